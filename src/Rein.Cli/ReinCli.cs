@@ -1,0 +1,50 @@
+using System.CommandLine;
+using Rein.Cli.Commands;
+using Rein.Config;
+
+namespace Rein.Cli;
+
+/// <summary>Builds the command tree and turns every failure into one line and the verb's usage exit code.</summary>
+public static class ReinCli
+{
+    public static int Execute(string[] args)
+    {
+        // `rein run` splits its own argv at `--`: the command after it must reach the child untouched
+        // (no response-file expansion, no option parsing).
+        if (args.Length > 0 && args[0] == "run")
+        {
+            return RunCommand.Execute(args[1..]);
+        }
+
+        var root = new RootCommand(
+            "Rein keeps heavy ML and agent workloads from taking down the machine: run commands under guard "
+                + "(time, memory, concurrency, whole-tree cleanup) and diagnose the machine."
+        );
+        root.Subcommands.Add(RunCommand.Build());
+        root.Subcommands.Add(ConfigCommand.Build());
+        return Invoke(root, args, ExitCodesFor(args));
+    }
+
+    static int ExitCodesFor(string[] args) => Rein.Running.ExitCodes.BadUsage;
+
+    /// <summary>Parses and invokes; parse errors become one line on stderr (never a stack trace or a help dump).</summary>
+    public static int Invoke(Command command, string[] args, int usageExitCode)
+    {
+        var result = command.Parse(args);
+        if (result.Errors.Count > 0)
+        {
+            Console.Error.WriteLine($"rein: {result.Errors[0].Message} (see --help)");
+            return usageExitCode;
+        }
+
+        try
+        {
+            return result.Invoke();
+        }
+        catch (ConfigException e)
+        {
+            Console.Error.WriteLine($"rein: {e.Message}");
+            return usageExitCode;
+        }
+    }
+}

@@ -1,0 +1,39 @@
+using Spectre.Console;
+
+namespace Rein.Cli.Rendering;
+
+/// <summary>Spectre consoles that respect NO_COLOR and only colour a terminal; width is fixed by REIN_WIDTH for golden tests.</summary>
+internal static class Consoles
+{
+    public static IAnsiConsole Stdout() => Create(Console.Out, Console.IsOutputRedirected);
+
+    public static IAnsiConsole Stderr() => Create(Console.Error, Console.IsErrorRedirected);
+
+    static IAnsiConsole Create(TextWriter writer, bool redirected)
+    {
+        var noColor = !string.IsNullOrEmpty(Environment.GetEnvironmentVariable("NO_COLOR"));
+        var console = AnsiConsole.Create(
+            new AnsiConsoleSettings
+            {
+                Ansi = redirected || noColor ? AnsiSupport.No : AnsiSupport.Detect,
+                ColorSystem =
+                    redirected || noColor ? ColorSystemSupport.NoColors : ColorSystemSupport.Detect,
+                Out = new AnsiConsoleOutput(writer),
+                Interactive = redirected ? InteractionSupport.No : InteractionSupport.Detect,
+            }
+        );
+        if (
+            int.TryParse(Environment.GetEnvironmentVariable("REIN_WIDTH"), out var width)
+            && width > 20
+        )
+        {
+            console.Profile.Width = width;
+        }
+        else if (redirected)
+        {
+            console.Profile.Width = 120;
+        }
+
+        return console;
+    }
+}

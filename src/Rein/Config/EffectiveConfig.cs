@@ -1,0 +1,261 @@
+using System.Globalization;
+using Tomlyn;
+using Tomlyn.Model;
+
+namespace Rein.Config;
+
+/// <summary>
+/// Resolves every setting with one precedence: command-line flag &gt; <c>REIN_*</c> environment &gt;
+/// repository <c>rein.toml</c> &gt; user <c>rein.toml</c> &gt; built-in default. An invalid value at any
+/// level fails loudly with its source named, even if a higher level would have overridden it: a broken
+/// file should never lie in wait for the day the flag is dropped.
+/// </summary>
+public sealed class EffectiveConfig
+{
+    readonly Dictionary<string, ResolvedSetting> _values;
+
+    EffectiveConfig(Dictionary<string, ResolvedSetting> values, string? repoFile, string? userFile)
+    {
+        _values = values;
+        RepoFile = repoFile;
+        UserFile = userFile;
+    }
+
+    /// <summary>The repository rein.toml that was read, if any.</summary>
+    public string? RepoFile { get; }
+
+    /// <summary>The user rein.toml that was read, if any.</summary>
+    public string? UserFile { get; }
+
+    public IEnumerable<ResolvedSetting> All => Settings.All.Select(d => _values[d.Key]);
+
+    public ResolvedSetting this[SettingDefinition d] => _values[d.Key];
+
+    public TimeSpan Duration(SettingDefinition d) => (TimeSpan)_values[d.Key].Value;
+
+    public long Size(SettingDefinition d) => (long)_values[d.Key].Value;
+
+    public long WholeNumber(SettingDefinition d) => (long)_values[d.Key].Value;
+
+    /// <summary>Loads the configuration.</summary>
+    /// <param name="flags">Values given on the command line: setting key → (raw text, flag name).</param>
+    /// <param name="environment">Reads an environment variable (null when unset).</param>
+    /// <param name="workingDirectory">Where to start looking for the repository's rein.toml.</param>
+    /// <param name="userConfigFile">The user's rein.toml path (it need not exist).</param>
+    public static EffectiveConfig Load(
+        IReadOnlyDictionary<string, (string Raw, string Flag)> flags,
+        Func<string, string?> environment,
+        string workingDirectory,
+        string? userConfigFile
+    )
+    {
+        var repoFile = FindRepoFile(workingDirectory);
+        var repo = repoFile is null ? null : ReadFile(repoFile);
+        var user =
+            userConfigFile is not null && File.Exists(userConfigFile)
+                ? ReadFile(userConfigFile)
+                : null;
+
+        var values = new Dictionary<string, ResolvedSetting>();
+        foreach (var d in Settings.All)
+        {
+            var candidates = new List<(string Raw, ConfigSource Source)>();
+            if (flags.TryGetValue(d.Key, out var f))
+            {
+                candidates.Add((f.Raw, new ConfigSource(ConfigSourceKind.Flag, f.Flag)));
+            }
+
+            var env = environment(d.EnvironmentVariable);
+            if (!string.IsNullOrEmpty(env))
+            {
+                candidates.Add(
+                    (env, new ConfigSource(ConfigSourceKind.Environment, d.EnvironmentVariable))
+                );
+            }
+
+            if (repo is not null && repo.TryGetValue(d.Key, out var r))
+            {
+                candidates.Add((r, new ConfigSource(ConfigSourceKind.RepoFile, repoFile!)));
+            }
+
+            if (user is not null && user.TryGetValue(d.Key, out var u))
+            {
+                candidates.Add((u, new ConfigSource(ConfigSourceKind.UserFile, userConfigFile!)));
+            }
+
+            candidates.Add((d.Default, new ConfigSource(ConfigSourceKind.Default, "default")));
+
+            ResolvedSetting? chosen = null;
+            foreach (var (raw, source) in candidates)
+            {
+                var parsed = ParseValue(d, raw, source);
+                chosen ??= new ResolvedSetting(d, raw, parsed, source);
+            }
+
+            values[d.Key] = chosen!;
+        }
+
+        return new EffectiveConfig(values, repoFile, user is null ? null : userConfigFile);
+    }
+
+    /// <summary>The default user config file: <c>$XDG_CONFIG_HOME/rein/rein.toml</c> or <c>~/.config/rein/rein.toml</c>;
+    /// <c>REIN_CONFIG</c> names another file.</summary>
+    public static string DefaultUserConfigFile(Func<string, string?> environment)
+    {
+        var explicitFile = environment("REIN_CONFIG");
+        if (!string.IsNullOrEmpty(explicitFile))
+        {
+            return explicitFile;
+        }
+
+        var xdg = environment("XDG_CONFIG_HOME");
+        var home =
+            environment("HOME") ?? Environment.GetFolderPath(Environment.SpecialFolder.UserProfile);
+        var root = !string.IsNullOrEmpty(xdg) ? xdg : Path.Combine(home, ".config");
+        return Path.Combine(root, "rein", "rein.toml");
+    }
+
+    static object ParseValue(SettingDefinition d, string raw, ConfigSource source)
+    {
+        string error;
+        switch (d.Kind)
+        {
+            case SettingKind.Duration:
+                if (DurationParser.TryParse(raw, out var t, out error))
+                {
+                    return t;
+                }
+
+                break;
+            case SettingKind.Size:
+                if (SizeParser.TryParse(raw, out var b, out error))
+                {
+                    return b;
+                }
+
+                break;
+            case SettingKind.WholeNumber:
+                if (
+                    long.TryParse(
+                        raw,
+                        NumberStyles.Integer,
+                        CultureInfo.InvariantCulture,
+                        out var n
+                    )
+                    && n >= 0
+                )
+                {
+                    return n;
+                }
+
+                error = $"'{raw}' is not a whole number of 0 or more";
+                break;
+            case SettingKind.Boolean:
+                if (raw is "true" or "1" or "yes")
+                {
+                    return true;
+                }
+
+                if (raw is "false" or "0" or "no")
+                {
+                    return false;
+                }
+
+                error = $"'{raw}' is not true or false";
+                break;
+            default:
+                return raw;
+        }
+
+        throw new ConfigException($"invalid {d.Key} from {source}: {error}");
+    }
+
+    static string? FindRepoFile(string start)
+    {
+        for (var dir = new DirectoryInfo(start); dir is not null; dir = dir.Parent)
+        {
+            var candidate = Path.Combine(dir.FullName, "rein.toml");
+            if (File.Exists(candidate))
+            {
+                return candidate;
+            }
+
+            // The repository root bounds the search: a rein.toml above it belongs to someone else.
+            if (
+                Directory.Exists(Path.Combine(dir.FullName, ".git"))
+                || File.Exists(Path.Combine(dir.FullName, ".git"))
+            )
+            {
+                return null;
+            }
+        }
+
+        return null;
+    }
+
+    /// <summary>Reads a rein.toml into <c>section.key → raw text</c>; unknown keys and syntax errors fail loudly.</summary>
+    internal static Dictionary<string, string> ReadFile(string path)
+    {
+        string text;
+        try
+        {
+            text = File.ReadAllText(path);
+        }
+        catch (Exception e) when (e is IOException or UnauthorizedAccessException)
+        {
+            throw new ConfigException($"cannot read {path}: {e.Message}");
+        }
+
+        return ParseToml(text, path);
+    }
+
+    internal static Dictionary<string, string> ParseToml(string text, string path)
+    {
+        TomlTable table;
+        try
+        {
+            table = TomlSerializer.Deserialize<TomlTable>(text, ReinTomlContext.Default)!;
+        }
+        catch (TomlException e)
+        {
+            var first =
+                e.Message.Split('\n', StringSplitOptions.RemoveEmptyEntries).FirstOrDefault()
+                ?? e.Message;
+            throw new ConfigException($"{path} is not valid TOML: {first.Trim()}");
+        }
+
+        var known = Settings.All.Select(s => s.Key).ToHashSet();
+        var result = new Dictionary<string, string>();
+        foreach (var (section, value) in table)
+        {
+            if (value is not TomlTable inner)
+            {
+                throw new ConfigException(
+                    $"{path}: '{section}' must be a [section] (e.g. [run] timeout = \"30m\")"
+                );
+            }
+
+            foreach (var (name, v) in inner)
+            {
+                var key = $"{section}.{name}";
+                if (!known.Contains(key))
+                {
+                    throw new ConfigException(
+                        $"{path}: unknown setting '{key}' (known: {string.Join(", ", known.Order(StringComparer.Ordinal))})"
+                    );
+                }
+
+                result[key] = v switch
+                {
+                    string s => s,
+                    bool flag => flag ? "true" : "false",
+                    long l => l.ToString(CultureInfo.InvariantCulture),
+                    double dbl => dbl.ToString(CultureInfo.InvariantCulture),
+                    _ => throw new ConfigException($"{path}: '{key}' must be a string or a number"),
+                };
+            }
+        }
+
+        return result;
+    }
+}

@@ -1,0 +1,29 @@
+namespace Rein.Config;
+
+/// <summary>One configurable value: its key in rein.toml (<c>section.name</c>), its environment variable,
+/// its type and its built-in default. The catalogue lives in <see cref="Settings"/>.</summary>
+public sealed record SettingDefinition(
+    string Key,
+    SettingKind Kind,
+    string Default,
+    string Description
+)
+{
+    /// <summary><c>run.idle_timeout</c> → <c>REIN_IDLE_TIMEOUT</c>: the section is dropped for the run
+    /// section (the most used), kept otherwise (<c>journal.keep_runs</c> → <c>REIN_JOURNAL_KEEP_RUNS</c>).</summary>
+    public string EnvironmentVariable
+    {
+        get
+        {
+            var dot = Key.IndexOf('.');
+            var section = Key[..dot];
+            var name = Key[(dot + 1)..];
+            var stem = section == "run" ? name : $"{section}_{name}";
+            return "REIN_" + stem.ToUpperInvariant();
+        }
+    }
+
+    public string Section => Key[..Key.IndexOf('.')];
+
+    public string Name => Key[(Key.IndexOf('.') + 1)..];
+}

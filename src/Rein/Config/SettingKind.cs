@@ -1,0 +1,10 @@
+namespace Rein.Config;
+
+public enum SettingKind
+{
+    Duration,
+    Size,
+    WholeNumber,
+    Boolean,
+    Text,
+}

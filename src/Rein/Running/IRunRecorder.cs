@@ -1,0 +1,27 @@
+namespace Rein.Running;
+
+/// <summary>What is known about a run before its command is spawned.</summary>
+public sealed record RunStart(
+    string RunId,
+    IReadOnlyList<string> Command,
+    string WorkingDirectory,
+    string User,
+    int ReinPid,
+    ulong ReinStartTime,
+    DateTimeOffset StartedAt,
+    string? LockLabel,
+    string? ModelLabel
+);
+
+/// <summary>
+/// Receives the run's life cycle from <see cref="Guard"/>. The journal implements it. <see cref="RunStarting"/>
+/// must be durable when it returns: the command is spawned only afterwards (G4), so a crash can never hide a run.
+/// </summary>
+public interface IRunRecorder
+{
+    void RunStarting(RunStart start);
+
+    void ChildStarted(string runId, int pid, ulong startTime, int processGroup);
+
+    void RunEnded(RunVerdict verdict);
+}

@@ -1,0 +1,45 @@
+namespace Rein.Running;
+
+/// <summary>What to run and under which bounds. Immutable; built by the CLI (or a library user) and handed to <see cref="Guard"/>.</summary>
+public sealed record RunSpec
+{
+    /// <summary>Program and arguments, passed through untouched (never through a shell).</summary>
+    public required IReadOnlyList<string> Command { get; init; }
+
+    /// <summary>Wall-clock limit; null or zero means none.</summary>
+    public TimeSpan? Timeout { get; init; }
+
+    /// <summary>Stuck when neither stdout nor stderr produced a byte for this long; null or zero means off.</summary>
+    public TimeSpan? IdleTimeout { get; init; }
+
+    /// <summary>Time between the polite signal and SIGKILL at teardown.</summary>
+    public TimeSpan Grace { get; init; } = TimeSpan.FromSeconds(5);
+
+    /// <summary>How long to wait after SIGKILL before declaring survivors unkillable (G5).</summary>
+    public TimeSpan KillWait { get; init; } = TimeSpan.FromSeconds(2);
+
+    /// <summary>Keep the child in the caller's process group (terminal input works); tree kill then relies on tracking.</summary>
+    public bool Foreground { get; init; }
+
+    /// <summary>Set HF_HUB_OFFLINE=1 and TRANSFORMERS_OFFLINE=1 for the child.</summary>
+    public bool EnvOffline { get; init; }
+
+    /// <summary>The run id; also the value of REIN_RUN_ID in the child's environment.</summary>
+    public string RunId { get; init; } = NewRunId();
+
+    /// <summary>How often the tree's memory is sampled.</summary>
+    public TimeSpan SampleInterval { get; init; } = TimeSpan.FromMilliseconds(250);
+
+    /// <summary>Program and arguments that start a keeper (see <see cref="Processes.Keeper"/>); null disables it.</summary>
+    public IReadOnlyList<string>? KeeperCommand { get; init; }
+
+    /// <summary>Linux: become a child subreaper so orphaned descendants re-parent to Rein and can be found.
+    /// Only for a process that reaps nothing else (the CLI); a library host using <see cref="System.Diagnostics.Process"/> should leave it off.</summary>
+    public bool Subreaper { get; init; }
+
+    public const string RunIdVariable = "REIN_RUN_ID";
+
+    /// <summary>A sortable, unique id: UTC time plus random bits (<c>20261122T185628Z-3f9a1c2b</c>).</summary>
+    public static string NewRunId() =>
+        $"{DateTime.UtcNow:yyyyMMdd'T'HHmmss'Z'}-{Convert.ToHexStringLower(System.Security.Cryptography.RandomNumberGenerator.GetBytes(5))}";
+}

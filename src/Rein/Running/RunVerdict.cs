@@ -1,0 +1,50 @@
+using Rein.Processes.Posix;
+
+namespace Rein.Running;
+
+/// <summary>Everything known about how a guarded run ended. Data only; rendering is the caller's job.</summary>
+public sealed record RunVerdict
+{
+    public required string RunId { get; init; }
+
+    public required RunOutcome Outcome { get; init; }
+
+    /// <summary>The command's own exit code when it exited by itself.</summary>
+    public int? ExitCode { get; init; }
+
+    /// <summary>The signal that ended the command (for Signaled), or the signal Rein received (for Interrupted).</summary>
+    public int? Signal { get; init; }
+
+    public required TimeSpan Duration { get; init; }
+
+    public required DateTimeOffset StartedAt { get; init; }
+
+    /// <summary>Largest sampled sum of RSS over the whole tree.</summary>
+    public long PeakRssBytes { get; init; }
+
+    /// <summary>Processes Rein signalled during teardown.</summary>
+    public IReadOnlyList<int> PidsKilled { get; init; } = [];
+
+    public IReadOnlyList<UnkillableProcess> Unkillable { get; init; } = [];
+
+    /// <summary>Pid of the command (0 when it never started).</summary>
+    public int ChildPid { get; init; }
+
+    public SpawnFailure? StartFailure { get; init; }
+
+    /// <summary>True when Rein had to act (timeout, idle, interrupt, leftover processes, unkillable).</summary>
+    public bool Intervened =>
+        Outcome is not (RunOutcome.Exited or RunOutcome.Signaled) || PidsKilled.Count > 0;
+
+    /// <summary>The exit code <c>rein run</c> returns for this verdict.</summary>
+    public int ReinExitCode =>
+        Outcome switch
+        {
+            RunOutcome.Exited => ExitCode ?? ExitCodes.ReinFailed,
+            RunOutcome.Signaled => ExitCodes.SignalBase + (Signal ?? 0),
+            RunOutcome.TimedOut or RunOutcome.IdleTimeout => ExitCodes.TimedOut,
+            RunOutcome.Interrupted => ExitCodes.SignalBase + (Signal ?? LibC.SIGTERM),
+            RunOutcome.StartFailed => StartFailure?.ExitCode ?? ExitCodes.ReinFailed,
+            _ => ExitCodes.ReinFailed,
+        };
+}

@@ -1,0 +1,7 @@
+namespace Rein.Running;
+
+/// <summary>A process of the run that was still there after SIGKILL and the kill wait (G5).</summary>
+public sealed record UnkillableProcess(int Pid, char State, string Command)
+{
+    public bool Uninterruptible => State is 'D' or 'U';
+}

@@ -1,0 +1,168 @@
+/*
+ * rein-testhelper: a purpose-built process for Rein's integration tests.
+ *
+ * It interprets its arguments as a tiny script so that one binary can play every adversarial
+ * role a test needs (ignore TERM, fork trees, escape with setsid, double-fork, hang, allocate
+ * native memory, exit with a code, die by a signal) without depending on which OS tools exist.
+ * It is C on purpose: managed code must never fork(), and a .NET child in a memory cgroup throws
+ * OutOfMemoryException instead of being OOM-killed.
+ *
+ * Usage: rein-testhelper MARKER WORD...   (MARKER is any unique string; tests find processes
+ * by it in /proc/PID/cmdline, and every forked copy keeps it because fork keeps argv.)
+ *
+ * Words:
+ *   ignore-term          ignore SIGTERM (and SIGINT, SIGHUP)
+ *   print TEXT           write TEXT and a newline to stdout, flushed
+ *   eprint TEXT          the same on stderr
+ *   sleep SECONDS        sleep (fractions allowed)
+ *   hang                 sleep forever
+ *   exit N               exit with code N
+ *   die SIGNAL           kill itself with signal number SIGNAL (default disposition first)
+ *   pidfile PATH         append "PID\n" to PATH
+ *   alloc MIB            allocate and touch MIB MiB, one MiB at a time
+ *   fan N [ ... ]        fork N children that each run the block, then continue after ]
+ *   bg [ ... ]           fork one child that runs the block, then continue after ]
+ *   setsid [ ... ]       like bg, but the child calls setsid() first (escapes the group)
+ *   daemon [ ... ]       double-fork: the grandchild calls setsid() and runs the block,
+ *                        the middle process exits at once, so the grandchild is orphaned
+ *   wait                 wait for all own children
+ * A block's child exits 0 when it reaches the block's ].
+ */
+#define _GNU_SOURCE
+#include <errno.h>
+#include <signal.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <sys/types.h>
+#include <sys/wait.h>
+#include <time.h>
+#include <unistd.h>
+
+static int argc_g;
+static char **argv_g;
+
+static int block_end(int i) {
+    /* i points just past "[": return the index of the matching "]". */
+    int depth = 1;
+    for (; i < argc_g; i++) {
+        if (strcmp(argv_g[i], "[") == 0) depth++;
+        if (strcmp(argv_g[i], "]") == 0 && --depth == 0) return i;
+    }
+    fprintf(stderr, "rein-testhelper: unbalanced [\n");
+    exit(2);
+}
+
+static void sleep_seconds(double s) {
+    struct timespec ts;
+    ts.tv_sec = (time_t)s;
+    ts.tv_nsec = (long)((s - (double)ts.tv_sec) * 1e9);
+    while (nanosleep(&ts, &ts) == -1 && errno == EINTR) {
+    }
+}
+
+static void run(int i, int end);
+
+static void run_block_in_child(int start, int end, int mode) {
+    /* mode 0: plain fork, 1: setsid, 2: double-fork daemon */
+    pid_t pid = fork();
+    if (pid < 0) {
+        perror("fork");
+        exit(2);
+    }
+    if (pid > 0) {
+        if (mode == 2) waitpid(pid, NULL, 0); /* reap the middle process */
+        return;
+    }
+    if (mode >= 1) setsid();
+    if (mode == 2) {
+        pid_t grand = fork();
+        if (grand < 0) _exit(2);
+        if (grand > 0) _exit(0);
+    }
+    run(start, end);
+    exit(0);
+}
+
+static void run(int i, int end) {
+    while (i < end) {
+        const char *w = argv_g[i];
+        const char *a = i + 1 < end ? argv_g[i + 1] : "";
+        if (strcmp(w, "ignore-term") == 0) {
+            signal(SIGTERM, SIG_IGN);
+            signal(SIGINT, SIG_IGN);
+            signal(SIGHUP, SIG_IGN);
+            i += 1;
+        } else if (strcmp(w, "print") == 0 || strcmp(w, "eprint") == 0) {
+            FILE *f = w[0] == 'e' ? stderr : stdout;
+            fprintf(f, "%s\n", a);
+            fflush(f);
+            i += 2;
+        } else if (strcmp(w, "sleep") == 0) {
+            sleep_seconds(atof(a));
+            i += 2;
+        } else if (strcmp(w, "hang") == 0) {
+            for (;;) pause();
+        } else if (strcmp(w, "exit") == 0) {
+            exit(atoi(a));
+        } else if (strcmp(w, "die") == 0) {
+            int sig = atoi(a);
+            signal(sig, SIG_DFL);
+            raise(sig);
+            exit(99);
+        } else if (strcmp(w, "pidfile") == 0) {
+            FILE *f = fopen(a, "a");
+            if (!f) {
+                perror(a);
+                exit(2);
+            }
+            fprintf(f, "%d\n", (int)getpid());
+            fclose(f);
+            i += 2;
+        } else if (strcmp(w, "alloc") == 0) {
+            long mib = atol(a);
+            for (long k = 0; k < mib; k++) {
+                char *p = malloc(1 << 20);
+                if (!p) {
+                    perror("malloc");
+                    exit(3);
+                }
+                memset(p, (int)(k & 0xff) | 1, 1 << 20);
+            }
+            i += 2;
+        } else if (strcmp(w, "wait") == 0) {
+            while (wait(NULL) > 0 || errno == EINTR) {
+            }
+            i += 1;
+        } else if (strcmp(w, "fan") == 0 || strcmp(w, "bg") == 0 || strcmp(w, "setsid") == 0 ||
+                   strcmp(w, "daemon") == 0) {
+            int n = 1, open = i + 1;
+            if (strcmp(w, "fan") == 0) {
+                n = atoi(a);
+                open = i + 2;
+            }
+            if (open >= end || strcmp(argv_g[open], "[") != 0) {
+                fprintf(stderr, "rein-testhelper: %s needs a [ block ]\n", w);
+                exit(2);
+            }
+            int close = block_end(open + 1);
+            int mode = strcmp(w, "setsid") == 0 ? 1 : strcmp(w, "daemon") == 0 ? 2 : 0;
+            for (int k = 0; k < n; k++) run_block_in_child(open + 1, close, mode);
+            i = close + 1;
+        } else {
+            fprintf(stderr, "rein-testhelper: unknown word '%s'\n", w);
+            exit(2);
+        }
+    }
+}
+
+int main(int argc, char **argv) {
+    if (argc < 2) {
+        fprintf(stderr, "usage: rein-testhelper MARKER WORD...\n");
+        return 2;
+    }
+    argc_g = argc;
+    argv_g = argv;
+    run(2, argc);
+    return 0;
+}
