@@ -1,0 +1,51 @@
+using Rein.Tests.Support;
+
+namespace Rein.Tests.Running;
+
+/// <summary>Each test gets a marker and a scratch directory; whatever happens, its processes are killed at the end.</summary>
+public abstract class RunTestBase : IDisposable
+{
+    protected RunTestBase()
+    {
+        Marker = TestMarker.New(GetType().Name);
+        Scratch = Directory.CreateTempSubdirectory("rein-test-").FullName;
+    }
+
+    protected string Marker { get; }
+
+    protected string Scratch { get; }
+
+    protected string PidFile => Path.Combine(Scratch, "pids");
+
+    /// <summary>rein run [options] -- rein-testhelper MARKER script...</summary>
+    protected IEnumerable<string> RunArgs(IEnumerable<string> options, params string[] script) =>
+        ["run", .. options, "--", Paths.Helper, Marker, .. script];
+
+    protected string ReportPath => Path.Combine(Scratch, "report.json");
+
+    protected System.Text.Json.JsonElement ReadReport() =>
+        System.Text.Json.JsonDocument.Parse(File.ReadAllText(ReportPath)).RootElement;
+
+    protected void AssertNoSurvivors()
+    {
+        // Killed processes can take a moment to leave the table; a survivor stays.
+        ProcessProbe.WaitUntil(
+            () => ProcessProbe.Alive(Marker).Count == 0,
+            TimeSpan.FromSeconds(2)
+        );
+        var alive = ProcessProbe.Alive(Marker);
+        Assert.True(alive.Count == 0, $"processes of the run survived: {string.Join(", ", alive)}");
+    }
+
+    public void Dispose()
+    {
+        ProcessProbe.KillAll(Marker);
+        try
+        {
+            Directory.Delete(Scratch, recursive: true);
+        }
+        catch (IOException) { }
+
+        GC.SuppressFinalize(this);
+    }
+}

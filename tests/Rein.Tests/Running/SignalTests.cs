@@ -1,0 +1,132 @@
+using System.Diagnostics;
+using Rein.Processes.Posix;
+using Rein.Tests.Support;
+
+namespace Rein.Tests.Running;
+
+public sealed class SignalTests : RunTestBase
+{
+    [Fact]
+    public void SIGKILL_of_rein_kills_the_whole_tree_within_one_second()
+    {
+        using var rein = ReinProcess.Start(
+            RunArgs(
+                [],
+                "fan",
+                "2",
+                "[",
+                "ignore-term",
+                "pidfile",
+                PidFile,
+                "hang",
+                "]",
+                "setsid",
+                "[",
+                "pidfile",
+                PidFile,
+                "hang",
+                "]",
+                "daemon",
+                "[",
+                "ignore-term",
+                "pidfile",
+                PidFile,
+                "hang",
+                "]",
+                "pidfile",
+                PidFile,
+                "hang"
+            )
+        );
+        Assert.Equal(5, ProcessProbe.WaitForPids(PidFile, 5, TimeSpan.FromSeconds(5)).Count);
+
+        LibC.kill(rein.Pid, LibC.SIGKILL);
+        var sw = Stopwatch.StartNew();
+        var gone = ProcessProbe.WaitUntil(
+            () => ProcessProbe.Alive(Marker).Count == 0,
+            TimeSpan.FromSeconds(1)
+        );
+        Assert.True(
+            gone,
+            $"still alive {sw.ElapsedMilliseconds} ms after SIGKILL of rein: {string.Join(", ", ProcessProbe.Alive(Marker))}"
+        );
+    }
+
+    [Fact]
+    public void SIGINT_is_forwarded_and_the_tree_is_cleaned_up()
+    {
+        using var rein = ReinProcess.Start(
+            RunArgs(
+                ["--report", ReportPath],
+                "fan",
+                "2",
+                "[",
+                "pidfile",
+                PidFile,
+                "hang",
+                "]",
+                "pidfile",
+                PidFile,
+                "hang"
+            )
+        );
+        ProcessProbe.WaitForPids(PidFile, 3, TimeSpan.FromSeconds(5));
+
+        LibC.kill(rein.Pid, LibC.SIGINT);
+        var r = rein.Wait(TimeSpan.FromSeconds(10));
+
+        Assert.Equal(130, r.ExitCode);
+        Assert.Equal("interrupted", ReadReport().GetProperty("outcome").GetString());
+        Assert.Contains("interrupted by SIGINT", r.Stderr);
+        AssertNoSurvivors();
+    }
+
+    [Fact]
+    public void SIGTERM_to_rein_stops_the_run_with_143()
+    {
+        using var rein = ReinProcess.Start(RunArgs([], "pidfile", PidFile, "hang"));
+        ProcessProbe.WaitForPids(PidFile, 1, TimeSpan.FromSeconds(5));
+
+        LibC.kill(rein.Pid, LibC.SIGTERM);
+        var r = rein.Wait(TimeSpan.FromSeconds(10));
+
+        Assert.Equal(143, r.ExitCode);
+        AssertNoSurvivors();
+    }
+
+    [Fact]
+    public void Second_SIGINT_kills_at_once_instead_of_waiting_for_the_grace()
+    {
+        using var rein = ReinProcess.Start(
+            RunArgs(
+                ["--grace", "60s"],
+                "ignore-term",
+                "fan",
+                "2",
+                "[",
+                "ignore-term",
+                "pidfile",
+                PidFile,
+                "hang",
+                "]",
+                "pidfile",
+                PidFile,
+                "hang"
+            )
+        );
+        ProcessProbe.WaitForPids(PidFile, 3, TimeSpan.FromSeconds(5));
+
+        LibC.kill(rein.Pid, LibC.SIGINT);
+        Thread.Sleep(300);
+        Assert.False(
+            rein.HasExited,
+            "the tree ignores SIGINT/TERM, so rein should still be in its grace period"
+        );
+        LibC.kill(rein.Pid, LibC.SIGINT);
+        var r = rein.Wait(TimeSpan.FromSeconds(10));
+
+        Assert.Equal(130, r.ExitCode);
+        Assert.True(r.Elapsed < TimeSpan.FromSeconds(15));
+        AssertNoSurvivors();
+    }
+}

@@ -1,0 +1,89 @@
+using System.Diagnostics;
+using System.Text;
+using Rein.Processes.Linux;
+
+namespace Rein.Tests.Support;
+
+/// <summary>Asks the real process table what is alive. A zombie counts as dead: it has exited and holds
+/// nothing (and on some CI machines pid 1 never reaps orphans).</summary>
+internal static class ProcessProbe
+{
+    static readonly ProcfsProcessTable Table = new();
+
+    /// <summary>Live processes whose command line contains <paramref name="marker"/>.</summary>
+    public static List<int> Alive(string marker)
+    {
+        var result = new List<int>();
+        var needle = Encoding.UTF8.GetBytes(marker);
+        foreach (var pid in Table.Pids())
+        {
+            if (pid == Environment.ProcessId)
+            {
+                continue;
+            }
+
+            byte[] cmdline;
+            try
+            {
+                cmdline = File.ReadAllBytes($"/proc/{pid}/cmdline");
+            }
+            catch (IOException)
+            {
+                continue;
+            }
+            catch (UnauthorizedAccessException)
+            {
+                continue;
+            }
+
+            if (cmdline.AsSpan().IndexOf(needle) >= 0 && Table.Read(pid) is { IsZombie: false })
+            {
+                result.Add(pid);
+            }
+        }
+
+        return result;
+    }
+
+    public static bool WaitUntil(Func<bool> condition, TimeSpan timeout)
+    {
+        var sw = Stopwatch.StartNew();
+        while (sw.Elapsed < timeout)
+        {
+            if (condition())
+            {
+                return true;
+            }
+
+            Thread.Sleep(20);
+        }
+
+        return condition();
+    }
+
+    /// <summary>Waits until <paramref name="path"/> lists at least <paramref name="count"/> pids.</summary>
+    public static List<int> WaitForPids(string path, int count, TimeSpan timeout)
+    {
+        List<int> pids = [];
+        WaitUntil(
+            () =>
+            {
+                pids = File.Exists(path)
+                    ? [.. File.ReadAllLines(path).Where(l => l.Length > 0).Select(int.Parse)]
+                    : [];
+                return pids.Count >= count;
+            },
+            timeout
+        );
+        return pids;
+    }
+
+    /// <summary>Last resort so a failing test never leaves its tree behind on the machine.</summary>
+    public static void KillAll(string marker)
+    {
+        foreach (var pid in Alive(marker))
+        {
+            Rein.Processes.Posix.LibC.kill(pid, Rein.Processes.Posix.LibC.SIGKILL);
+        }
+    }
+}
