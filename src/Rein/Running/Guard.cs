@@ -130,12 +130,15 @@ public sealed unsafe class Guard : IDisposable
             _spec.Foreground ? 0 : pid
         );
 
-        var waiter = new Thread(() => WaitForChild(pid))
+        // Linux: poll a pidfd with everything else, no extra thread. Elsewhere a thread blocks in wait4.
+        Thread? waiter = null;
+        _childPid = pid;
+        _pidfd = LibC.PidfdOpen(pid);
+        if (_pidfd < 0)
         {
-            IsBackground = true,
-            Name = "rein-wait",
-        };
-        waiter.Start();
+            waiter = new Thread(() => WaitForChild(pid, blocking: true)) { IsBackground = true, Name = "rein-wait" };
+            waiter.Start();
+        }
 
         var (reason, signal) = Watch();
         if (reason is not null)
@@ -151,9 +154,14 @@ public sealed unsafe class Guard : IDisposable
         var unkillable = _lastUnkillable;
 
         // The waiter returns as soon as the child is reaped; an unkillable child never is, and we must not hang on it (G5).
-        waiter.Join(
-            unkillable.Count > 0 ? TimeSpan.FromMilliseconds(100) : Timeout.InfiniteTimeSpan
-        );
+        if (waiter is not null)
+        {
+            waiter.Join(unkillable.Count > 0 ? TimeSpan.FromMilliseconds(100) : Timeout.InfiniteTimeSpan);
+        }
+        else if (!_childExited && unkillable.Count == 0)
+        {
+            WaitForChild(pid, blocking: true);
+        }
         ReapAdopted();
 
         var verdict = new RunVerdict
@@ -205,6 +213,9 @@ public sealed unsafe class Guard : IDisposable
     }
 
     IReadOnlyList<UnkillableProcess> _lastUnkillable = [];
+    bool _tornDown;
+    int _pidfd = -1;
+    int _childPid;
 
     RunVerdict Finish(RunVerdict verdict)
     {
@@ -234,13 +245,19 @@ public sealed unsafe class Guard : IDisposable
         return [.. env.Select(kv => $"{kv.Key}={kv.Value}")];
     }
 
-    void WaitForChild(int pid)
+    /// <summary>Reaps the command. Non-blocking when called because its pidfd became readable.</summary>
+    void WaitForChild(int pid, bool blocking)
     {
         int status;
         var rusage = stackalloc byte[256];
         while (true)
         {
-            var rc = Wait4(pid, &status, rusage);
+            var rc = LibC.wait4(pid, &status, blocking ? 0 : LibC.WNOHANG, rusage);
+            if (rc == 0)
+            {
+                return; // not yet exited (spurious wake-up)
+            }
+
             if (rc == pid)
             {
                 _childStatus = status;
@@ -260,8 +277,6 @@ public sealed unsafe class Guard : IDisposable
         _childExited = true;
         Wake();
     }
-
-    static int Wait4(int pid, int* status, byte* rusage) => LibC.wait4(pid, status, 0, rusage);
 
     /// <summary>Waits for the end of the run, a limit or a signal. Returns the reason Rein must stop it, or null when it exited by itself.</summary>
     (RunOutcome? Reason, int? Signal) Watch()
@@ -317,9 +332,17 @@ public sealed unsafe class Guard : IDisposable
     /// <summary>Waits up to <paramref name="timeoutMs"/> for output to relay or a wake-up (child exit, signal).</summary>
     void Pump(int timeoutMs)
     {
-        var fds = stackalloc LibC.PollFd[3];
+        var fds = stackalloc LibC.PollFd[4];
         var n = 0;
         fds[n++] = new LibC.PollFd { Fd = _wakeRead, Events = LibC.POLLIN };
+        var pidfdIndex = -1;
+        if (_pidfd >= 0 && !_childExited)
+        {
+            pidfdIndex = n;
+            fds[n++] = new LibC.PollFd { Fd = _pidfd, Events = LibC.POLLIN };
+        }
+
+        var relayStart = n;
         if (_relay is not null)
         {
             n += _relay.AddPollFds(fds + n);
@@ -337,7 +360,12 @@ public sealed unsafe class Guard : IDisposable
             while (LibC.read(_wakeRead, buf, 64) > 0) { }
         }
 
-        _relay?.Service(fds + 1, n - 1, _clock.Elapsed);
+        if (pidfdIndex >= 0 && fds[pidfdIndex].Revents != 0)
+        {
+            WaitForChild(_childPid, blocking: false);
+        }
+
+        _relay?.Service(fds + relayStart, n - relayStart, _clock.Elapsed);
     }
 
     void Sample()
@@ -396,6 +424,7 @@ public sealed unsafe class Guard : IDisposable
     /// <summary>TERM (or the user's signal) → grace → KILL → verify, bounded (G1, G5).</summary>
     void Teardown(int politeSignal)
     {
+        _tornDown = true;
         var pgid = _spec.Foreground ? 0 : _tree!.RootPid;
         var alive = Alive(scanMarker: true);
         if (alive.Count == 0)
@@ -471,7 +500,8 @@ public sealed unsafe class Guard : IDisposable
 
     void ReapAdopted()
     {
-        if (_tree is not null && _spec.Subreaper)
+        // Only a teardown can leave adopted zombies behind; the clean fast path has nothing to reap.
+        if (_tree is not null && _spec.Subreaper && _tornDown)
         {
             Alive(scanMarker: false);
         }
@@ -490,6 +520,12 @@ public sealed unsafe class Guard : IDisposable
     {
         _keeper?.Dispose();
         _relay?.Dispose();
+        if (_pidfd >= 0)
+        {
+            LibC.close(_pidfd);
+            _pidfd = -1;
+        }
+
         if (_wakeRead >= 0)
         {
             LibC.close(_wakeRead);

@@ -79,6 +79,29 @@ internal static unsafe partial class LibC
     [LibraryImport(Lib, SetLastError = true)]
     public static partial int poll(PollFd* fds, nuint nfds, int timeout);
 
+    [LibraryImport(Lib, SetLastError = true)]
+    private static partial nint syscall(nint number, nint arg1, nint arg2);
+
+    /// <summary>Linux pidfd_open(2): an fd that polls readable when the process exits (-1 when unsupported).</summary>
+    public static int PidfdOpen(int pid)
+    {
+        if (!OperatingSystem.IsLinux())
+        {
+            return -1;
+        }
+
+        // 434 is pidfd_open on every Linux architecture that uses the generic syscall table and on x86_64.
+        var fd = (int)syscall(434, pid, 0);
+        if (fd >= 0)
+        {
+            const int F_SETFD = 2;
+            const int FD_CLOEXEC = 1;
+            fcntl(fd, F_SETFD, FD_CLOEXEC);
+        }
+
+        return fd;
+    }
+
     [LibraryImport(Lib)]
     public static partial int getpid();
 
