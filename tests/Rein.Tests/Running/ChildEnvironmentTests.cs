@@ -63,6 +63,7 @@ public sealed class ChildEnvironmentTests : RunTestBase
     [Fact]
     public void Guard_file_descriptors_do_not_leak_into_the_child()
     {
+        Assert.SkipUnless(OperatingSystem.IsLinux(), "reads /proc");
         // The child may hold stdin/stdout/stderr and whatever rein itself inherited from us; anything else
         // (the wake pipe, relay pipes, the keeper pipe, later the journal and lock files) is a leak.
         var r = ReinProcess.Run([

@@ -13,6 +13,11 @@ internal static class ProcessProbe
     /// <summary>Live processes whose command line contains <paramref name="marker"/>.</summary>
     public static List<int> Alive(string marker)
     {
+        if (!OperatingSystem.IsLinux())
+        {
+            return AliveFromPs(marker);
+        }
+
         var result = new List<int>();
         var needle = Encoding.UTF8.GetBytes(marker);
         foreach (var pid in Table.Pids())
@@ -43,6 +48,23 @@ internal static class ProcessProbe
         }
 
         return result;
+    }
+
+    /// <summary>macOS: the same question asked of ps (no /proc there).</summary>
+    static List<int> AliveFromPs(string marker)
+    {
+        var psi = new ProcessStartInfo("/bin/ps", "-axo pid=,stat=,args=") { RedirectStandardOutput = true };
+        using var ps = Process.Start(psi)!;
+        var output = ps.StandardOutput.ReadToEnd();
+        ps.WaitForExit();
+        return
+        [
+            .. output
+                .Split('\n', StringSplitOptions.RemoveEmptyEntries)
+                .Select(l => l.Trim().Split(' ', 3, StringSplitOptions.RemoveEmptyEntries))
+                .Where(p => p.Length == 3 && p[2].Contains(marker, StringComparison.Ordinal) && !p[1].StartsWith('Z'))
+                .Select(p => int.Parse(p[0])),
+        ];
     }
 
     public static bool WaitUntil(Func<bool> condition, TimeSpan timeout)

@@ -1,0 +1,16 @@
+# Sourced by the bench scripts: builds the C test helper into a temp dir and sets $HELPER and $REIN.
+set -euo pipefail
+root="$(cd "$(dirname "${BASH_SOURCE[0]}")/.." && pwd)"
+REIN="${REIN_BIN:-$root/out/rein}"
+[ -x "$REIN" ] || { echo "bench: $REIN not found; run ./build.sh first" >&2; exit 1; }
+bench_tmp="$(mktemp -d)"
+trap 'rm -rf "$bench_tmp"' EXIT
+HELPER="$bench_tmp/rein-testhelper"
+cc -O2 -o "$HELPER" "$root/tests/helper/rein-testhelper.c"
+survivors() { # live (non-zombie) processes whose command line contains $1
+  local n=0 pid
+  for pid in $(pgrep -f -- "$1" || true); do
+    [ "$(awk '{print $3}' "/proc/$pid/stat" 2>/dev/null)" = "Z" ] || [ ! -e "/proc/$pid" ] || n=$((n + 1))
+  done
+  echo "$n"
+}

@@ -1,0 +1,19 @@
+#!/usr/bin/env bash
+# Builds the NativeAOT `rein` binary into ./out (override with OUT=dir) and fails on any trim/AOT warning.
+set -euo pipefail
+cd "$(dirname "$0")"
+out="${OUT:-out}"
+log="$(mktemp)"
+trap 'rm -f "$log"' EXIT
+if ! dotnet publish src/Rein.Cli -c Release -o "$out" -nologo >"$log" 2>&1; then
+  cat "$log"
+  echo "build.sh: publish failed" >&2
+  exit 1
+fi
+# AOT cleanliness is a guarantee of the build, not a hope: any IL trim/AOT analysis warning fails it.
+if grep -E "warning IL[0-9]+|AOT analysis warning" "$log"; then
+  echo "build.sh: NativeAOT/trim warnings above must be fixed" >&2
+  exit 1
+fi
+rm -f "$out"/*.dbg "$out"/*.pdb
+echo "build.sh: built $out/rein ($(du -h "$out/rein" | cut -f1)) with $(ls "$out" | tr '\n' ' ')"

@@ -1,0 +1,24 @@
+#!/usr/bin/env bash
+# Runs everything CI runs: the AOT build (warnings are errors), the formatter check, and the test suite
+# against the NativeAOT binary. Prints "N passed, N failed, N skipped" as its last line.
+set -euo pipefail
+cd "$(dirname "$0")"
+./build.sh
+dotnet tool restore >/dev/null
+dotnet csharpier check . >/dev/null || { dotnet csharpier check .; echo "test.sh: run 'dotnet csharpier format .'" >&2; exit 1; }
+log="$(mktemp)"
+trap 'rm -f "$log"' EXIT
+set +e
+REIN_BIN="$PWD/out/rein" dotnet test tests/Rein.Tests -c Release 2>&1 | tee "$log"
+status=${PIPESTATUS[0]}
+set -e
+total=$(awk '/^ *total:/ {print $2}' "$log" | tail -1)
+failed=$(awk '/^ *failed:/ {print $2}' "$log" | tail -1)
+passed=$(awk '/^ *succeeded:/ {print $2}' "$log" | tail -1)
+skipped=$(awk '/^ *skipped:/ {print $2}' "$log" | tail -1)
+if [ -z "$total" ] || [ "$total" = "0" ]; then
+  echo "test.sh: no tests ran" >&2
+  exit 1
+fi
+echo "${passed:-0} passed, ${failed:-0} failed, ${skipped:-0} skipped"
+exit "$status"
