@@ -21,11 +21,22 @@ public static class ReinCli
                 + "(time, memory, concurrency, whole-tree cleanup) and diagnose the machine."
         );
         root.Subcommands.Add(RunCommand.Build());
+        root.Subcommands.Add(PsCommand.Build());
+        root.Subcommands.Add(JournalCommand.Build());
         root.Subcommands.Add(ConfigCommand.Build());
         return Invoke(root, args, ExitCodesFor(args));
     }
 
     static int ExitCodesFor(string[] args) => Rein.Running.ExitCodes.BadUsage;
+
+    /// <summary>Parser messages can span lines (lists of allowed values); an agent reads one line.</summary>
+    public static string OneLine(string message) =>
+        string.Join(
+            ' ',
+            message
+                .Split(['\n', '\r', '\t'], StringSplitOptions.RemoveEmptyEntries)
+                .Select(p => p.Trim())
+        );
 
     /// <summary>Parses and invokes; parse errors become one line on stderr (never a stack trace or a help dump).</summary>
     public static int Invoke(Command command, string[] args, int usageExitCode)
@@ -33,7 +44,7 @@ public static class ReinCli
         var result = command.Parse(args);
         if (result.Errors.Count > 0)
         {
-            Console.Error.WriteLine($"rein: {result.Errors[0].Message} (see --help)");
+            Console.Error.WriteLine($"rein: {OneLine(result.Errors[0].Message)} (see --help)");
             return usageExitCode;
         }
 

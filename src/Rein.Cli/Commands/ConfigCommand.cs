@@ -41,7 +41,7 @@ internal static class ConfigCommand
     static void WriteJson(EffectiveConfig config)
     {
         using var stdout = Console.OpenStandardOutput();
-        using var w = new Utf8JsonWriter(stdout, new JsonWriterOptions { Indented = true });
+        using var w = new Utf8JsonWriter(stdout, JsonOutput.Options(true));
         w.WriteStartObject();
         w.WriteString("schema", "rein.config/1");
         w.WriteString("repo_file", config.RepoFile);

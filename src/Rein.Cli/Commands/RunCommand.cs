@@ -1,6 +1,7 @@
 using System.CommandLine;
 using System.Runtime.InteropServices;
 using Rein.Config;
+using Rein.Journal;
 using Rein.Running;
 
 namespace Rein.Cli.Commands;
@@ -101,7 +102,9 @@ internal static class RunCommand
 
         if (parse.Errors.Count > 0)
         {
-            Console.Error.WriteLine($"rein run: {parse.Errors[0].Message} (see rein run --help)");
+            Console.Error.WriteLine(
+                $"rein run: {ReinCli.OneLine(parse.Errors[0].Message)} (see rein run --help)"
+            );
             return ExitCodes.ReinFailed;
         }
 
@@ -147,26 +150,44 @@ internal static class RunCommand
             Subreaper = true,
         };
 
-        return Run(spec, parse.GetValue(o.Report));
+        return Run(spec, parse.GetValue(o.Report), config);
     }
 
-    static int Run(RunSpec spec, string? reportPath)
+    static int Run(RunSpec spec, string? reportPath, EffectiveConfig config)
     {
+        static void Warn(string message) => Console.Error.WriteLine($"rein run: {message}");
+
+        var store = JournalAccess.Open("run");
+        var boot = JournalAccess.Boot;
+        var recorder = store is null ? null : new JournalRecorder(store, boot, Warn);
+        // The daily prune runs on its own connection while the command runs, so it never delays the spawn.
+        var prune =
+            store is not null && store.PruneDue(DateTimeOffset.UtcNow, TimeSpan.FromDays(1))
+                ? Task.Run(() => Prune(config))
+                : Task.CompletedTask;
+
         RunVerdict verdict;
-        using (var guard = new Guard(spec))
+        try
         {
+            using var guard = new Guard(spec, recorder);
             // .NET 10 has no default SIGTERM handler; cancel the default so the guard decides, and forward.
             using var registrations = new SignalForwarding(guard);
-            try
-            {
-                verdict = guard.Run();
-            }
-            catch (Exception e)
-                when (e is IOException or UnauthorizedAccessException or InvalidOperationException)
-            {
-                Console.Error.WriteLine($"rein run: {e.Message}");
-                return ExitCodes.ReinFailed;
-            }
+            verdict = guard.Run();
+        }
+        catch (Exception e)
+            when (e is IOException or UnauthorizedAccessException or InvalidOperationException)
+        {
+            Console.Error.WriteLine($"rein run: {e.Message}");
+            return ExitCodes.ReinFailed;
+        }
+        finally
+        {
+            // Unclean-end detection is one indexed query when nothing is wrong.
+            Try(() =>
+                store?.Reconcile(boot, Rein.Processes.ProcessTables.Current, DateTimeOffset.UtcNow)
+            );
+            prune.Wait(TimeSpan.FromSeconds(2));
+            store?.Dispose();
         }
 
         if (reportPath is not null)
@@ -187,6 +208,28 @@ internal static class RunCommand
         }
 
         return verdict.ReinExitCode;
+    }
+
+    static void Prune(EffectiveConfig config) =>
+        Try(() =>
+        {
+            using var store = JournalStore.Open(JournalAccess.StateDir);
+            store.Prune(
+                config.WholeNumber(Settings.JournalKeepRuns),
+                config.WholeNumber(Settings.JournalKeepDays),
+                DateTimeOffset.UtcNow
+            );
+        });
+
+    /// <summary>Housekeeping is best effort; the next invocation tries again.</summary>
+    static void Try(Action action)
+    {
+        try
+        {
+            action();
+        }
+        catch (Exception e)
+            when (e is Microsoft.Data.Sqlite.SqliteException or JournalException or IOException) { }
     }
 
     static void AddFlag(

@@ -136,7 +136,11 @@ public sealed unsafe class Guard : IDisposable
         _pidfd = LibC.PidfdOpen(pid);
         if (_pidfd < 0)
         {
-            waiter = new Thread(() => WaitForChild(pid, blocking: true)) { IsBackground = true, Name = "rein-wait" };
+            waiter = new Thread(() => WaitForChild(pid, blocking: true))
+            {
+                IsBackground = true,
+                Name = "rein-wait",
+            };
             waiter.Start();
         }
 
@@ -156,7 +160,9 @@ public sealed unsafe class Guard : IDisposable
         // The waiter returns as soon as the child is reaped; an unkillable child never is, and we must not hang on it (G5).
         if (waiter is not null)
         {
-            waiter.Join(unkillable.Count > 0 ? TimeSpan.FromMilliseconds(100) : Timeout.InfiniteTimeSpan);
+            waiter.Join(
+                unkillable.Count > 0 ? TimeSpan.FromMilliseconds(100) : Timeout.InfiniteTimeSpan
+            );
         }
         else if (!_childExited && unkillable.Count == 0)
         {

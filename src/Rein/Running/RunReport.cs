@@ -12,7 +12,7 @@ public static class RunReport
     public static string ToJson(RunVerdict v, IReadOnlyList<string> command, bool indented = true)
     {
         using var stream = new MemoryStream();
-        using (var w = new Utf8JsonWriter(stream, new JsonWriterOptions { Indented = indented }))
+        using (var w = new Utf8JsonWriter(stream, JsonOutput.Options(indented)))
         {
             Write(w, v, command);
         }

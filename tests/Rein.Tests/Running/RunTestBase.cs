@@ -17,6 +17,20 @@ public abstract class RunTestBase : IDisposable
 
     protected string PidFile => Path.Combine(Scratch, "pids");
 
+    /// <summary>A private state directory (journal) for tests that read what rein recorded.</summary>
+    protected string Home => Path.Combine(Scratch, "state");
+
+    protected Dictionary<string, string?> HomeEnv(params (string Key, string Value)[] more)
+    {
+        var env = new Dictionary<string, string?> { ["REIN_HOME"] = Home };
+        foreach (var (k, v) in more)
+        {
+            env[k] = v;
+        }
+
+        return env;
+    }
+
     /// <summary>rein run [options] -- rein-testhelper MARKER script...</summary>
     protected IEnumerable<string> RunArgs(IEnumerable<string> options, params string[] script) =>
         ["run", .. options, "--", Paths.Helper, Marker, .. script];

@@ -53,7 +53,10 @@ internal static class ProcessProbe
     /// <summary>macOS: the same question asked of ps (no /proc there).</summary>
     static List<int> AliveFromPs(string marker)
     {
-        var psi = new ProcessStartInfo("/bin/ps", "-axo pid=,stat=,args=") { RedirectStandardOutput = true };
+        var psi = new ProcessStartInfo("/bin/ps", "-axo pid=,stat=,args=")
+        {
+            RedirectStandardOutput = true,
+        };
         using var ps = Process.Start(psi)!;
         var output = ps.StandardOutput.ReadToEnd();
         ps.WaitForExit();
@@ -62,7 +65,11 @@ internal static class ProcessProbe
             .. output
                 .Split('\n', StringSplitOptions.RemoveEmptyEntries)
                 .Select(l => l.Trim().Split(' ', 3, StringSplitOptions.RemoveEmptyEntries))
-                .Where(p => p.Length == 3 && p[2].Contains(marker, StringComparison.Ordinal) && !p[1].StartsWith('Z'))
+                .Where(p =>
+                    p.Length == 3
+                    && p[2].Contains(marker, StringComparison.Ordinal)
+                    && !p[1].StartsWith('Z')
+                )
                 .Select(p => int.Parse(p[0])),
         ];
     }

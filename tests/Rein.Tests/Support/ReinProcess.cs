@@ -19,6 +19,12 @@ internal sealed class ReinProcess : IDisposable
 
     public int Pid => _process.Id;
 
+    /// <summary>The state directory tests share unless they bring their own (REIN_HOME in env): concurrent tests
+    /// writing one journal is itself a useful stress.</summary>
+    static readonly string SharedHome = Directory
+        .CreateTempSubdirectory("rein-test-home-")
+        .FullName;
+
     public static ReinProcess Start(
         IEnumerable<string> args,
         IDictionary<string, string?>? env = null,
@@ -40,6 +46,7 @@ internal sealed class ReinProcess : IDisposable
 
         // Keep the tests hermetic: no user config, a private state dir, no colour.
         psi.Environment["REIN_CONFIG"] = "/nonexistent/rein.toml";
+        psi.Environment["REIN_HOME"] = SharedHome;
         psi.Environment["NO_COLOR"] = "1";
         foreach (
             var key in psi

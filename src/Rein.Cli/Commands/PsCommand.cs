@@ -1,0 +1,162 @@
+using System.CommandLine;
+using System.Text.Json;
+using Rein.Cli.Rendering;
+using Rein.Config;
+using Rein.Journal;
+using Rein.Processes;
+using Rein.Running;
+using Spectre.Console;
+
+namespace Rein.Cli.Commands;
+
+/// <summary><c>rein ps</c>: guarded runs alive now, with their tree's memory and a stuck flag.</summary>
+internal static class PsCommand
+{
+    public static Command Build()
+    {
+        var json = new Option<bool>("--json")
+        {
+            Description = "Print one JSON document (schema rein.ps/1)",
+        };
+        var cmd = new Command(
+            "ps",
+            "List guarded runs that are alive now: pid, command, age, tree memory, and whether any of their processes is stuck in uninterruptible wait"
+        )
+        {
+            json,
+        };
+        cmd.SetAction(parse =>
+        {
+            using var store = JournalAccess.Open("ps");
+            if (store is null)
+            {
+                return ExitCodes.Findings;
+            }
+
+            JournalAccess.Reconcile(store, JournalAccess.Boot);
+            var table = ProcessTables.Current;
+            var now = DateTimeOffset.UtcNow;
+            var live = store.OpenRuns().Select(r => LiveRun.Measure(r, table)).ToList();
+            if (parse.GetValue(json))
+            {
+                WriteJson(live, now);
+            }
+            else
+            {
+                WriteTable(Consoles.Stdout(), live, now);
+            }
+
+            return ExitCodes.Ok;
+        });
+        return cmd;
+    }
+
+    static void WriteJson(List<LiveRun> runs, DateTimeOffset now)
+    {
+        using var stdout = Console.OpenStandardOutput();
+        using (var w = new Utf8JsonWriter(stdout, JsonOutput.Options(true)))
+        {
+            w.WriteStartObject();
+            w.WriteString("schema", "rein.ps/1");
+            w.WriteStartArray("runs");
+            foreach (var r in runs)
+            {
+                RunRecordJson.Write(
+                    w,
+                    r.Record,
+                    x =>
+                    {
+                        x.WriteNumber("age_ms", (long)(now - r.Record.StartedAt).TotalMilliseconds);
+                        x.WriteNumber("tree_rss_bytes", r.TreeRssBytes);
+                        x.WriteNumber("tree_processes", r.Processes);
+                        x.WriteStartArray("stuck_pids");
+                        foreach (var p in r.StuckPids)
+                        {
+                            x.WriteNumberValue(p);
+                        }
+
+                        x.WriteEndArray();
+                        x.WriteBoolean("stuck", r.StuckPids.Count > 0);
+                    }
+                );
+            }
+
+            w.WriteEndArray();
+            w.WriteEndObject();
+        }
+
+        stdout.WriteByte((byte)'\n');
+    }
+
+    internal static void WriteTable(IAnsiConsole console, List<LiveRun> runs, DateTimeOffset now)
+    {
+        if (runs.Count == 0)
+        {
+            console.WriteLine("no guarded runs alive");
+            return;
+        }
+
+        var t = new Table().Border(TableBorder.Simple);
+        foreach (var name in new[] { "run", "pid", "age", "tree rss", "procs" })
+        {
+            t.AddColumn(new TableColumn(name).NoWrap());
+        }
+
+        t.AddColumns("command", "cwd", "state");
+        foreach (var r in runs)
+        {
+            t.AddRow(
+                Markup.Escape(r.Record.Id),
+                r.Record.ChildPid?.ToString(System.Globalization.CultureInfo.InvariantCulture)
+                    ?? "-",
+                Markup.Escape(DurationParser.Format(now - r.Record.StartedAt)),
+                Markup.Escape(SizeParser.Format(r.TreeRssBytes)),
+                r.Processes.ToString(System.Globalization.CultureInfo.InvariantCulture),
+                Markup.Escape(JournalRendering.Truncate(r.Record.CommandLine, 50)),
+                Markup.Escape(JournalRendering.Truncate(r.Record.WorkingDirectory, 30)),
+                r.StuckPids.Count > 0 ? "[red]stuck: cannot be killed, reboot needed[/]" : "ok"
+            );
+        }
+
+        console.Write(t);
+    }
+}
+
+/// <summary>A running run with what its tree looks like now.</summary>
+internal sealed record LiveRun(
+    RunRecord Record,
+    long TreeRssBytes,
+    int Processes,
+    IReadOnlyList<int> StuckPids
+)
+{
+    public static LiveRun Measure(RunRecord r, IProcessTable table)
+    {
+        if (r.ChildPid is not { } child)
+        {
+            return new LiveRun(r, 0, 0, []);
+        }
+
+        var tree = new RunTree(
+            table,
+            r.ReinPid,
+            child,
+            ownSession: r.ProcessGroup is > 0,
+            r.Id,
+            [],
+            r.ChildStartTime ?? 0
+        );
+        // Adopted children of the guard include its keeper (`rein __keeper`), which is not part of the run.
+        var members = tree.Collect(scanMarker: true)
+            .Where(p =>
+                !p.IsZombie && !(p.ParentPid == r.ReinPid && p.Command == "rein" && p.Pid != child)
+            )
+            .ToList();
+        return new LiveRun(
+            r,
+            members.Sum(p => p.RssBytes),
+            members.Count,
+            [.. members.Where(p => p.IsUninterruptible).Select(p => p.Pid)]
+        );
+    }
+}

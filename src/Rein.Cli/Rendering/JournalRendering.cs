@@ -1,0 +1,144 @@
+using Rein.Cli.Commands;
+using Rein.Config;
+using Rein.Journal;
+using Spectre.Console;
+
+namespace Rein.Cli.Rendering;
+
+/// <summary>Human views of journal records. Pure functions of their inputs (console, records, now, zone) so
+/// golden tests can render them at a fixed width and time.</summary>
+internal static class JournalRendering
+{
+    public static void WriteRuns(
+        IAnsiConsole console,
+        IReadOnlyList<RunRecord> runs,
+        BootContext? boot,
+        DateTimeOffset now,
+        TimeZoneInfo? zone = null
+    )
+    {
+        zone ??= TimeZoneInfo.Local;
+        if (boot is not null)
+        {
+            var stillRunning = runs.Count(r => r.State != RunState.Ended);
+            var seen = boot.LastSeen is { } s ? $", last journal activity {Time(s, zone)}" : "";
+            console.MarkupLine(
+                Markup.Escape(
+                    $"previous boot {Short(boot.BootId)}{seen}: {stillRunning} run(s) were still running when it went down"
+                )
+            );
+        }
+
+        if (runs.Count == 0)
+        {
+            console.WriteLine(
+                boot is null ? "no runs recorded yet" : "no runs recorded in that boot"
+            );
+            return;
+        }
+
+        var table = new Table().Border(TableBorder.Simple);
+        foreach (var name in new[] { "run", "started", "took", "outcome", "exit" })
+        {
+            table.AddColumn(new TableColumn(name).NoWrap()); // ids and times must stay copy-pastable
+        }
+
+        table.AddColumn("command");
+        foreach (var r in runs)
+        {
+            var took =
+                r.DurationMs is { } ms ? DurationParser.Format(TimeSpan.FromMilliseconds(ms))
+                : r.State == RunState.Unclean && boot?.LastSeen is { } last
+                    ? "≥" + DurationParser.Format(last - r.StartedAt)
+                : r.State == RunState.Running ? DurationParser.Format(now - r.StartedAt) + "…"
+                : "?";
+            var outcome = r.State switch
+            {
+                RunState.Running => "[blue]running[/]",
+                RunState.Unclean => "[red]unclean[/]",
+                _ => r.Outcome is "exited" && r.ExitCode == 0
+                    ? "exited"
+                    : $"[yellow]{Markup.Escape(r.Outcome ?? "?")}[/]",
+            };
+            table.AddRow(
+                Markup.Escape(r.Id),
+                Markup.Escape(Time(r.StartedAt, zone)),
+                Markup.Escape(took),
+                outcome,
+                Markup.Escape(
+                    r.ReinExitCode?.ToString(System.Globalization.CultureInfo.InvariantCulture)
+                        ?? ""
+                ),
+                Markup.Escape(Truncate(r.CommandLine, 60))
+            );
+        }
+
+        console.Write(table);
+        foreach (var r in runs.Where(r => r.State == RunState.Unclean))
+        {
+            console.MarkupLine(Markup.Escape($"{r.Id}: {r.UncleanReason}"));
+        }
+    }
+
+    public static void WriteRun(
+        IAnsiConsole console,
+        RunRecord r,
+        DateTimeOffset now,
+        TimeZoneInfo? zone = null
+    )
+    {
+        zone ??= TimeZoneInfo.Local;
+        var grid = new Grid().AddColumn(new GridColumn().NoWrap()).AddColumn();
+        void Row(string k, string? v)
+        {
+            if (!string.IsNullOrEmpty(v))
+            {
+                grid.AddRow(Markup.Escape(k), Markup.Escape(v));
+            }
+        }
+
+        Row("run", r.Id);
+        Row("state", r.State.ToString().ToLowerInvariant());
+        Row("command", r.CommandLine);
+        Row("cwd", r.WorkingDirectory);
+        Row("user", r.User);
+        Row("started", Time(r.StartedAt, zone));
+        Row("ended", r.EndedAt is { } e ? Time(e, zone) : null);
+        Row(
+            "took",
+            r.DurationMs is { } ms ? DurationParser.Format(TimeSpan.FromMilliseconds(ms))
+                : r.State == RunState.Running ? DurationParser.Format(now - r.StartedAt) + " so far"
+                : null
+        );
+        Row("outcome", r.Outcome);
+        Row("exit code", r.ExitCode?.ToString(System.Globalization.CultureInfo.InvariantCulture));
+        Row("signal", r.Signal?.ToString(System.Globalization.CultureInfo.InvariantCulture));
+        Row(
+            "rein exit code",
+            r.ReinExitCode?.ToString(System.Globalization.CultureInfo.InvariantCulture)
+        );
+        Row("peak tree RSS", r.PeakRssBytes is { } rss ? SizeParser.Format(rss) : null);
+        Row("pids killed", r.PidsKilled.Count > 0 ? string.Join(", ", r.PidsKilled) : null);
+        Row("unkillable", r.UnkillableJson);
+        Row(
+            "rein pid",
+            r.ReinPid > 0
+                ? r.ReinPid.ToString(System.Globalization.CultureInfo.InvariantCulture)
+                : null
+        );
+        Row("child pid", r.ChildPid?.ToString(System.Globalization.CultureInfo.InvariantCulture));
+        Row("boot", r.BootId);
+        Row("lock", r.LockLabel);
+        Row("model", r.ModelLabel);
+        Row("unclean", r.UncleanReason);
+        console.Write(grid);
+    }
+
+    internal static string Time(DateTimeOffset t, TimeZoneInfo zone) =>
+        TimeZoneInfo.ConvertTime(t, zone).ToString("yyyy-MM-dd HH:mm:ss");
+
+    static string Short(string id) => id.Length > 8 ? id[..8] : id;
+
+    internal static string Truncate(string s, int max) =>
+        s.Length <= max ? s : s[..(max - 1)] + "…";
+}

@@ -1,0 +1,97 @@
+using System.Globalization;
+using System.Runtime.InteropServices;
+using System.Text;
+
+namespace Rein.Journal;
+
+/// <summary>Which boot of the machine this is. A run recorded under another boot id that never ended was
+/// ended by a reboot or crash of the machine.</summary>
+public sealed record BootIdentity(string BootId, DateTimeOffset? BootTime)
+{
+    /// <summary>The current boot. <c>REIN_BOOT_ID</c> overrides the id (tests simulate a reboot with it).</summary>
+    public static BootIdentity Current(Func<string, string?> environment)
+    {
+        var overridden = environment("REIN_BOOT_ID");
+        if (!string.IsNullOrEmpty(overridden))
+        {
+            return new BootIdentity(overridden, null);
+        }
+
+        if (OperatingSystem.IsLinux())
+        {
+            return new BootIdentity(ReadLinuxBootId() ?? "unknown", ReadLinuxBootTime());
+        }
+
+        if (OperatingSystem.IsMacOS())
+        {
+            return new BootIdentity(
+                MacSysctl.ReadString("kern.bootsessionuuid") ?? "unknown",
+                null
+            );
+        }
+
+        return new BootIdentity("unknown", null);
+    }
+
+    static string? ReadLinuxBootId()
+    {
+        try
+        {
+            return File.ReadAllText("/proc/sys/kernel/random/boot_id").Trim();
+        }
+        catch (IOException)
+        {
+            return null;
+        }
+    }
+
+    static DateTimeOffset? ReadLinuxBootTime()
+    {
+        try
+        {
+            foreach (var line in File.ReadLines("/proc/stat"))
+            {
+                if (
+                    line.StartsWith("btime ", StringComparison.Ordinal)
+                    && long.TryParse(
+                        line.AsSpan(6),
+                        NumberStyles.Integer,
+                        CultureInfo.InvariantCulture,
+                        out var s
+                    )
+                )
+                {
+                    return DateTimeOffset.FromUnixTimeSeconds(s);
+                }
+            }
+        }
+        catch (IOException) { }
+
+        return null;
+    }
+}
+
+/// <summary>sysctlbyname for string values (macOS), without spawning the sysctl tool.</summary>
+internal static unsafe partial class MacSysctl
+{
+    [LibraryImport("libc", StringMarshalling = StringMarshalling.Utf8)]
+    private static partial int sysctlbyname(
+        string name,
+        byte* oldp,
+        nuint* oldlenp,
+        void* newp,
+        nuint newlen
+    );
+
+    public static string? ReadString(string name)
+    {
+        nuint len = 256;
+        var buf = stackalloc byte[256];
+        if (sysctlbyname(name, buf, &len, null, 0) != 0 || len == 0)
+        {
+            return null;
+        }
+
+        return Encoding.UTF8.GetString(buf, (int)len).TrimEnd('\0');
+    }
+}

@@ -1,0 +1,52 @@
+namespace Rein.Journal;
+
+/// <summary>Forward-only schema migrations, applied in order inside one transaction. The database's
+/// <c>PRAGMA user_version</c> is the number of migrations applied. Never edit a shipped migration: add one.</summary>
+internal static class Migrations
+{
+    public static readonly string[] Steps =
+    [
+        // v1: the run record.
+        """
+            CREATE TABLE runs (
+              id TEXT PRIMARY KEY,
+              command TEXT NOT NULL,
+              cwd TEXT NOT NULL,
+              user_name TEXT NOT NULL,
+              rein_pid INTEGER NOT NULL,
+              rein_start INTEGER NOT NULL,
+              child_pid INTEGER,
+              child_start INTEGER,
+              pgid INTEGER,
+              boot_id TEXT NOT NULL,
+              started_at INTEGER NOT NULL,
+              ended_at INTEGER,
+              outcome TEXT,
+              exit_code INTEGER,
+              signal INTEGER,
+              duration_ms INTEGER,
+              peak_rss INTEGER,
+              pids_killed TEXT,
+              unkillable TEXT
+            );
+            CREATE INDEX runs_started ON runs(started_at);
+            """,
+        // v2: labels for locks and models, unclean-end classification, boots, events, meta.
+        """
+            ALTER TABLE runs ADD COLUMN lock_label TEXT;
+            ALTER TABLE runs ADD COLUMN model_label TEXT;
+            ALTER TABLE runs ADD COLUMN unclean_reason TEXT;
+            ALTER TABLE runs ADD COLUMN unclean_detected_at INTEGER;
+            ALTER TABLE runs ADD COLUMN rein_exit_code INTEGER;
+            CREATE INDEX runs_open ON runs(started_at) WHERE ended_at IS NULL;
+            CREATE TABLE boots (boot_id TEXT PRIMARY KEY, first_seen INTEGER NOT NULL, boot_time INTEGER, last_seen INTEGER);
+            INSERT OR IGNORE INTO boots(boot_id, first_seen, last_seen)
+              SELECT boot_id, MIN(started_at), MAX(COALESCE(ended_at, started_at)) FROM runs GROUP BY boot_id;
+            CREATE TABLE events (id INTEGER PRIMARY KEY, run_id TEXT, at INTEGER NOT NULL, kind TEXT NOT NULL, data TEXT);
+            CREATE INDEX events_run ON events(run_id);
+            CREATE TABLE meta (key TEXT PRIMARY KEY, value TEXT);
+            """,
+    ];
+
+    public static int Latest => Steps.Length;
+}

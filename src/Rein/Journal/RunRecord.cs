@@ -1,0 +1,78 @@
+namespace Rein.Journal;
+
+/// <summary>The state of a run as the journal knows it.</summary>
+public enum RunState
+{
+    /// <summary>Started, not ended, and its guard is alive.</summary>
+    Running,
+
+    /// <summary>The end record was written.</summary>
+    Ended,
+
+    /// <summary>Never ended: the guard vanished or the machine went down. Kept and marked, never deleted.</summary>
+    Unclean,
+}
+
+/// <summary>One run as stored in the journal.</summary>
+public sealed record RunRecord
+{
+    public required string Id { get; init; }
+
+    public required IReadOnlyList<string> Command { get; init; }
+
+    public required string WorkingDirectory { get; init; }
+
+    public required string User { get; init; }
+
+    public int ReinPid { get; init; }
+
+    public ulong ReinStartTime { get; init; }
+
+    public int? ChildPid { get; init; }
+
+    public ulong? ChildStartTime { get; init; }
+
+    public int? ProcessGroup { get; init; }
+
+    public required string BootId { get; init; }
+
+    public required DateTimeOffset StartedAt { get; init; }
+
+    public DateTimeOffset? EndedAt { get; init; }
+
+    public string? Outcome { get; init; }
+
+    public int? ExitCode { get; init; }
+
+    public int? Signal { get; init; }
+
+    public int? ReinExitCode { get; init; }
+
+    public long? DurationMs { get; init; }
+
+    public long? PeakRssBytes { get; init; }
+
+    public IReadOnlyList<int> PidsKilled { get; init; } = [];
+
+    public string? UnkillableJson { get; init; }
+
+    public string? LockLabel { get; init; }
+
+    public string? ModelLabel { get; init; }
+
+    public string? UncleanReason { get; init; }
+
+    public DateTimeOffset? UncleanDetectedAt { get; init; }
+
+    public RunState State =>
+        EndedAt is not null ? RunState.Ended
+        : UncleanReason is not null ? RunState.Unclean
+        : RunState.Running;
+
+    public string CommandLine => string.Join(' ', Command.Select(Quote));
+
+    static string Quote(string a) =>
+        a.Length > 0 && a.All(c => char.IsAsciiLetterOrDigit(c) || "-_./=:,+@%".Contains(c))
+            ? a
+            : "'" + a.Replace("'", "'\\''") + "'";
+}

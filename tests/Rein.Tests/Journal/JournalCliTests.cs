@@ -1,0 +1,236 @@
+using System.Text.Json;
+using Microsoft.Data.Sqlite;
+using Rein.Processes.Posix;
+using Rein.Tests.Running;
+using Rein.Tests.Support;
+
+namespace Rein.Tests.Journal;
+
+/// <summary>The journal as a user meets it: through rein run, rein ps and rein journal, on a real database.</summary>
+public sealed class JournalCliTests : RunTestBase
+{
+    JsonElement Json(params string[] args)
+    {
+        var r = ReinProcess.Run(args, HomeEnv());
+        Assert.True(
+            r.ExitCode == 0,
+            $"rein {string.Join(' ', args)} exited {r.ExitCode}: {r.Stderr}"
+        );
+        return JsonDocument.Parse(r.Stdout).RootElement;
+    }
+
+    static JsonElement[] Runs(JsonElement doc) => [.. doc.GetProperty("runs").EnumerateArray()];
+
+    [Fact]
+    public void Start_record_exists_while_the_command_runs_and_end_record_after()
+    {
+        using var rein = ReinProcess.Start(
+            RunArgs(["--report", ReportPath], "pidfile", PidFile, "hang"),
+            HomeEnv()
+        );
+        var pid = Assert.Single(ProcessProbe.WaitForPids(PidFile, 1, TimeSpan.FromSeconds(5)));
+
+        var running = Assert.Single(Runs(Json("ps", "--json")));
+        Assert.Equal("running", running.GetProperty("state").GetString());
+        Assert.Equal(pid, running.GetProperty("child_pid").GetInt32());
+        Assert.Equal(rein.Pid, running.GetProperty("rein_pid").GetInt32());
+        Assert.Equal(Marker, running.GetProperty("command")[1].GetString());
+        Assert.True(running.GetProperty("tree_rss_bytes").GetInt64() > 0);
+        Assert.False(running.GetProperty("stuck").GetBoolean());
+
+        LibC.kill(rein.Pid, LibC.SIGTERM);
+        rein.Wait(TimeSpan.FromSeconds(10));
+
+        var ended = Assert.Single(Runs(Json("journal", "--json")));
+        Assert.Equal("ended", ended.GetProperty("state").GetString());
+        Assert.Equal("interrupted", ended.GetProperty("outcome").GetString());
+        Assert.Equal(143, ended.GetProperty("rein_exit_code").GetInt32());
+        Assert.Equal(
+            ReadReport().GetProperty("run_id").GetString(),
+            ended.GetProperty("run_id").GetString()
+        );
+        Assert.Empty(Runs(Json("ps", "--json")));
+    }
+
+    [Fact]
+    public void Finished_run_is_recorded_with_its_verdict()
+    {
+        var r = ReinProcess.Run(RunArgs([], "exit", "3"), HomeEnv());
+        Assert.Equal(3, r.ExitCode);
+
+        var run = Assert.Single(Runs(Json("journal", "--json")));
+        Assert.Equal("exited", run.GetProperty("outcome").GetString());
+        Assert.Equal(3, run.GetProperty("exit_code").GetInt32());
+        Assert.Equal(Environment.CurrentDirectory, run.GetProperty("cwd").GetString());
+        Assert.True(run.GetProperty("duration_ms").GetInt64() >= 0);
+
+        var shown = Assert.Single(
+            Runs(Json("journal", "show", run.GetProperty("run_id").GetString()![..20], "--json"))
+        );
+        Assert.Equal(
+            run.GetProperty("run_id").GetString(),
+            shown.GetProperty("run_id").GetString()
+        );
+    }
+
+    [Fact]
+    public void SIGKILL_of_rein_mid_run_shows_as_an_unclean_end_with_the_reason()
+    {
+        using var rein = ReinProcess.Start(RunArgs([], "pidfile", PidFile, "hang"), HomeEnv());
+        ProcessProbe.WaitForPids(PidFile, 1, TimeSpan.FromSeconds(5));
+        LibC.kill(rein.Pid, LibC.SIGKILL);
+        rein.WaitForExit(TimeSpan.FromSeconds(5));
+
+        var run = Assert.Single(Runs(Json("journal", "--unclean", "--json")));
+        Assert.Equal("unclean", run.GetProperty("state").GetString());
+        Assert.Contains("guard vanished", run.GetProperty("unclean_reason").GetString());
+        Assert.Equal(JsonValueKind.Null, run.GetProperty("ended_at").ValueKind);
+    }
+
+    [Fact]
+    public void Run_alive_when_the_machine_went_down_is_listed_for_the_previous_boot()
+    {
+        using var rein = ReinProcess.Start(
+            RunArgs([], "pidfile", PidFile, "hang"),
+            HomeEnv(("REIN_BOOT_ID", "boot-before-crash"))
+        );
+        ProcessProbe.WaitForPids(PidFile, 1, TimeSpan.FromSeconds(5));
+        LibC.kill(rein.Pid, LibC.SIGKILL); // stands in for the power going out: no end record
+        rein.WaitForExit(TimeSpan.FromSeconds(5));
+
+        var after = ReinProcess.Run(
+            ["journal", "--boot", "previous", "--json"],
+            HomeEnv(("REIN_BOOT_ID", "boot-after-crash"))
+        );
+        var doc = JsonDocument.Parse(after.Stdout).RootElement;
+        var run = Assert.Single(Runs(doc));
+        Assert.Equal(
+            "ended by reboot/crash of the machine",
+            run.GetProperty("unclean_reason").GetString()
+        );
+        Assert.Equal(
+            "boot-before-crash",
+            doc.GetProperty("boot").GetProperty("boot_id").GetString()
+        );
+
+        var human = ReinProcess.Run(
+            ["journal", "--boot", "previous"],
+            HomeEnv(("REIN_BOOT_ID", "boot-after-crash"))
+        );
+        Assert.Contains("1 run(s) were still running when it went down", human.Stdout);
+        Assert.Contains(run.GetProperty("run_id").GetString()!, human.Stdout);
+    }
+
+    [Fact]
+    public void Fifty_concurrent_runs_lose_no_record_and_never_report_a_locked_database()
+    {
+        var runs = Enumerable
+            .Range(0, 50)
+            .Select(i => ReinProcess.Start(RunArgs([], "exit", (i % 5).ToString()), HomeEnv()))
+            .ToList();
+        var results = runs.Select(r => r.Wait(TimeSpan.FromSeconds(60))).ToList();
+        runs.ForEach(r => r.Dispose());
+
+        Assert.All(results, r => Assert.DoesNotContain("locked", r.Stderr));
+        Assert.All(results, r => Assert.Equal("", r.Stderr));
+        var recorded = Runs(Json("journal", "--last", "100", "--json"));
+        Assert.Equal(50, recorded.Length);
+        Assert.All(recorded, r => Assert.Equal("ended", r.GetProperty("state").GetString()));
+        Assert.Equal(10, recorded.Count(r => r.GetProperty("exit_code").GetInt32() == 3));
+    }
+
+    [Fact]
+    public void Corrupt_database_is_moved_aside_and_the_run_still_works()
+    {
+        Directory.CreateDirectory(Home);
+        var db = Path.Combine(Home, "rein.db");
+        File.WriteAllText(
+            db,
+            "this is not an SQLite database, it is what a bad disk left behind "
+                + new string('x', 5000)
+        );
+
+        var r = ReinProcess.Run(RunArgs([], "print", "still works"), HomeEnv());
+
+        Assert.Equal(0, r.ExitCode);
+        Assert.Equal("still works\n", r.Stdout);
+        Assert.Contains("corrupt", r.Stderr);
+        var aside = Assert.Single(Directory.GetFiles(Home, "rein.db.corrupt-*"));
+        Assert.StartsWith("this is not an SQLite database", File.ReadAllText(aside));
+        Assert.Single(Runs(Json("journal", "--json")));
+    }
+
+    [Fact]
+    public void Version_1_journal_is_migrated_and_its_runs_kept()
+    {
+        Directory.CreateDirectory(Home);
+        var db = Path.Combine(Home, "rein.db");
+        using (var c = new SqliteConnection($"Data Source={db};Pooling=False"))
+        {
+            c.Open();
+            using var cmd = c.CreateCommand();
+            cmd.CommandText = File.ReadAllText(Paths.Fixture("journal", "v1.sql"));
+            cmd.ExecuteNonQuery();
+        }
+
+        var runs = Runs(Json("journal", "--json"));
+
+        Assert.Equal(
+            ["20260101T000500Z-00000000b2", "20260101T000000Z-00000000a1"],
+            runs.Select(r => r.GetProperty("run_id").GetString())
+        );
+        Assert.Equal("unclean", runs[0].GetProperty("state").GetString()); // its boot is not this one
+        Assert.Equal(104857600, runs[1].GetProperty("peak_rss_bytes").GetInt64());
+        using var check = new SqliteConnection($"Data Source={db};Pooling=False");
+        check.Open();
+        using var v = check.CreateCommand();
+        v.CommandText = "PRAGMA user_version;";
+        Assert.Equal(2L, (long)v.ExecuteScalar()!);
+    }
+
+    [Fact]
+    public void Journal_from_a_newer_rein_is_refused_and_left_untouched()
+    {
+        Directory.CreateDirectory(Home);
+        var db = Path.Combine(Home, "rein.db");
+        using (var c = new SqliteConnection($"Data Source={db};Pooling=False"))
+        {
+            c.Open();
+            using var cmd = c.CreateCommand();
+            cmd.CommandText = "CREATE TABLE future (x); PRAGMA user_version = 99;";
+            cmd.ExecuteNonQuery();
+        }
+
+        var before = File.ReadAllBytes(db);
+        var r = ReinProcess.Run(["journal"], HomeEnv());
+
+        Assert.Equal(1, r.ExitCode);
+        Assert.Contains("schema v99, newer than this rein understands", r.Stderr);
+        Assert.Equal(before, File.ReadAllBytes(db));
+    }
+
+    [Fact]
+    public void Environment_values_are_never_stored()
+    {
+        var secret = "s3cr3t-" + Guid.NewGuid().ToString("N");
+        ReinProcess.Run(RunArgs([], "exit", "0"), HomeEnv(("API_TOKEN", secret)));
+        foreach (var f in Directory.GetFiles(Home, "rein.db*"))
+        {
+            Assert.DoesNotContain(
+                secret,
+                System.Text.Encoding.Latin1.GetString(File.ReadAllBytes(f))
+            );
+        }
+    }
+
+    [Fact]
+    public void Bad_usage_of_journal_exits_2_with_one_line()
+    {
+        var r = ReinProcess.Run(["journal", "--boot", "yesterday"], HomeEnv());
+        Assert.Equal(2, r.ExitCode);
+        Assert.Single(r.Stderr.TrimEnd().Split('\n'));
+        var s = ReinProcess.Run(["journal", "--since", "soon"], HomeEnv());
+        Assert.Equal(2, s.ExitCode);
+        Assert.Contains("'soon'", s.Stderr);
+    }
+}

@@ -1,0 +1,114 @@
+using Rein.Journal;
+using Rein.Processes.Linux;
+using Rein.Running;
+
+namespace Rein.Tests.Journal;
+
+public sealed class JournalStoreTests : IDisposable
+{
+    readonly string _dir = Directory.CreateTempSubdirectory("rein-journal-").FullName;
+    readonly BootIdentity _boot = new("test-boot", null);
+
+    RunStart Start(string id, DateTimeOffset at) =>
+        new(id, ["cmd", id], "/tmp", "me", 999_999, 1, at, null, null);
+
+    RunVerdict End(string id, DateTimeOffset at) =>
+        new()
+        {
+            RunId = id,
+            Outcome = RunOutcome.Exited,
+            ExitCode = 0,
+            Duration = TimeSpan.FromSeconds(1),
+            StartedAt = at,
+        };
+
+    [Fact]
+    public void Prune_keeps_the_newest_runs_and_every_open_one()
+    {
+        using var store = JournalStore.Open(_dir);
+        var t0 = DateTimeOffset.UtcNow.AddHours(-1);
+        for (var i = 0; i < 30; i++)
+        {
+            var id = $"run-{i:00}";
+            store.RecordStart(Start(id, t0.AddSeconds(i)), _boot);
+            if (i != 3)
+            {
+                store.RecordEnd(End(id, t0.AddSeconds(i)));
+            }
+        }
+
+        var deleted = store.Prune(keepRuns: 10, keepDays: 30, DateTimeOffset.UtcNow);
+
+        Assert.Equal(19, deleted);
+        var left = store
+            .Find(new JournalQuery(Limit: 100), _boot.BootId)
+            .Select(r => r.Id)
+            .ToList();
+        Assert.Equal(11, left.Count);
+        Assert.Contains("run-03", left); // never ended: kept regardless of count
+        Assert.Contains("run-29", left);
+        Assert.DoesNotContain("run-19", left);
+        Assert.False(store.PruneDue(DateTimeOffset.UtcNow, TimeSpan.FromDays(1)));
+    }
+
+    [Fact]
+    public void Prune_drops_runs_older_than_the_retention_window()
+    {
+        using var store = JournalStore.Open(_dir);
+        store.RecordStart(Start("old", DateTimeOffset.UtcNow.AddDays(-40)), _boot);
+        store.RecordEnd(End("old", DateTimeOffset.UtcNow.AddDays(-40)));
+        store.RecordStart(Start("new", DateTimeOffset.UtcNow.AddDays(-1)), _boot);
+        store.RecordEnd(End("new", DateTimeOffset.UtcNow.AddDays(-1)));
+
+        store.Prune(keepRuns: 10_000, keepDays: 30, DateTimeOffset.UtcNow);
+
+        Assert.Equal(["new"], store.Find(new JournalQuery(), _boot.BootId).Select(r => r.Id));
+    }
+
+    [Fact]
+    public void Reconcile_marks_a_run_whose_guard_pid_is_gone_and_leaves_a_live_one()
+    {
+        using var store = JournalStore.Open(_dir);
+        var now = DateTimeOffset.UtcNow;
+        store.RecordStart(Start("dead-guard", now) with { ReinPid = int.MaxValue - 7 }, _boot);
+        var me = new ProcfsProcessTable().Read(Environment.ProcessId)!;
+        store.RecordStart(
+            Start("live-guard", now) with
+            {
+                ReinPid = Environment.ProcessId,
+                ReinStartTime = me.StartTime,
+            },
+            _boot
+        );
+
+        var marked = store.Reconcile(_boot, new ProcfsProcessTable(), now);
+
+        Assert.Equal(["dead-guard"], marked.Select(r => r.Id));
+        Assert.Equal(RunState.Running, store.Get("live-guard")!.State);
+        Assert.Equal(UncleanReasons.GuardVanished, store.Get("dead-guard")!.UncleanReason);
+    }
+
+    [Fact]
+    public void Reused_guard_pid_is_told_apart_by_its_start_time()
+    {
+        using var store = JournalStore.Open(_dir);
+        var now = DateTimeOffset.UtcNow;
+        // Our own pid, but a different start time: the pid was reused by another process.
+        store.RecordStart(
+            Start("reused", now) with
+            {
+                ReinPid = Environment.ProcessId,
+                ReinStartTime = 12345,
+            },
+            _boot
+        );
+
+        Assert.Single(store.Reconcile(_boot, new ProcfsProcessTable(), now));
+    }
+
+    public void Dispose()
+    {
+        Microsoft.Data.Sqlite.SqliteConnection.ClearAllPools();
+        Directory.Delete(_dir, recursive: true);
+    }
+}
