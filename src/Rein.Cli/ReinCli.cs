@@ -23,6 +23,7 @@ public static class ReinCli
         root.Subcommands.Add(RunCommand.Build());
         root.Subcommands.Add(PsCommand.Build());
         root.Subcommands.Add(JournalCommand.Build());
+        root.Subcommands.Add(LocksCommand.Build());
         root.Subcommands.Add(ConfigCommand.Build());
         return Invoke(root, args, ExitCodesFor(args));
     }

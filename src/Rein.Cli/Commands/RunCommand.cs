@@ -1,7 +1,9 @@
 using System.CommandLine;
 using System.Runtime.InteropServices;
+using Rein.Cli.Rendering;
 using Rein.Config;
 using Rein.Journal;
+using Rein.Locking;
 using Rein.Running;
 
 namespace Rein.Cli.Commands;
@@ -49,6 +51,62 @@ internal static class RunCommand
             Description =
                 "Keep the command in the terminal's process group (interactive input works; like timeout --foreground)",
         };
+
+        public readonly Option<string?> Lock = new("--lock")
+        {
+            Description =
+                "Hold one of SLOTS slots (default 1) of the named lock for the whole run; busy → exit 75 at once (anti-pile-up)",
+            HelpName = "NAME[:SLOTS]",
+        };
+
+        public readonly Option<string?> Wait = new("--wait")
+        {
+            Description =
+                "Wait for the lock (and for memory with --min-available), forever or up to DUR, instead of exiting 75",
+            HelpName = "DUR",
+            Arity = ArgumentArity.ZeroOrOne,
+        };
+
+        public readonly Option<bool> Force = new("--force")
+        {
+            Description =
+                "Start even though the retry breaker is open (the same command recently timed out or hung)",
+        };
+
+        public readonly Option<string?> BreakerCooldown = new("--breaker-cooldown")
+        {
+            Description =
+                "How long after a timeout/idle/unkillable end the same command is refused (default 10m). Env REIN_BREAKER_COOLDOWN",
+            HelpName = "DUR",
+        };
+
+        public readonly Option<string?> Memory = new("--memory")
+        {
+            Description =
+                "Cap the whole tree's memory, e.g. 512M, 8G; exceeding it ends the run with 137 (cgroup when possible, else polled every 100 ms). Env REIN_MEMORY",
+            HelpName = "SIZE",
+        };
+
+        public readonly Option<string?> MaxProcs = new("--max-procs")
+        {
+            Description =
+                "Cap the number of live processes in the tree (a fork bomb ends the run, not the machine); exit 137. Env REIN_MAX_PROCS",
+            HelpName = "N",
+        };
+
+        public readonly Option<string?> CapMethod = new("--cap-method")
+        {
+            Description =
+                "How --memory/--max-procs are enforced: auto, cgroup, poll. Env REIN_CAP_METHOD",
+            HelpName = "auto|cgroup|poll",
+        };
+
+        public readonly Option<string?> MinAvailable = new("--min-available")
+        {
+            Description =
+                "Refuse to start (75) when less memory than SIZE is available or memory pressure is high. Env REIN_MIN_AVAILABLE",
+            HelpName = "SIZE",
+        };
     }
 
     static Command Create(Options o)
@@ -66,6 +124,14 @@ internal static class RunCommand
             o.Report,
             o.EnvOffline,
             o.Foreground,
+            o.Lock,
+            o.Wait,
+            o.Force,
+            o.BreakerCooldown,
+            o.Memory,
+            o.MaxProcs,
+            o.CapMethod,
+            o.MinAvailable,
         };
         cmd.Arguments.Add(
             new Argument<string[]>("command")
@@ -129,6 +195,11 @@ internal static class RunCommand
             AddFlag(flags, parse, o.Timeout, Settings.Timeout);
             AddFlag(flags, parse, o.IdleTimeout, Settings.IdleTimeout);
             AddFlag(flags, parse, o.Grace, Settings.Grace);
+            AddFlag(flags, parse, o.BreakerCooldown, Settings.BreakerCooldown);
+            AddFlag(flags, parse, o.Memory, Settings.Memory);
+            AddFlag(flags, parse, o.MaxProcs, Settings.MaxProcs);
+            AddFlag(flags, parse, o.CapMethod, Settings.CapMethod);
+            AddFlag(flags, parse, o.MinAvailable, Settings.MinAvailable);
             config = CliConfig.Load(flags);
         }
         catch (ConfigException e)
@@ -136,6 +207,60 @@ internal static class RunCommand
             Console.Error.WriteLine($"rein run: {e.Message}");
             return ExitCodes.ReinFailed;
         }
+
+        LockRequest? lockRequest = null;
+        if (
+            parse.GetValue(o.Lock) is { } lockText
+            && !LockRequest.TryParse(lockText, out lockRequest, out var lockError)
+        )
+        {
+            Console.Error.WriteLine($"rein run: --lock {lockError}");
+            return ExitCodes.ReinFailed;
+        }
+
+        TimeSpan? wait = null;
+        if (parse.GetResult(o.Wait) is not null)
+        {
+            var text = parse.GetValue(o.Wait);
+            if (string.IsNullOrEmpty(text))
+            {
+                wait = Timeout.InfiniteTimeSpan;
+            }
+            else if (DurationParser.TryParse(text, out var w, out var waitError))
+            {
+                wait = w;
+            }
+            else
+            {
+                Console.Error.WriteLine($"rein run: --wait: {waitError}");
+                return ExitCodes.ReinFailed;
+            }
+        }
+
+        var method = config[Settings.CapMethod].Raw switch
+        {
+            "auto" => (CapMethod?)CapMethod.Auto,
+            "cgroup" => CapMethod.Cgroup,
+            "poll" => CapMethod.Poll,
+            _ => null,
+        };
+        if (method is null)
+        {
+            Console.Error.WriteLine(
+                $"rein run: invalid run.cap_method from {config[Settings.CapMethod].Source}: '{config[Settings.CapMethod].Raw}' (use auto, cgroup or poll)"
+            );
+            return ExitCodes.ReinFailed;
+        }
+
+        var admission = new AdmissionRequest
+        {
+            Lock = lockRequest,
+            Wait = wait,
+            Force = parse.GetValue(o.Force),
+            BreakerCooldown = config.Duration(Settings.BreakerCooldown),
+            MinAvailable = config.Size(Settings.MinAvailable),
+            MaxPressure = config.WholeNumber(Settings.MaxMemoryPressure),
+        };
 
         var spec = new RunSpec
         {
@@ -148,17 +273,52 @@ internal static class RunCommand
             EnvOffline = parse.GetValue(o.EnvOffline),
             KeeperCommand = KeeperCommand(),
             Subreaper = true,
+            LockLabel = lockRequest?.Label,
+            MemoryLimit = config.Size(Settings.Memory) is > 0 and var m ? m : null,
+            MaxProcs = config.WholeNumber(Settings.MaxProcs) is > 0 and var p ? (int)p : null,
+            CapMethod = method.Value,
         };
 
-        return Run(spec, parse.GetValue(o.Report), config);
+        return Run(spec, parse.GetValue(o.Report), config, admission);
     }
 
-    static int Run(RunSpec spec, string? reportPath, EffectiveConfig config)
+    static int Run(
+        RunSpec spec,
+        string? reportPath,
+        EffectiveConfig config,
+        AdmissionRequest admissionRequest
+    )
     {
         static void Warn(string message) => Console.Error.WriteLine($"rein run: {message}");
 
         var store = JournalAccess.Open("run");
         var boot = JournalAccess.Boot;
+
+        AdmissionResult admitted;
+        using (var status = new StatusLine())
+        {
+            var admission = new Admission(
+                store,
+                new LockDirectory(JournalAccess.StateDir),
+                Rein.Processes.ProcessTables.Current,
+                TimeProvider.System
+            );
+            admitted = admission.Admit(spec, admissionRequest, status.Show, CancellationToken.None);
+        }
+
+        if (!admitted.Admitted)
+        {
+            Console.Error.WriteLine($"rein run: {admitted.Refusal}");
+            store?.Dispose();
+            return ExitCodes.TryLater;
+        }
+
+        var slot = admitted.Slot;
+        if (slot is not null)
+        {
+            spec = spec with { KeeperInheritedFds = [slot.Fd] };
+        }
+
         var recorder = store is null ? null : new JournalRecorder(store, boot, Warn);
         // The daily prune runs on its own connection while the command runs, so it never delays the spawn.
         var prune =
@@ -166,7 +326,7 @@ internal static class RunCommand
                 ? Task.Run(() => Prune(config))
                 : Task.CompletedTask;
 
-        RunVerdict verdict;
+        RunVerdict? verdict = null;
         try
         {
             using var guard = new Guard(spec, recorder);
@@ -182,6 +342,11 @@ internal static class RunCommand
         }
         finally
         {
+            // G3: released only now, after the teardown verified the tree is gone; survivors keep the slot marked stuck.
+            slot?.Release(
+                spec.RunId,
+                verdict?.Unkillable.Select(u => (u.Pid, u.StartTime)).ToList()
+            );
             // Unclean-end detection is one indexed query when nothing is wrong.
             Try(() =>
                 store?.Reconcile(boot, Rein.Processes.ProcessTables.Current, DateTimeOffset.UtcNow)
@@ -228,8 +393,10 @@ internal static class RunCommand
         {
             action();
         }
-        catch (Exception e)
-            when (e is Microsoft.Data.Sqlite.SqliteException or JournalException or IOException) { }
+        catch (Exception)
+        {
+            // Deliberately broad: housekeeping must never turn a finished run into a crash.
+        }
     }
 
     static void AddFlag(

@@ -46,6 +46,61 @@ public static class Settings
         "days of finished runs kept in the journal"
     );
 
+    public static readonly SettingDefinition Memory = new(
+        "run.memory",
+        SettingKind.Size,
+        "0",
+        "memory cap for the whole tree, e.g. 8G (0 = none); exceeding it ends the run with 137"
+    );
+
+    public static readonly SettingDefinition MaxProcs = new(
+        "run.max_procs",
+        SettingKind.WholeNumber,
+        "0",
+        "cap on live processes in the tree (0 = none)"
+    );
+
+    public static readonly SettingDefinition CapMethod = new(
+        "run.cap_method",
+        SettingKind.Text,
+        "auto",
+        "how caps are enforced: auto (cgroup if possible), cgroup, poll"
+    );
+
+    public static readonly SettingDefinition MinAvailable = new(
+        "run.min_available",
+        SettingKind.Size,
+        "0",
+        "refuse to start (75) when less memory than this is available (0 = off)"
+    );
+
+    public static readonly SettingDefinition MaxMemoryPressure = new(
+        "run.max_memory_pressure",
+        SettingKind.WholeNumber,
+        "40",
+        "with min_available: refuse when memory pressure (Linux PSI some avg10, %) is above this"
+    );
+
+    public static readonly SettingDefinition BreakerCooldown = new(
+        "breaker.cooldown",
+        SettingKind.Duration,
+        "10m",
+        "refuse to re-run a command whose last run timed out, went idle or was unkillable this recently"
+    );
+
     public static IReadOnlyList<SettingDefinition> All { get; } =
-    [Timeout, IdleTimeout, Grace, KillBound, JournalKeepRuns, JournalKeepDays];
+    [
+        Timeout,
+        IdleTimeout,
+        Grace,
+        KillBound,
+        Memory,
+        MaxProcs,
+        CapMethod,
+        MinAvailable,
+        MaxMemoryPressure,
+        BreakerCooldown,
+        JournalKeepRuns,
+        JournalKeepDays,
+    ];
 }

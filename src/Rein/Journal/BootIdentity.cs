@@ -72,7 +72,7 @@ public sealed record BootIdentity(string BootId, DateTimeOffset? BootTime)
 }
 
 /// <summary>sysctlbyname for string values (macOS), without spawning the sysctl tool.</summary>
-internal static unsafe partial class MacSysctl
+public static unsafe partial class MacSysctl
 {
     [LibraryImport("libc", StringMarshalling = StringMarshalling.Utf8)]
     private static partial int sysctlbyname(
@@ -93,5 +93,18 @@ internal static unsafe partial class MacSysctl
         }
 
         return Encoding.UTF8.GetString(buf, (int)len).TrimEnd('\0');
+    }
+
+    /// <summary>An integer sysctl (4 or 8 bytes), or null.</summary>
+    public static long? ReadInt64(string name)
+    {
+        long value = 0;
+        nuint len = 8;
+        if (sysctlbyname(name, (byte*)&value, &len, null, 0) != 0)
+        {
+            return null;
+        }
+
+        return len == 4 ? (int)value : value;
     }
 }

@@ -213,7 +213,8 @@ public sealed class JournalStore : IDisposable
         using var cmd = _db.CreateCommand();
         cmd.CommandText = """
             UPDATE runs SET ended_at = $end, outcome = $outcome, exit_code = $code, signal = $sig, duration_ms = $dur,
-              peak_rss = $rss, pids_killed = $killed, unkillable = $unk, rein_exit_code = $rc
+              peak_rss = $rss, pids_killed = $killed, unkillable = $unk, rein_exit_code = $rc,
+              memory_limit = $mem, cap_method = $method
             WHERE id = $id;
             """;
         cmd.Parameters.AddWithValue("$id", v.RunId);
@@ -242,6 +243,8 @@ public sealed class JournalStore : IDisposable
                 )
         );
         cmd.Parameters.AddWithValue("$rc", v.ReinExitCode);
+        cmd.Parameters.AddWithValue("$mem", (object?)v.MemoryLimitBytes ?? DBNull.Value);
+        cmd.Parameters.AddWithValue("$method", (object?)v.CapMethod ?? DBNull.Value);
         cmd.ExecuteNonQuery();
     }
 
@@ -292,6 +295,24 @@ public sealed class JournalStore : IDisposable
 
         return marked;
     }
+
+    /// <summary>The most recent finished run of the same command (argv) in the same directory: the retry breaker's input.</summary>
+    public RunRecord? LastFinished(IReadOnlyList<string> command, string cwd) =>
+        Query(
+                "WHERE cwd = $cwd AND command = $cmd AND ended_at IS NOT NULL ORDER BY started_at DESC LIMIT 1",
+                c =>
+                {
+                    c.Parameters.AddWithValue("$cwd", cwd);
+                    c.Parameters.AddWithValue(
+                        "$cmd",
+                        JsonSerializer.Serialize(
+                            command.ToArray(),
+                            JournalJsonContext.Default.StringArray
+                        )
+                    );
+                }
+            )
+            .FirstOrDefault();
 
     /// <summary>Runs whose end is not recorded and that are not (yet) known to be unclean.</summary>
     public List<RunRecord> OpenRuns() =>
@@ -434,7 +455,7 @@ public sealed class JournalStore : IDisposable
             """
                 SELECT id, command, cwd, user_name, rein_pid, rein_start, child_pid, child_start, pgid, boot_id, started_at,
                   ended_at, outcome, exit_code, signal, duration_ms, peak_rss, pids_killed, unkillable, lock_label, model_label,
-                  unclean_reason, unclean_detected_at, rein_exit_code
+                  unclean_reason, unclean_detected_at, rein_exit_code, memory_limit, cap_method
                 FROM runs
                 """
             + " "
@@ -484,6 +505,8 @@ public sealed class JournalStore : IDisposable
                         ? null
                         : DateTimeOffset.FromUnixTimeMilliseconds(r.GetInt64(22)),
                     ReinExitCode = r.IsDBNull(23) ? null : r.GetInt32(23),
+                    MemoryLimitBytes = r.IsDBNull(24) ? null : r.GetInt64(24),
+                    CapMethod = r.IsDBNull(25) ? null : r.GetString(25),
                 }
             );
         }

@@ -46,6 +46,12 @@ internal static class Migrations
             CREATE INDEX events_run ON events(run_id);
             CREATE TABLE meta (key TEXT PRIMARY KEY, value TEXT);
             """,
+        // v3: caps (memory limit, how caps were enforced), and the retry breaker's lookup by command and directory.
+        """
+            ALTER TABLE runs ADD COLUMN memory_limit INTEGER;
+            ALTER TABLE runs ADD COLUMN cap_method TEXT;
+            CREATE INDEX runs_command ON runs(cwd, command, started_at);
+            """,
     ];
 
     public static int Latest => Steps.Length;

@@ -62,6 +62,10 @@ public sealed record RunRecord
 
     public string? UncleanReason { get; init; }
 
+    public long? MemoryLimitBytes { get; init; }
+
+    public string? CapMethod { get; init; }
+
     public DateTimeOffset? UncleanDetectedAt { get; init; }
 
     public RunState State =>

@@ -59,6 +59,8 @@ public static class RunRecordJson
         w.WriteString("lock", r.LockLabel);
         w.WriteString("model", r.ModelLabel);
         w.WriteString("unclean_reason", r.UncleanReason);
+        Nullable(w, "memory_limit_bytes", r.MemoryLimitBytes);
+        w.WriteString("cap_method", r.CapMethod);
         extra?.Invoke(w);
         w.WriteEndObject();
     }

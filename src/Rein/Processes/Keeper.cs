@@ -27,7 +27,13 @@ public sealed class Keeper : IDisposable
 
     /// <summary>Starts the keeper (its own session, so terminal signals do not reach it). Null when it cannot start;
     /// the run then proceeds without the SIGKILL guarantee rather than not at all.</summary>
-    public static Keeper? Start(IReadOnlyList<string> command, string marker)
+    /// <param name="inherit">Descriptors the keeper holds on to (lock slots): flock locks belong to the open file,
+    /// so the lock stays held until the keeper exits, after the tree it guards is dead.</param>
+    public static Keeper? Start(
+        IReadOnlyList<string> command,
+        string marker,
+        IReadOnlyList<int>? inherit = null
+    )
     {
         var (read, write) = LibC.CloexecPipe();
         var env = Environment

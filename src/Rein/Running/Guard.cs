@@ -62,7 +62,7 @@ public sealed unsafe class Guard : IDisposable
 
         if (_spec.KeeperCommand is { Count: > 0 } keeperCommand)
         {
-            _keeper = Keeper.Start(keeperCommand, _spec.RunId);
+            _keeper = Keeper.Start(keeperCommand, _spec.RunId, _spec.KeeperInheritedFds);
         }
 
         var self = _table.Read(_reinPid);
@@ -75,10 +75,12 @@ public sealed unsafe class Guard : IDisposable
                 _reinPid,
                 self?.StartTime ?? 0,
                 startedAt,
-                null,
-                null
+                _spec.LockLabel,
+                _spec.ModelLabel
             )
         );
+
+        SetUpCaps();
 
         var redirects = new List<(int, int)>();
         if (_spec.IdleTimeout is { } idle && idle > TimeSpan.Zero)
@@ -109,6 +111,7 @@ public sealed unsafe class Guard : IDisposable
             );
         }
 
+        _caps?.Add(pid);
         if (!_spec.Foreground)
         {
             _keeper?.WatchGroup(pid);
@@ -145,6 +148,12 @@ public sealed unsafe class Guard : IDisposable
         }
 
         var (reason, signal) = Watch();
+        if (reason is null && _caps is not null)
+        {
+            CheckCaps(0, 0); // the kernel may have OOM-killed the command itself
+            reason = _capExceeded;
+        }
+
         if (reason is not null)
         {
             Teardown(signal ?? LibC.SIGTERM);
@@ -169,6 +178,7 @@ public sealed unsafe class Guard : IDisposable
             WaitForChild(pid, blocking: true);
         }
         ReapAdopted();
+        _caps?.Dispose();
 
         var verdict = new RunVerdict
         {
@@ -180,6 +190,9 @@ public sealed unsafe class Guard : IDisposable
             PeakRssBytes = Math.Max(_peakRss, _childMaxRss),
             PidsKilled = [.. _killed.Distinct()],
             Unkillable = unkillable,
+            CapMethod = _capMethod,
+            MemoryLimitBytes = _spec.MemoryLimit,
+            PeakProcesses = _peakProcs,
         };
 
         if (reason is not null)
@@ -290,7 +303,8 @@ public sealed unsafe class Guard : IDisposable
         var deadline =
             _spec.Timeout is { } t && t > TimeSpan.Zero ? _clock.Elapsed + t : (TimeSpan?)null;
         var idle = _spec.IdleTimeout is { } i && i > TimeSpan.Zero ? i : (TimeSpan?)null;
-        var nextSample = _clock.Elapsed + _spec.SampleInterval;
+        var interval = SampleInterval;
+        var nextSample = _clock.Elapsed + interval;
         while (true)
         {
             var now = _clock.Elapsed;
@@ -330,7 +344,11 @@ public sealed unsafe class Guard : IDisposable
             if (now >= nextSample)
             {
                 Sample();
-                nextSample = now + _spec.SampleInterval;
+                nextSample = now + interval;
+                if (_capExceeded is { } cap)
+                {
+                    return (cap, null);
+                }
             }
         }
     }
@@ -374,6 +392,12 @@ public sealed unsafe class Guard : IDisposable
         _relay?.Service(fds + relayStart, n - relayStart, _clock.Elapsed);
     }
 
+    /// <summary>Caps are checked every 100 ms (the poll method's reaction time); otherwise memory is sampled for the report.</summary>
+    TimeSpan SampleInterval =>
+        _spec.MemoryLimit is not null || _spec.MaxProcs is not null
+            ? TimeSpan.FromMilliseconds(Math.Min(100, _spec.SampleInterval.TotalMilliseconds))
+            : _spec.SampleInterval;
+
     void Sample()
     {
         if (_tree is null)
@@ -382,16 +406,77 @@ public sealed unsafe class Guard : IDisposable
         }
 
         long sum = 0;
+        var count = 0;
         foreach (var p in _tree.Collect(scanMarker: false))
         {
             if (!p.IsZombie)
             {
                 sum += p.RssBytes;
+                count++;
+                if (_caps is not null && _samples < 2)
+                {
+                    _caps.Add(p.Pid); // anything forked before the root was moved into the cgroup
+                }
             }
         }
 
+        _samples++;
         _peakRss = Math.Max(_peakRss, sum);
+        _peakProcs = Math.Max(_peakProcs, count);
+        CheckCaps(sum, count);
     }
+
+    void CheckCaps(long rss, int count)
+    {
+        if (_capExceeded is not null)
+        {
+            return;
+        }
+
+        if (_caps is not null)
+        {
+            if (_caps.OomKills() > 0)
+            {
+                _capExceeded = RunOutcome.MemoryExceeded;
+            }
+            else if (_caps.ForksRefused() > 0)
+            {
+                _capExceeded = RunOutcome.MaxProcsExceeded;
+            }
+        }
+        else if (_spec.MemoryLimit is { } limit && rss > limit)
+        {
+            _capExceeded = RunOutcome.MemoryExceeded;
+        }
+        else if (_spec.MaxProcs is { } max && count > max)
+        {
+            _capExceeded = RunOutcome.MaxProcsExceeded;
+        }
+    }
+
+    void SetUpCaps()
+    {
+        if (_spec.MemoryLimit is null && _spec.MaxProcs is null)
+        {
+            return;
+        }
+
+        _capMethod = "poll";
+        if (_spec.CapMethod != CapMethod.Poll && OperatingSystem.IsLinux())
+        {
+            _caps = CgroupCaps.TryCreate(_spec.RunId, _spec.MemoryLimit, _spec.MaxProcs, out _);
+            if (_caps is not null)
+            {
+                _capMethod = _caps.Method;
+            }
+        }
+    }
+
+    CgroupCaps? _caps;
+    string? _capMethod;
+    RunOutcome? _capExceeded;
+    int _samples;
+    int _peakProcs;
 
     List<ProcessInfo> Alive(bool scanMarker)
     {

@@ -20,6 +20,12 @@ public enum RunOutcome
 
     /// <summary>The command could not be started (not found, not executable).</summary>
     StartFailed,
+
+    /// <summary>The tree exceeded --memory (kernel OOM kill inside its cgroup, or the polled sum of RSS).</summary>
+    MemoryExceeded,
+
+    /// <summary>The tree exceeded --max-procs live processes (a fork bomb, say).</summary>
+    MaxProcsExceeded,
 }
 
 public static class RunOutcomeNames
@@ -33,6 +39,8 @@ public static class RunOutcomeNames
             RunOutcome.IdleTimeout => "idle_timeout",
             RunOutcome.Interrupted => "interrupted",
             RunOutcome.StartFailed => "start_failed",
+            RunOutcome.MemoryExceeded => "memory_exceeded",
+            RunOutcome.MaxProcsExceeded => "max_procs_exceeded",
             _ => o.ToString().ToLowerInvariant(),
         };
 
@@ -45,6 +53,8 @@ public static class RunOutcomeNames
             "idle_timeout" => RunOutcome.IdleTimeout,
             "interrupted" => RunOutcome.Interrupted,
             "start_failed" => RunOutcome.StartFailed,
+            "memory_exceeded" => RunOutcome.MemoryExceeded,
+            "max_procs_exceeded" => RunOutcome.MaxProcsExceeded,
             _ => null,
         };
 }

@@ -58,6 +58,19 @@ public static class RunReport
         }
 
         w.WriteEndArray();
+        if (v.CapMethod is not null)
+        {
+            w.WriteStartObject("caps");
+            w.WriteString("method", v.CapMethod);
+            if (v.MemoryLimitBytes is { } limit)
+            {
+                w.WriteNumber("memory_limit_bytes", limit);
+            }
+
+            w.WriteNumber("peak_processes", v.PeakProcesses);
+            w.WriteEndObject();
+        }
+
         if (v.StartFailure is { } f)
         {
             w.WriteString("error", f.Message);
@@ -103,6 +116,10 @@ public static class RunReport
             RunOutcome.Interrupted =>
                 $"`{what}` interrupted by {SignalName(v.Signal ?? 15)}{killed}",
             RunOutcome.StartFailed => v.StartFailure?.Message ?? "could not start",
+            RunOutcome.MemoryExceeded =>
+                $"`{what}` exceeded its memory cap of {Config.SizeParser.Format(v.MemoryLimitBytes ?? 0)} (peak {Config.SizeParser.Format(v.PeakRssBytes)}, enforced by {v.CapMethod}){killed}",
+            RunOutcome.MaxProcsExceeded =>
+                $"`{what}` exceeded its cap of {spec.MaxProcs} processes (enforced by {v.CapMethod}){killed}",
             _ =>
                 $"`{what}` ended ({(v.ExitCode is { } c ? $"exit {c}" : SignalName(v.Signal ?? 0))}); stopped {v.PidsKilled.Count} leftover process(es)",
         };

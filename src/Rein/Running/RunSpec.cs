@@ -37,9 +37,34 @@ public sealed record RunSpec
     /// Only for a process that reaps nothing else (the CLI); a library host using <see cref="System.Diagnostics.Process"/> should leave it off.</summary>
     public bool Subreaper { get; init; }
 
+    /// <summary>Shown in the journal and rein ps: the --lock this run holds (<c>ci</c>, <c>gpu:2</c>).</summary>
+    public string? LockLabel { get; init; }
+
+    /// <summary>Shown in the journal and rein ps: the model this run loads.</summary>
+    public string? ModelLabel { get; init; }
+
+    /// <summary>Descriptors the keeper inherits (lock slots), so a lock outlives a SIGKILLed rein until its tree is dead (G3).</summary>
+    public IReadOnlyList<int> KeeperInheritedFds { get; init; } = [];
+
+    /// <summary>Cap on the whole tree's memory (bytes); null means none.</summary>
+    public long? MemoryLimit { get; init; }
+
+    /// <summary>Cap on the number of live processes in the tree; null means none.</summary>
+    public int? MaxProcs { get; init; }
+
+    /// <summary>How caps are enforced: <see cref="CapMethod.Auto"/> uses a kernel cgroup when one can be made, else polls.</summary>
+    public CapMethod CapMethod { get; init; } = CapMethod.Auto;
+
     public const string RunIdVariable = "REIN_RUN_ID";
 
     /// <summary>A sortable, unique id: UTC time plus random bits (<c>20261122T185628Z-3f9a1c2b</c>).</summary>
     public static string NewRunId() =>
         $"{DateTime.UtcNow:yyyyMMdd'T'HHmmss'Z'}-{Convert.ToHexStringLower(System.Security.Cryptography.RandomNumberGenerator.GetBytes(5))}";
+}
+
+public enum CapMethod
+{
+    Auto,
+    Cgroup,
+    Poll,
 }

@@ -32,6 +32,15 @@ public sealed record RunVerdict
 
     public SpawnFailure? StartFailure { get; init; }
 
+    /// <summary>The --memory cap, when one was set.</summary>
+    public long? MemoryLimitBytes { get; init; }
+
+    /// <summary>How the caps were enforced: <c>cgroup-v1</c>, <c>cgroup-v2</c> or <c>poll</c> (null without caps).</summary>
+    public string? CapMethod { get; init; }
+
+    /// <summary>Processes in the tree at its largest (sampled).</summary>
+    public int PeakProcesses { get; init; }
+
     /// <summary>True when Rein had to act (timeout, idle, interrupt, leftover processes, unkillable).</summary>
     public bool Intervened =>
         Outcome is not (RunOutcome.Exited or RunOutcome.Signaled) || PidsKilled.Count > 0;
@@ -45,6 +54,7 @@ public sealed record RunVerdict
             RunOutcome.TimedOut or RunOutcome.IdleTimeout => ExitCodes.TimedOut,
             RunOutcome.Interrupted => ExitCodes.SignalBase + (Signal ?? LibC.SIGTERM),
             RunOutcome.StartFailed => StartFailure?.ExitCode ?? ExitCodes.ReinFailed,
+            RunOutcome.MemoryExceeded or RunOutcome.MaxProcsExceeded => ExitCodes.MemoryExceeded,
             _ => ExitCodes.ReinFailed,
         };
 }

@@ -1,7 +1,7 @@
 namespace Rein.Running;
 
 /// <summary>A process of the run that was still there after SIGKILL and the kill wait (G5).</summary>
-public sealed record UnkillableProcess(int Pid, char State, string Command)
+public sealed record UnkillableProcess(int Pid, char State, string Command, ulong StartTime = 0)
 {
     public bool Uninterruptible => State is 'D' or 'U';
 }

@@ -185,7 +185,7 @@ public sealed class JournalCliTests : RunTestBase
         check.Open();
         using var v = check.CreateCommand();
         v.CommandText = "PRAGMA user_version;";
-        Assert.Equal(2L, (long)v.ExecuteScalar()!);
+        Assert.Equal(3L, (long)v.ExecuteScalar()!);
     }
 
     [Fact]

@@ -166,6 +166,26 @@ internal static unsafe partial class LibC
     [LibraryImport(Lib)]
     public static partial int fsync(int fd);
 
+    public const int LOCK_SH = 1;
+    public const int LOCK_EX = 2;
+    public const int LOCK_NB = 4;
+    public const int LOCK_UN = 8;
+
+    [LibraryImport(Lib, SetLastError = true)]
+    public static partial int flock(int fd, int operation);
+
+    [LibraryImport(Lib, SetLastError = true)]
+    public static partial int ftruncate(int fd, long length);
+
+    [LibraryImport(Lib, SetLastError = true)]
+    public static partial nint pwrite(int fd, byte* buf, nint count, long offset);
+
+    public static int O_RDWR => 2;
+
+    public static int O_CREAT => OperatingSystem.IsMacOS() ? 0x200 : 0x40;
+
+    public static int O_CLOEXEC => OperatingSystem.IsMacOS() ? 0x1000000 : 0x80000;
+
     public static int Errno => Marshal.GetLastPInvokeError();
 
     /// <summary>Creates a pipe whose two ends are close-on-exec, so they never leak into a child
@@ -217,6 +237,42 @@ internal static unsafe partial class LibC
         }
 
         return true;
+    }
+
+    /// <summary>Reads a small file with plain open/read. .NET's File APIs take a shared flock(2) to emulate FileShare,
+    /// which fails on a file someone holds LOCK_EX on — exactly the lock slot files whose holder we want to read.</summary>
+    public static string ReadSmallFile(string path, int max = 65536)
+    {
+        var fd = open(path, O_CLOEXEC, 0);
+        if (fd < 0)
+        {
+            return "";
+        }
+
+        try
+        {
+            var buf = new byte[max];
+            var total = 0;
+            fixed (byte* p = buf)
+            {
+                while (total < max)
+                {
+                    var n = read(fd, p + total, max - total);
+                    if (n <= 0)
+                    {
+                        break;
+                    }
+
+                    total += (int)n;
+                }
+            }
+
+            return System.Text.Encoding.UTF8.GetString(buf, 0, total);
+        }
+        finally
+        {
+            close(fd);
+        }
     }
 
     /// <summary>Decodes a wait status: (exited, code) or (signaled, signal).</summary>

@@ -1,0 +1,184 @@
+using System.CommandLine;
+using System.Text.Json;
+using Rein.Cli.Rendering;
+using Rein.Config;
+using Rein.Locking;
+using Rein.Running;
+using Spectre.Console;
+
+namespace Rein.Cli.Commands;
+
+/// <summary><c>rein locks</c>: every named lock, its slots, holders and waiters.</summary>
+internal static class LocksCommand
+{
+    public static Command Build()
+    {
+        var json = new Option<bool>("--json")
+        {
+            Description = "Print one JSON document (schema rein.locks/1)",
+        };
+        var cmd = new Command(
+            "locks",
+            "List named locks (rein run --lock NAME[:SLOTS]): slots, who holds them, who waits"
+        )
+        {
+            json,
+        };
+        cmd.SetAction(parse =>
+        {
+            var locks = new LockDirectory(JournalAccess.StateDir).List();
+            var now = DateTimeOffset.UtcNow;
+            if (parse.GetValue(json))
+            {
+                WriteJson(locks, now);
+            }
+            else
+            {
+                WriteTable(Consoles.Stdout(), locks, now);
+            }
+
+            return ExitCodes.Ok;
+        });
+        return cmd;
+    }
+
+    static void WriteJson(
+        IReadOnlyList<(
+            string Name,
+            IReadOnlyList<SlotStatus> Slots,
+            IReadOnlyList<LockHolder> Waiters
+        )> locks,
+        DateTimeOffset now
+    )
+    {
+        using var stdout = Console.OpenStandardOutput();
+        using (var w = new Utf8JsonWriter(stdout, JsonOutput.Options()))
+        {
+            w.WriteStartObject();
+            w.WriteString("schema", "rein.locks/1");
+            w.WriteStartArray("locks");
+            foreach (var (name, slots, waiters) in locks)
+            {
+                w.WriteStartObject();
+                w.WriteString("name", name);
+                w.WriteStartArray("slots");
+                foreach (var s in slots)
+                {
+                    w.WriteStartObject();
+                    w.WriteNumber("slot", s.Slot);
+                    w.WriteBoolean("held", s.Held);
+                    if (s.Holder is { } h)
+                    {
+                        Holder(w, "holder", h, now);
+                    }
+
+                    w.WriteString("holder_condition", s.HolderCondition);
+                    if (s.Stuck is { } stuck)
+                    {
+                        w.WriteStartArray("stuck_pids");
+                        foreach (var p in stuck.Pids)
+                        {
+                            w.WriteNumberValue(p);
+                        }
+
+                        w.WriteEndArray();
+                    }
+
+                    w.WriteEndObject();
+                }
+
+                w.WriteEndArray();
+                w.WriteStartArray("waiters");
+                foreach (var waiter in waiters)
+                {
+                    Holder(w, null, waiter, now);
+                }
+
+                w.WriteEndArray();
+                w.WriteEndObject();
+            }
+
+            w.WriteEndArray();
+            w.WriteEndObject();
+        }
+
+        stdout.WriteByte((byte)'\n');
+    }
+
+    static void Holder(Utf8JsonWriter w, string? name, LockHolder h, DateTimeOffset now)
+    {
+        if (name is null)
+        {
+            w.WriteStartObject();
+        }
+        else
+        {
+            w.WriteStartObject(name);
+        }
+
+        w.WriteString("run_id", h.RunId);
+        w.WriteNumber("pid", h.Pid);
+        w.WriteString("command", h.Command);
+        w.WriteString("since", h.Since.ToString("O"));
+        w.WriteNumber("age_ms", (long)(now - h.Since).TotalMilliseconds);
+        w.WriteEndObject();
+    }
+
+    static void WriteTable(
+        IAnsiConsole console,
+        IReadOnlyList<(
+            string Name,
+            IReadOnlyList<SlotStatus> Slots,
+            IReadOnlyList<LockHolder> Waiters
+        )> locks,
+        DateTimeOffset now
+    )
+    {
+        if (locks.Count == 0)
+        {
+            console.WriteLine("no locks yet (rein run --lock NAME -- COMMAND creates one)");
+            return;
+        }
+
+        var t = new Table().Border(TableBorder.Simple);
+        foreach (var c in new[] { "lock", "slot", "state", "pid", "held for" })
+        {
+            t.AddColumn(new TableColumn(c).NoWrap());
+        }
+
+        t.AddColumn("command");
+        foreach (var (name, slots, waiters) in locks)
+        {
+            foreach (var s in slots)
+            {
+                var state =
+                    s.Stuck is not null ? "[red]stuck (unkillable holder)[/]"
+                    : s.HolderCondition is { } c ? $"[red]{Markup.Escape(c)}[/]"
+                    : s.Held ? "held"
+                    : "free";
+                t.AddRow(
+                    Markup.Escape(name),
+                    s.Slot.ToString(System.Globalization.CultureInfo.InvariantCulture),
+                    state,
+                    s.Holder?.Pid.ToString(System.Globalization.CultureInfo.InvariantCulture) ?? "",
+                    s.Holder is { } h ? DurationParser.Format(now - h.Since) : "",
+                    Markup.Escape(s.Holder?.Command ?? "")
+                );
+            }
+
+            foreach (var w in waiters)
+            {
+                t.AddRow(
+                    Markup.Escape(name),
+                    "",
+                    "waiting",
+                    w.Pid.ToString(System.Globalization.CultureInfo.InvariantCulture),
+                    DurationParser.Format(now - w.Since),
+                    Markup.Escape(w.Command)
+                );
+            }
+        }
+
+        console.Write(t);
+    }
+}

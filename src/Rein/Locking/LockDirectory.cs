@@ -1,0 +1,263 @@
+using Rein.Processes;
+using Rein.Processes.Posix;
+
+namespace Rein.Locking;
+
+/// <summary>What one slot looks like from outside.</summary>
+public sealed record SlotStatus(
+    int Slot,
+    bool Held,
+    LockHolder? Holder,
+    ProcessInfo? HolderProcess,
+    StuckSlot? Stuck
+)
+{
+    /// <summary>A holder that is alive but cannot make progress: stopped, or in uninterruptible wait.</summary>
+    public string? HolderCondition =>
+        HolderProcess is null ? null
+        : HolderProcess.IsStopped
+            ? "stopped (SIGSTOP): it will not finish until continued with SIGCONT"
+        : HolderProcess.IsUninterruptible
+            ? "stuck in uninterruptible wait: cannot be killed, reboot needed"
+        : null;
+}
+
+/// <summary>The named locks under <c>&lt;state dir&gt;/locks</c>: acquiring slots, and looking at holders and waiters.</summary>
+public sealed class LockDirectory
+{
+    readonly IProcessTable _table;
+
+    public LockDirectory(string stateDirectory, IProcessTable? table = null)
+    {
+        Root = Path.Combine(stateDirectory, "locks");
+        _table = table ?? ProcessTables.Current;
+    }
+
+    public string Root { get; }
+
+    string SlotPath(string name, int slot) => Path.Combine(Root, $"{name}.{slot}");
+
+    /// <summary>Takes a free slot without waiting, or returns null when all are held (or stuck).</summary>
+    public SlotLock? TryAcquire(LockRequest request, LockHolder holder)
+    {
+        Config.StateDirectory.Ensure(Root);
+        // Start at a slot chosen by pid so concurrent contenders do not all fight over slot 0 first.
+        var first = holder.Pid % request.Slots;
+        for (var i = 0; i < request.Slots; i++)
+        {
+            var slot = (first + i) % request.Slots;
+            var fd = LibC.open(
+                SlotPath(request.Name, slot),
+                LibC.O_RDWR | LibC.O_CREAT | LibC.O_CLOEXEC,
+                Convert.ToInt32("600", 8)
+            );
+            if (fd < 0)
+            {
+                throw new IOException(
+                    $"cannot open lock file {SlotPath(request.Name, slot)} (errno {LibC.Errno})"
+                );
+            }
+
+            if (LibC.flock(fd, LibC.LOCK_EX | LibC.LOCK_NB) != 0)
+            {
+                LibC.close(fd);
+                continue;
+            }
+
+            var lck = new SlotLock(request.Name, slot, SlotPath(request.Name, slot), fd);
+            if (StuckAndAlive(lck.Path) is not null)
+            {
+                lck.Dispose();
+                continue;
+            }
+
+            lck.WriteHolder(holder);
+            return lck;
+        }
+
+        return null;
+    }
+
+    /// <summary>Waits for a slot until <paramref name="deadline"/> (null: forever), calling <paramref name="progress"/>
+    /// about every second. While waiting, a waiter record in <c>NAME.waiters/</c> makes us visible to <c>rein locks</c>.</summary>
+    public SlotLock? Acquire(
+        LockRequest request,
+        LockHolder holder,
+        TimeSpan? timeout,
+        Action<TimeSpan>? progress,
+        CancellationToken cancel
+    )
+    {
+        var lck = TryAcquire(request, holder);
+        if (lck is not null || timeout == TimeSpan.Zero)
+        {
+            return lck;
+        }
+
+        var waiters = Path.Combine(Root, request.Name + ".waiters");
+        Directory.CreateDirectory(waiters);
+        var me = Path.Combine(
+            waiters,
+            holder.Pid.ToString(System.Globalization.CultureInfo.InvariantCulture)
+        );
+        File.WriteAllText(me, holder.ToJson());
+        try
+        {
+            var clock = System.Diagnostics.Stopwatch.StartNew();
+            var nextProgress = TimeSpan.Zero;
+            var pause = 1;
+            while (!cancel.IsCancellationRequested)
+            {
+                if (timeout is { } t && clock.Elapsed >= t)
+                {
+                    return null;
+                }
+
+                if (clock.Elapsed >= nextProgress)
+                {
+                    progress?.Invoke(clock.Elapsed);
+                    nextProgress = clock.Elapsed + TimeSpan.FromSeconds(1);
+                }
+
+                // Short polls first (hand-off latency), backing off to 25 ms so a long wait costs nothing.
+                Thread.Sleep(pause);
+                pause = Math.Min(pause * 2, 25);
+                lck = TryAcquire(request, holder);
+                if (lck is not null)
+                {
+                    return lck;
+                }
+            }
+
+            return null;
+        }
+        finally
+        {
+            File.Delete(me);
+        }
+    }
+
+    /// <summary>Every slot of every lock that has a file here.</summary>
+    public IReadOnlyList<(
+        string Name,
+        IReadOnlyList<SlotStatus> Slots,
+        IReadOnlyList<LockHolder> Waiters
+    )> List()
+    {
+        if (!Directory.Exists(Root))
+        {
+            return [];
+        }
+
+        var result = new List<(string, IReadOnlyList<SlotStatus>, IReadOnlyList<LockHolder>)>();
+        var names = Directory
+            .GetFiles(Root)
+            .Select(Path.GetFileName)
+            .Where(f => f is not null && !f.EndsWith(".stuck", StringComparison.Ordinal))
+            .Select(f => f![..f!.LastIndexOf('.')])
+            .Distinct()
+            .Order(StringComparer.Ordinal);
+        foreach (var name in names)
+        {
+            var slots = Directory
+                .GetFiles(Root, name + ".*")
+                .Select(Path.GetFileName)
+                .Select(f => int.TryParse(f![(name.Length + 1)..], out var k) ? k : -1)
+                .Where(k => k >= 0)
+                .Order()
+                .Select(k => Status(name, k))
+                .ToList();
+            result.Add((name, slots, Waiters(name)));
+        }
+
+        return result;
+    }
+
+    /// <summary>The state of one slot: held or free (found by trying it), its holder record and process.</summary>
+    public SlotStatus Status(string name, int slot)
+    {
+        var path = SlotPath(name, slot);
+        var stuck = StuckAndAlive(path);
+        var fd = LibC.open(path, LibC.O_RDWR | LibC.O_CLOEXEC, 0);
+        if (fd < 0)
+        {
+            return new SlotStatus(slot, false, null, null, stuck);
+        }
+
+        var held = LibC.flock(fd, LibC.LOCK_SH | LibC.LOCK_NB) != 0;
+        LibC.close(fd); // also drops our shared lock if we got it
+        var holder = held ? ReadHolder(path) : null;
+        var process = holder is null ? null : _table.Read(holder.Pid);
+        return new SlotStatus(slot, held || stuck is not null, holder, process, stuck);
+    }
+
+    /// <summary>The statuses of the slots of a request (for the busy message).</summary>
+    public IReadOnlyList<SlotStatus> Statuses(LockRequest request) =>
+        [.. Enumerable.Range(0, request.Slots).Select(k => Status(request.Name, k))];
+
+    IReadOnlyList<LockHolder> Waiters(string name)
+    {
+        var dir = Path.Combine(Root, name + ".waiters");
+        if (!Directory.Exists(dir))
+        {
+            return [];
+        }
+
+        var list = new List<LockHolder>();
+        foreach (var f in Directory.GetFiles(dir))
+        {
+            var w = LockHolder.FromJson(SafeRead(f));
+            if (w is not null && _table.Read(w.Pid) is { IsZombie: false })
+            {
+                list.Add(w);
+            }
+        }
+
+        return [.. list.OrderBy(w => w.Since)];
+    }
+
+    static LockHolder? ReadHolder(string path) => LockHolder.FromJson(SafeRead(path));
+
+    StuckSlot? StuckAndAlive(string slotPath)
+    {
+        var file = slotPath + ".stuck";
+        if (!File.Exists(file))
+        {
+            return null;
+        }
+
+        StuckSlot? stuck = null;
+        try
+        {
+            stuck = System.Text.Json.JsonSerializer.Deserialize(
+                SafeRead(file),
+                LockJsonContext.Default.StuckSlot
+            );
+        }
+        catch (System.Text.Json.JsonException) { }
+
+        if (stuck is not null)
+        {
+            for (var i = 0; i < stuck.Pids.Length; i++)
+            {
+                if (
+                    _table.Read(stuck.Pids[i]) is { IsZombie: false } p
+                    && (stuck.Starts.Length <= i || p.StartTime == stuck.Starts[i])
+                )
+                {
+                    return stuck;
+                }
+            }
+        }
+
+        try
+        {
+            File.Delete(file); // they are gone at last: the slot is usable again
+        }
+        catch (IOException) { }
+
+        return null;
+    }
+
+    static string SafeRead(string path) => LibC.ReadSmallFile(path);
+}

@@ -1,0 +1,80 @@
+using Microsoft.Extensions.Time.Testing;
+using Rein.Journal;
+using Rein.Running;
+
+namespace Rein.Tests.Running;
+
+public sealed class RetryBreakerTests
+{
+    static readonly DateTimeOffset Ended = new(2026, 11, 22, 12, 0, 0, TimeSpan.Zero);
+
+    static RunRecord Last(string outcome, string? unkillable = null) =>
+        new()
+        {
+            Id = "r1",
+            Command = ["make", "ci"],
+            WorkingDirectory = "/src",
+            User = "me",
+            BootId = "b",
+            StartedAt = Ended.AddMinutes(-30),
+            EndedAt = Ended,
+            Outcome = outcome,
+            DurationMs = 30 * 60_000,
+            UnkillableJson = unkillable,
+        };
+
+    [Theory]
+    [InlineData("timed_out", "timed out (after 30m00s)")]
+    [InlineData("idle_timeout", "went silent")]
+    public void Breaker_is_open_within_the_cooldown_after_a_hang(string outcome, string what)
+    {
+        var time = new FakeTimeProvider(Ended.AddMinutes(3));
+        var trip = RetryBreaker.Check(Last(outcome), TimeSpan.FromMinutes(10), time);
+        Assert.NotNull(trip);
+        Assert.Contains(what, trip.What);
+        Assert.Equal(Ended.AddMinutes(10), trip.OpenUntil);
+        Assert.Contains(
+            "refusing to start it again for 7m00s",
+            trip.Message(time.GetUtcNow(), TimeSpan.FromMinutes(10))
+        );
+    }
+
+    [Fact]
+    public void Breaker_closes_when_the_cooldown_has_passed()
+    {
+        var time = new FakeTimeProvider(Ended.AddMinutes(9));
+        Assert.NotNull(RetryBreaker.Check(Last("timed_out"), TimeSpan.FromMinutes(10), time));
+        time.Advance(TimeSpan.FromMinutes(1));
+        Assert.Null(RetryBreaker.Check(Last("timed_out"), TimeSpan.FromMinutes(10), time));
+    }
+
+    [Fact]
+    public void Unkillable_leftovers_trip_the_breaker_even_after_a_normal_exit()
+    {
+        var time = new FakeTimeProvider(Ended.AddMinutes(1));
+        Assert.NotNull(
+            RetryBreaker.Check(Last("exited", "[{\"pid\":1}]"), TimeSpan.FromMinutes(10), time)
+        );
+    }
+
+    [Theory]
+    [InlineData("exited")]
+    [InlineData("signaled")]
+    [InlineData("interrupted")]
+    public void Ordinary_ends_never_trip_the_breaker(string outcome) =>
+        Assert.Null(
+            RetryBreaker.Check(
+                Last(outcome),
+                TimeSpan.FromMinutes(10),
+                new FakeTimeProvider(Ended.AddMinutes(1))
+            )
+        );
+
+    [Fact]
+    public void No_previous_run_or_zero_cooldown_never_trips()
+    {
+        var time = new FakeTimeProvider(Ended.AddMinutes(1));
+        Assert.Null(RetryBreaker.Check(null, TimeSpan.FromMinutes(10), time));
+        Assert.Null(RetryBreaker.Check(Last("timed_out"), TimeSpan.Zero, time));
+    }
+}
