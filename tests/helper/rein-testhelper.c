@@ -26,6 +26,7 @@
  *   daemon [ ... ]       double-fork: the grandchild calls setsid() and runs the block,
  *                        the middle process exits at once, so the grandchild is orphaned
  *   wait                 wait for all own children
+ *   stamp PATH           append the wall-clock time in nanoseconds to PATH (for latency benchmarks)
  * A block's child exits 0 when it reaches the block's ].
  */
 #define _GNU_SOURCE
@@ -129,6 +130,17 @@ static void run(int i, int end) {
                 }
                 memset(p, (int)(k & 0xff) | 1, 1 << 20);
             }
+            i += 2;
+        } else if (strcmp(w, "stamp") == 0) {
+            struct timespec now;
+            clock_gettime(CLOCK_REALTIME, &now);
+            FILE *f = fopen(a, "a");
+            if (!f) {
+                perror(a);
+                exit(2);
+            }
+            fprintf(f, "%lld\n", (long long)now.tv_sec * 1000000000LL + now.tv_nsec);
+            fclose(f);
             i += 2;
         } else if (strcmp(w, "wait") == 0) {
             while (wait(NULL) > 0 || errno == EINTR) {
