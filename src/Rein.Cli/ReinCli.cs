@@ -21,6 +21,7 @@ public static class ReinCli
                 + "(time, memory, concurrency, whole-tree cleanup) and diagnose the machine."
         );
         root.Subcommands.Add(RunCommand.Build());
+        root.Subcommands.Add(DoctorCommand.Build());
         root.Subcommands.Add(PsCommand.Build());
         root.Subcommands.Add(JournalCommand.Build());
         root.Subcommands.Add(LocksCommand.Build());

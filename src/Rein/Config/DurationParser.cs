@@ -106,6 +106,6 @@ public static class DurationParser
             return $"{(int)t.TotalHours}h{t.Minutes:00}m";
         }
 
-        return $"{(int)t.TotalDays}d{t.Hours:00}h";
+        return t.Hours == 0 ? $"{(int)t.TotalDays}d" : $"{(int)t.TotalDays}d{t.Hours:00}h";
     }
 }
