@@ -89,12 +89,18 @@ public sealed unsafe class Guard : IDisposable
             redirects.AddRange(_relay.ChildRedirects);
         }
 
-        var (pid, failure) = PosixSpawner.Spawn(
-            _spec.Command,
-            ChildEnvironment(),
-            newSession: !_spec.Foreground,
-            redirects
-        );
+        int pid;
+        SpawnFailure? failure;
+        using (_caps?.EnterForSpawn())
+        {
+            (pid, failure) = PosixSpawner.Spawn(
+                _spec.Command,
+                ChildEnvironment(),
+                newSession: !_spec.Foreground,
+                redirects
+            );
+        }
+
         _relay?.CloseChildEnds();
 
         if (failure is not null)
@@ -444,11 +450,14 @@ public sealed unsafe class Guard : IDisposable
                 _capExceeded = RunOutcome.MaxProcsExceeded;
             }
         }
-        else if (_spec.MemoryLimit is { } limit && rss > limit)
+
+        // Polling is the method without a cgroup. With one, counting processes is still a backstop for anything
+        // that escaped it; summed RSS is not (shared pages are counted once per process), so memory stays the kernel's.
+        if (_capExceeded is null && _caps is null && _spec.MemoryLimit is { } limit && rss > limit)
         {
             _capExceeded = RunOutcome.MemoryExceeded;
         }
-        else if (_spec.MaxProcs is { } max && count > max)
+        else if (_capExceeded is null && _spec.MaxProcs is { } max && count > max)
         {
             _capExceeded = RunOutcome.MaxProcsExceeded;
         }

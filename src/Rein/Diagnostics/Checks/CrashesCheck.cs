@@ -86,7 +86,7 @@ public sealed class CrashesCheck : IDoctorCheck
         {
             var days = g.Select(c => c.Time?.UtcDateTime.Date).Distinct().Count();
             var first = g.First();
-            var culprit = CulpritTable.Lookup(first.CulpritImage, first.CulpritSymbol);
+            var culprit = CulpritTable.Lookup(first);
             var where = first.CulpritImage is null
                 ? ""
                 : $" in {first.CulpritImage}" + (culprit is { } c ? $" ({c.Package})" : "");

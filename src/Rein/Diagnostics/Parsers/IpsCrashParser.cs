@@ -13,7 +13,12 @@ public sealed record CrashReport(
     string? ResponsibleProcess,
     string? CulpritImage,
     string? CulpritSymbol
-);
+)
+{
+    /// <summary>"image symbol" of the crashed thread's first frames, for recognising a statically linked culprit
+    /// (an app with MLX built in crashes "in the app", but its frames name <c>mlx::core</c>).</summary>
+    public IReadOnlyList<string> TopFrames { get; init; } = [];
+}
 
 /// <summary>Pure parser for macOS crash reports (<c>.ips</c>, bug_type 309): a one-line JSON header, then the
 /// report body. The culprit is the first frame of the crashed thread outside the interpreter and the system
@@ -59,7 +64,7 @@ public static class IpsCrashParser
             }
 
             var time = PanicReportParser.ParseTime(Str(h, "timestamp") ?? Str(b, "captureTime"));
-            var (image, symbol) = Culprit(b);
+            var (image, symbol, top) = Culprit(b);
             return new CrashReport(
                 Str(b, "procName") ?? Str(h, "app_name") ?? Str(h, "name") ?? "?",
                 time,
@@ -70,7 +75,10 @@ public static class IpsCrashParser
                 Str(b, "responsibleProc"),
                 image,
                 symbol
-            );
+            )
+            {
+                TopFrames = top,
+            };
         }
         catch (JsonException e)
         {
@@ -79,29 +87,28 @@ public static class IpsCrashParser
         }
     }
 
-    static (string? Image, string? Symbol) Culprit(JsonElement body)
+    static (string? Image, string? Symbol, List<string> Top) Culprit(JsonElement body)
     {
+        var top = new List<string>();
         if (
             !body.TryGetProperty("threads", out var threads)
             || !body.TryGetProperty("usedImages", out var images)
         )
         {
-            return (null, null);
+            return (null, null, top);
         }
 
         var faulting = body.TryGetProperty("faultingThread", out var ft) ? ft.GetInt32() : 0;
-        if (faulting >= threads.GetArrayLength())
+        if (
+            faulting >= threads.GetArrayLength()
+            || !threads[faulting].TryGetProperty("frames", out var frames)
+        )
         {
-            return (null, null);
+            return (null, null, top);
         }
 
-        var thread = threads[faulting];
-        if (!thread.TryGetProperty("frames", out var frames))
-        {
-            return (null, null);
-        }
-
-        (string?, string?) firstNamed = (null, null);
+        (string? Image, string? Symbol)? culprit = null;
+        (string? Image, string? Symbol)? firstNamed = null;
         foreach (var frame in frames.EnumerateArray())
         {
             if (
@@ -114,19 +121,28 @@ public static class IpsCrashParser
 
             var name = Str(images[idx.GetInt32()], "name");
             var symbol = Str(frame, "symbol");
+            if (top.Count < 12)
+            {
+                top.Add($"{name} {symbol}");
+            }
+
             if (name is null)
             {
                 continue;
             }
 
-            firstNamed = firstNamed.Item1 is null ? (name, symbol) : firstNamed;
-            if (!NotCulprits.Any(n => name.StartsWith(n, StringComparison.Ordinal)))
+            firstNamed ??= (name, symbol);
+            if (
+                culprit is null
+                && !NotCulprits.Any(n => name.StartsWith(n, StringComparison.Ordinal))
+            )
             {
-                return (name, symbol);
+                culprit = (name, symbol);
             }
         }
 
-        return firstNamed;
+        var chosen = culprit ?? firstNamed;
+        return (chosen?.Image, chosen?.Symbol, top);
     }
 
     static string? Str(JsonElement e, string name) =>
@@ -167,6 +183,11 @@ public static class CulpritTable
         ("numpy", "numpy", "upgrade numpy; check OpenBLAS/Accelerate threading settings"),
         ("grpc", "grpcio", "upgrade grpcio"),
     ];
+
+    /// <summary>The culprit frame first; failing that, any of the crashed thread's top frames.</summary>
+    public static (string Package, string Mitigation)? Lookup(CrashReport crash) =>
+        Lookup(crash.CulpritImage, crash.CulpritSymbol)
+        ?? crash.TopFrames.Select(f => Lookup(f, null)).FirstOrDefault(k => k is not null);
 
     public static (string Package, string Mitigation)? Lookup(string? image, string? symbol)
     {

@@ -61,10 +61,24 @@ public static partial class PanicReportParser
 
         var first = panicString.Split('\n')[0];
         var m = Signature().Match(first);
-        var signature =
-            m.Success ? $"{m.Groups[2].Value} {m.Groups[1].Value.Trim().Trim('"').Trim()}"
-            : first.Length > 120 ? first[..120]
-            : first;
+        string signature;
+        if (m.Success)
+        {
+            signature = $"{m.Groups[2].Value} {m.Groups[1].Value.Trim().Trim('"').Trim()}";
+        }
+        else
+        {
+            // No @file:line: keep the message, drop addresses so repeats of the same panic group together.
+            var message = Message().Match(first) is { Success: true } mm
+                ? mm.Groups[1].Value
+                : first;
+            var cut = Addresses().Match(message);
+            signature = (cut.Success ? message[..cut.Index] : message)
+                .Trim()
+                .TrimEnd(',', '.', ':');
+            signature = signature.Length > 120 ? signature[..120] : signature;
+        }
+
         return new PanicReport(
             time,
             signature.Replace("\\n", " ", StringComparison.Ordinal).Trim(),
@@ -101,6 +115,12 @@ public static partial class PanicReportParser
 
     [GeneratedRegex(@"panic\(cpu \d+ caller 0x[0-9a-fA-F]+\):\s*(.*?)\s*@([\w.]+:\d+)")]
     private static partial Regex Signature();
+
+    [GeneratedRegex(@"panic\(cpu \d+ caller 0x[0-9a-fA-F]+\):\s*(.*)")]
+    private static partial Regex Message();
+
+    [GeneratedRegex(@"\s(at pc\b|0x[0-9a-fA-F]+)")]
+    private static partial Regex Addresses();
 
     [GeneratedRegex(@"([+-]\d\d)(\d\d)$")]
     private static partial Regex TzOffset();

@@ -149,6 +149,43 @@ public sealed class CgroupCaps : IDisposable
         return null;
     }
 
+    /// <summary>
+    /// cgroup v1: moves Rein itself into the run's cgroup(s) until disposed, so a child spawned meanwhile is born
+    /// inside them — posix_spawn has no "spawn into cgroup" (clone3's CLONE_INTO_CGROUP is v2-only), and moving the
+    /// child after the spawn races with its first forks. Rein moves back to its own cgroup on dispose. v2 does
+    /// not allow processes in a cgroup that delegates controllers, so there the child is moved after the spawn.
+    /// </summary>
+    public IDisposable? EnterForSpawn()
+    {
+        if (_v2)
+        {
+            return null;
+        }
+
+        var self = Environment.ProcessId;
+        var moved = new List<string>();
+        foreach (var dir in _dirs)
+        {
+            if (TryWrite(Path.Combine(dir, "cgroup.procs"), self))
+            {
+                moved.Add(dir);
+            }
+        }
+
+        return new MoveBack(moved, self);
+    }
+
+    sealed class MoveBack(List<string> dirs, int pid) : IDisposable
+    {
+        public void Dispose()
+        {
+            foreach (var dir in dirs)
+            {
+                TryWrite(Path.Combine(Path.GetDirectoryName(dir)!, "cgroup.procs"), pid);
+            }
+        }
+    }
+
     /// <summary>Moves a process (and so its future children) into the cgroup(s).</summary>
     public void Add(int pid)
     {
