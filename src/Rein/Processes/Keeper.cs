@@ -62,6 +62,9 @@ public sealed class Keeper : IDisposable
 
     public void WatchGroup(int pgid) => Send($"pgid {pgid}");
 
+    /// <summary>A cgroup directory of the run, removed by the keeper if Rein dies before it can.</summary>
+    public void WatchCgroup(string directory) => Send($"cgroup {directory}");
+
     /// <summary>Tells the keeper the run ended cleanly, closes the pipe, and reaps it if it has already gone.</summary>
     public void Dispose()
     {
@@ -81,6 +84,7 @@ public sealed class Keeper : IDisposable
     {
         string? marker = null;
         var pgid = 0;
+        var cgroups = new List<string>();
         string? line;
         while ((line = input.ReadLine()) is not null)
         {
@@ -100,6 +104,10 @@ public sealed class Keeper : IDisposable
             {
                 pgid = g;
             }
+            else if (line.StartsWith("cgroup ", StringComparison.Ordinal))
+            {
+                cgroups.Add(line[7..]);
+            }
         }
 
         if (marker is null)
@@ -108,6 +116,15 @@ public sealed class Keeper : IDisposable
         }
 
         var killed = KillEverything(marker, pgid);
+        foreach (var dir in cgroups)
+        {
+            try
+            {
+                Directory.Delete(dir); // empty now that the tree is dead
+            }
+            catch (Exception e) when (e is IOException or UnauthorizedAccessException) { }
+        }
+
         if (killed > 0)
         {
             error.WriteLine(

@@ -118,6 +118,11 @@ public sealed unsafe class Guard : IDisposable
         }
 
         _caps?.Add(pid);
+        foreach (var dir in _caps?.Directories ?? [])
+        {
+            _keeper?.WatchCgroup(dir);
+        }
+
         if (!_spec.Foreground)
         {
             _keeper?.WatchGroup(pid);

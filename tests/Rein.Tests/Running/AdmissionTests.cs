@@ -155,6 +155,54 @@ public sealed class AdmissionTests : RunTestBase
     }
 
     [Fact]
+    public void SIGKILLed_rein_leaves_no_cgroup_behind()
+    {
+        Assert.SkipUnless(
+            CgroupWritable(),
+            "needs a writable cgroup (root with cgroup v1, or v2 delegation)"
+        );
+        using var rein = ReinProcess.Start(
+            [
+                "run",
+                "--max-procs",
+                "50",
+                "--memory",
+                "1G",
+                "--",
+                Paths.Helper,
+                Marker,
+                "pidfile",
+                PidFile,
+                "hang",
+            ],
+            HomeEnv()
+        );
+        ProcessProbe.WaitForPids(PidFile, 1, TimeSpan.FromSeconds(5));
+        var runId = JsonDocument
+            .Parse(ReinProcess.Run(["ps", "--json"], HomeEnv()).Stdout)
+            .RootElement.GetProperty("runs")[0]
+            .GetProperty("run_id")
+            .GetString()!;
+        string[] Leftovers() =>
+            [
+                .. Directory.EnumerateDirectories(
+                    "/sys/fs/cgroup",
+                    "rein-" + runId,
+                    SearchOption.AllDirectories
+                ),
+            ];
+        Assert.NotEmpty(Leftovers());
+
+        Rein.Processes.Posix.LibC.kill(rein.Pid, Rein.Processes.Posix.LibC.SIGKILL);
+
+        Assert.True(
+            ProcessProbe.WaitUntil(() => Leftovers().Length == 0, TimeSpan.FromSeconds(3)),
+            string.Join(", ", Leftovers())
+        );
+        AssertNoSurvivors();
+    }
+
+    [Fact]
     public void Admission_refuses_when_more_memory_is_asked_than_the_machine_has()
     {
         var r = ReinProcess.Run(["run", "--min-available", "64T", "--", "true"], HomeEnv());

@@ -28,6 +28,9 @@ public sealed class CgroupCaps : IDisposable
 
     public string Method => _v2 ? "cgroup-v2" : "cgroup-v1";
 
+    /// <summary>The directories this run created (for the keeper to remove if Rein dies).</summary>
+    public IReadOnlyList<string> Directories => _dirs;
+
     /// <summary>Creates the cgroup(s), or returns null (with <paramref name="why"/>) when the kernel mechanism is unavailable.</summary>
     public static CgroupCaps? TryCreate(
         string runId,
