@@ -52,6 +52,15 @@ internal static class RunCommand
                 "Keep the command in the terminal's process group (interactive input works; like timeout --foreground)",
         };
 
+        /// <summary>Documents the command in --help; real commands are split off at `--` before parsing, so any
+        /// value here is a stray word before `--` (an unknown option or a forgotten `--`).</summary>
+        public readonly Argument<string[]> CommandArgument = new("command")
+        {
+            Description =
+                "-- then the command and its arguments (passed through untouched, never through a shell)",
+            Arity = ArgumentArity.ZeroOrMore,
+        };
+
         public readonly Option<string?> Lock = new("--lock")
         {
             Description =
@@ -115,7 +124,9 @@ internal static class RunCommand
             "run",
             "Run COMMAND under guard: bounded in time, its whole process tree killed on the way out (also when rein is "
                 + "interrupted or killed). Exit codes: the command's own; 124 timed out/idle; 125 rein failed or bad usage; "
-                + "126 cannot execute; 127 not found; 128+N killed by signal N.\n\nExample: rein run --timeout 30m --idle-timeout 5m -- make ci"
+                + "126 cannot execute; 127 not found; 128+N killed by signal N; 137 over --memory/--max-procs; 75 not started (lock busy, "
+                + "retry breaker, memory) — try later.\n\nExamples:\n  rein run --timeout 30m --idle-timeout 5m -- make ci\n"
+                + "  rein run --lock ci --wait 10m -- make ci\n  rein run --memory 12G --env-offline --report verdict.json -- python serve.py"
         )
         {
             o.Timeout,
@@ -133,14 +144,7 @@ internal static class RunCommand
             o.CapMethod,
             o.MinAvailable,
         };
-        cmd.Arguments.Add(
-            new Argument<string[]>("command")
-            {
-                Description =
-                    "-- then the command and its arguments (passed through untouched, never through a shell)",
-                Arity = ArgumentArity.ZeroOrMore,
-            }
-        );
+        cmd.Arguments.Add(o.CommandArgument);
         return cmd;
     }
 
@@ -159,8 +163,9 @@ internal static class RunCommand
         var command = split < 0 ? [] : args[(split + 1)..];
 
         var o = new Options();
-        var cmd = Create(o);
-        var parse = cmd.Parse(optionArgs);
+        // Parsed under a root command so --help (a root-level, recursive option) works and reads "rein run".
+        var root = new RootCommand { Create(o) };
+        var parse = root.Parse(["run", .. optionArgs]);
         if (optionArgs.Any(a => a is "-h" or "--help" or "-?"))
         {
             return parse.Invoke();
@@ -170,6 +175,14 @@ internal static class RunCommand
         {
             Console.Error.WriteLine(
                 $"rein run: {ReinCli.OneLine(parse.Errors[0].Message)} (see rein run --help)"
+            );
+            return ExitCodes.ReinFailed;
+        }
+
+        if (parse.GetValue(o.CommandArgument) is { Length: > 0 } stray)
+        {
+            Console.Error.WriteLine(
+                $"rein run: unexpected '{stray[0]}' before -- (unknown option, or the command is missing its --; see rein run --help)"
             );
             return ExitCodes.ReinFailed;
         }

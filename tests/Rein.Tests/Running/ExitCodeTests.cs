@@ -69,6 +69,25 @@ public sealed class ExitCodeTests : RunTestBase
     }
 
     [Fact]
+    public void Unknown_option_is_refused_not_run()
+    {
+        var r = ReinProcess.Run(["run", "--bogus", "--", "true"]);
+        Assert.Equal(125, r.ExitCode);
+        Assert.Contains("unexpected '--bogus'", r.Stderr);
+    }
+
+    [Fact]
+    public void Run_help_teaches_the_options_and_exit_codes()
+    {
+        var r = ReinProcess.Run(["run", "--help"]);
+        Assert.Equal(0, r.ExitCode);
+        Assert.Contains("rein run", r.Stdout);
+        Assert.Contains("--idle-timeout", r.Stdout);
+        Assert.Contains("--lock", r.Stdout);
+        Assert.Contains("124", r.Stdout);
+    }
+
+    [Fact]
     public void Invalid_environment_value_names_its_variable()
     {
         var r = ReinProcess.Run(

@@ -120,6 +120,46 @@ public sealed class TreeTeardownTests : RunTestBase
     }
 
     [Fact]
+    public void Processes_rein_did_not_start_survive_its_teardown()
+    {
+        // G6: an unrelated process, started before the run and carrying another run's marker, is left alone.
+        var bystanderMarker = TestMarker.New("bystander");
+        var psi = new System.Diagnostics.ProcessStartInfo(Paths.Helper) { UseShellExecute = false };
+        psi.ArgumentList.Add(bystanderMarker);
+        psi.ArgumentList.Add("hang");
+        psi.Environment["REIN_RUN_ID"] = "20200101T000000Z-someoneelse";
+        using var bystander = System.Diagnostics.Process.Start(psi)!;
+        try
+        {
+            var r = ReinProcess.Run(
+                RunArgs(
+                    ["--timeout", "500ms", "--grace", "200ms"],
+                    "ignore-term",
+                    "fan",
+                    "3",
+                    "[",
+                    "ignore-term",
+                    "hang",
+                    "]",
+                    "daemon",
+                    "[",
+                    "hang",
+                    "]",
+                    "hang"
+                )
+            );
+            Assert.Equal(124, r.ExitCode);
+            AssertNoSurvivors();
+            Assert.False(bystander.HasExited, "rein killed a process it did not start");
+            Assert.Single(ProcessProbe.Alive(bystanderMarker));
+        }
+        finally
+        {
+            bystander.Kill();
+        }
+    }
+
+    [Fact]
     public void Foreground_run_still_kills_its_tree_by_tracking()
     {
         var r = ReinProcess.Run(
