@@ -83,8 +83,20 @@ public sealed class JournalStore : IDisposable
             const int SQLITE_DBCONFIG_NO_CKPT_ON_CLOSE = 1006;
             SQLitePCL.raw.sqlite3_db_config(db.Handle, SQLITE_DBCONFIG_NO_CKPT_ON_CLOSE, 1, out _);
             // busy_timeout: concurrent rein processes wait for each other instead of failing "database is locked".
-            Exec(db, "PRAGMA busy_timeout = 15000;");
-            var version = Convert.ToInt32(Scalar(db, "PRAGMA user_version;"));
+            // One round trip for the settings and one for what we must check (each statement costs on this hot path).
+            Exec(db, "PRAGMA busy_timeout = 15000; PRAGMA synchronous = FULL;");
+            int version;
+            string? journalMode;
+            using (var check = db.CreateCommand())
+            {
+                check.CommandText =
+                    "SELECT user_version, journal_mode FROM pragma_user_version, pragma_journal_mode;";
+                using var row = check.ExecuteReader();
+                row.Read();
+                version = row.GetInt32(0);
+                journalMode = row.GetString(1);
+            }
+
             if (version > Migrations.Latest)
             {
                 throw new JournalException(
@@ -93,7 +105,7 @@ public sealed class JournalStore : IDisposable
                 );
             }
 
-            if (Scalar(db, "PRAGMA journal_mode;") is not "wal")
+            if (journalMode is not "wal")
             {
                 Exec(db, "PRAGMA journal_mode = WAL;");
             }
@@ -103,7 +115,6 @@ public sealed class JournalStore : IDisposable
                 Migrate(db);
             }
 
-            Exec(db, "PRAGMA synchronous = FULL;");
             return db;
         }
         catch
@@ -208,14 +219,20 @@ public sealed class JournalStore : IDisposable
         cmd.ExecuteNonQuery();
     }
 
+    /// <summary>The end record. Committed without its own fsync (synchronous=NORMAL): the OS has it at once, so a
+    /// killed rein loses nothing, and the next start record's fsync makes it durable too. Only a power cut or
+    /// kernel panic within moments of the end can lose it, and then the run reads as cut off by the crash —
+    /// which it nearly was.</summary>
     public void RecordEnd(RunVerdict v)
     {
         using var cmd = _db.CreateCommand();
         cmd.CommandText = """
+            PRAGMA synchronous = NORMAL;
             UPDATE runs SET ended_at = $end, outcome = $outcome, exit_code = $code, signal = $sig, duration_ms = $dur,
               peak_rss = $rss, pids_killed = $killed, unkillable = $unk, rein_exit_code = $rc,
               memory_limit = $mem, cap_method = $method
             WHERE id = $id;
+            PRAGMA synchronous = FULL;
             """;
         cmd.Parameters.AddWithValue("$id", v.RunId);
         cmd.Parameters.AddWithValue("$end", (v.StartedAt + v.Duration).ToUnixTimeMilliseconds());
