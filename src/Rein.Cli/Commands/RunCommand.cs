@@ -179,18 +179,18 @@ internal static class RunCommand
             return ExitCodes.ReinFailed;
         }
 
-        if (parse.GetValue(o.CommandArgument) is { Length: > 0 } stray)
-        {
-            Console.Error.WriteLine(
-                $"rein run: unexpected '{stray[0]}' before -- (unknown option, or the command is missing its --; see rein run --help)"
-            );
-            return ExitCodes.ReinFailed;
-        }
-
         if (split < 0)
         {
             Console.Error.WriteLine(
                 "rein run: put the command after --, e.g. `rein run --timeout 30m -- make ci` (see rein run --help)"
+            );
+            return ExitCodes.ReinFailed;
+        }
+
+        if (parse.GetValue(o.CommandArgument) is { Length: > 0 } stray)
+        {
+            Console.Error.WriteLine(
+                $"rein run: unexpected '{stray[0]}' before -- (unknown option, or the command is missing its --; see rein run --help)"
             );
             return ExitCodes.ReinFailed;
         }
