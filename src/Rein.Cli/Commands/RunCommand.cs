@@ -304,15 +304,18 @@ internal static class RunCommand
     {
         static void Warn(string message) => Console.Error.WriteLine($"rein run: {message}");
 
-        var store = JournalAccess.Open("run");
+        // The hot path never opens SQLite: the run is recorded in the journal spool (durable before the spawn),
+        // and readers import it. See JournalSpool.
+        var stateDir = JournalAccess.StateDir;
         var boot = JournalAccess.Boot;
+        var breaker = new BreakerStore(stateDir);
 
         AdmissionResult admitted;
         using (var status = new StatusLine())
         {
             var admission = new Admission(
-                store,
-                new LockDirectory(JournalAccess.StateDir),
+                breaker,
+                new LockDirectory(stateDir),
                 Rein.Processes.ProcessTables.Current,
                 TimeProvider.System
             );
@@ -322,7 +325,6 @@ internal static class RunCommand
         if (!admitted.Admitted)
         {
             Console.Error.WriteLine($"rein run: {admitted.Refusal}");
-            store?.Dispose();
             return ExitCodes.TryLater;
         }
 
@@ -332,12 +334,11 @@ internal static class RunCommand
             spec = spec with { KeeperInheritedFds = [slot.Fd] };
         }
 
-        var recorder = store is null ? null : new JournalRecorder(store, boot, Warn);
-        // The daily prune runs on its own connection while the command runs, so it never delays the spawn.
-        var prune =
-            store is not null && store.PruneDue(DateTimeOffset.UtcNow, TimeSpan.FromDays(1))
-                ? Task.Run(() => Prune(config))
-                : Task.CompletedTask;
+        using var recorder = new SpoolRecorder(stateDir, boot, Warn);
+        // The daily prune (which imports the spool too) runs on its own connection while the command runs.
+        var prune = PruneDue(stateDir)
+            ? Task.Run(() => Prune(config, stateDir))
+            : Task.CompletedTask;
 
         RunVerdict? verdict = null;
         try
@@ -360,13 +361,10 @@ internal static class RunCommand
                 spec.RunId,
                 verdict?.Unkillable.Select(u => (u.Pid, u.StartTime)).ToList()
             );
-            // Unclean-end detection is one indexed query when nothing is wrong.
-            Try(() =>
-                store?.Reconcile(boot, Rein.Processes.ProcessTables.Current, DateTimeOffset.UtcNow)
-            );
             prune.Wait(TimeSpan.FromSeconds(2));
-            store?.Dispose();
         }
+
+        breaker.Record(spec.Command, Environment.CurrentDirectory, verdict);
 
         if (reportPath is not null)
         {
@@ -388,15 +386,33 @@ internal static class RunCommand
         return verdict.ReinExitCode;
     }
 
-    static void Prune(EffectiveConfig config) =>
+    static string PruneMarker(string stateDir) => Path.Combine(stateDir, "last-prune");
+
+    /// <summary>One stat: pruning is due when the marker is a day old (or missing).</summary>
+    static bool PruneDue(string stateDir)
+    {
+        var marker = PruneMarker(stateDir);
+        return !File.Exists(marker)
+            || DateTime.UtcNow - File.GetLastWriteTimeUtc(marker) > TimeSpan.FromDays(1);
+    }
+
+    static void Prune(EffectiveConfig config, string stateDir) =>
         Try(() =>
         {
-            using var store = JournalStore.Open(JournalAccess.StateDir);
+            using var store = JournalStore.Open(stateDir);
+            if (store.MovedAside is { } aside)
+            {
+                Console.Error.WriteLine(
+                    $"rein run: the journal database was corrupt; moved it to {aside} and started a new one"
+                );
+            }
+
             store.Prune(
                 config.WholeNumber(Settings.JournalKeepRuns),
                 config.WholeNumber(Settings.JournalKeepDays),
                 DateTimeOffset.UtcNow
             );
+            File.WriteAllText(PruneMarker(stateDir), DateTimeOffset.UtcNow.ToString("O"));
         });
 
     /// <summary>Housekeeping is best effort; the next invocation tries again.</summary>

@@ -35,15 +35,80 @@ public sealed class JournalStore : IDisposable
     {
         Config.StateDirectory.Ensure(stateDirectory);
         var path = System.IO.Path.Combine(stateDirectory, FileName);
+        JournalStore store;
         try
         {
-            return new JournalStore(OpenAndMigrate(path), path, null);
+            store = new JournalStore(OpenAndMigrate(path), path, null);
         }
         catch (SqliteException e) when (IsCorruption(e))
         {
             var aside = MoveAside(path);
-            return new JournalStore(OpenAndMigrate(path), path, aside);
+            store = new JournalStore(OpenAndMigrate(path), path, aside);
         }
+
+        store.ImportSpool(JournalSpool.Directory(stateDirectory));
+        return store;
+    }
+
+    /// <summary>Moves what guarded runs wrote to the spool into the database. Idempotent and safe against
+    /// concurrent importers and writers: a file is deleted only once nothing more will be appended to it (its
+    /// end is in, or its run is marked unclean). Returns how many files were read.</summary>
+    public int ImportSpool(string spoolDirectory)
+    {
+        if (!System.IO.Directory.Exists(spoolDirectory))
+        {
+            return 0;
+        }
+
+        var entries = new List<JournalSpool.Entry>();
+        foreach (var file in System.IO.Directory.EnumerateFiles(spoolDirectory, "*.run"))
+        {
+            var text = Processes.Posix.LibC.ReadSmallFile(file, 1 << 20);
+            var entry = JournalSpool.Parse(file, text);
+            if (entry.Start is not null)
+            {
+                entries.Add(entry);
+            }
+        }
+
+        if (entries.Count == 0)
+        {
+            return 0;
+        }
+
+        // Durable before the spool files go: otherwise a crash right after could lose both copies.
+        Durably(() =>
+            InTransaction(() =>
+            {
+                foreach (var e in entries)
+                {
+                    RecordStart(e.Start!, e.Boot!);
+                    if (e.Child is { } c)
+                    {
+                        RecordChild(e.Start!.RunId, c.Pid, c.Start, c.Pgid);
+                    }
+
+                    if (e.End is { } end)
+                    {
+                        RecordEnd(end);
+                    }
+                }
+            })
+        );
+
+        foreach (var e in entries)
+        {
+            if (e.End is not null || Get(e.Start!.RunId) is { State: RunState.Unclean })
+            {
+                try
+                {
+                    File.Delete(e.Path);
+                }
+                catch (IOException) { }
+            }
+        }
+
+        return entries.Count;
     }
 
     static bool IsCorruption(SqliteException e) => e.SqliteErrorCode is 11 or 26; // SQLITE_CORRUPT, SQLITE_NOTADB
@@ -84,7 +149,7 @@ public sealed class JournalStore : IDisposable
             SQLitePCL.raw.sqlite3_db_config(db.Handle, SQLITE_DBCONFIG_NO_CKPT_ON_CLOSE, 1, out _);
             // busy_timeout: concurrent rein processes wait for each other instead of failing "database is locked".
             // One round trip for the settings and one for what we must check (each statement costs on this hot path).
-            Exec(db, "PRAGMA busy_timeout = 15000; PRAGMA synchronous = FULL;");
+            Exec(db, "PRAGMA busy_timeout = 15000; PRAGMA synchronous = NORMAL;");
             int version;
             string? journalMode;
             using (var check = db.CreateCommand())
@@ -166,14 +231,73 @@ public sealed class JournalStore : IDisposable
     }
 
     /// <summary>The start record; durable (fsync'd WAL) when this returns.</summary>
-    public void RecordStart(RunStart start, BootIdentity boot)
+    int _transactionDepth;
+
+    /// <summary>Runs <paramref name="body"/> in one write transaction (BEGIN IMMEDIATE: the write lock is taken
+    /// up front, so a busy database is waited for at the start, not failed at the end). Nests.</summary>
+    void InTransaction(Action body)
     {
-        using var tx = _db.BeginTransaction();
+        if (_transactionDepth++ > 0)
+        {
+            try
+            {
+                body();
+            }
+            finally
+            {
+                _transactionDepth--;
+            }
+
+            return;
+        }
+
+        Exec(_db, "BEGIN IMMEDIATE;");
+        try
+        {
+            body();
+            Exec(_db, "COMMIT;");
+        }
+        catch
+        {
+            Exec(_db, "ROLLBACK;");
+            throw;
+        }
+        finally
+        {
+            _transactionDepth--;
+        }
+    }
+
+    /// <summary>The start record, durable (fsync'd) when this returns (G4). The connection otherwise commits with
+    /// synchronous=NORMAL; only records that must survive a power cut pay for an fsync.</summary>
+    public void RecordStart(RunStart start, BootIdentity boot) =>
+        Durably(() => InTransaction(() => InsertStart(start, boot)));
+
+    void Durably(Action body)
+    {
+        if (_transactionDepth > 0)
+        {
+            body(); // the enclosing transaction decides
+            return;
+        }
+
+        Exec(_db, "PRAGMA synchronous = FULL;");
+        try
+        {
+            body();
+        }
+        finally
+        {
+            Exec(_db, "PRAGMA synchronous = NORMAL;");
+        }
+    }
+
+    void InsertStart(RunStart start, BootIdentity boot)
+    {
         using (var cmd = _db.CreateCommand())
         {
-            cmd.Transaction = tx;
             cmd.CommandText = """
-                INSERT INTO runs(id, command, cwd, user_name, rein_pid, rein_start, boot_id, started_at, lock_label, model_label)
+                INSERT OR IGNORE INTO runs(id, command, cwd, user_name, rein_pid, rein_start, boot_id, started_at, lock_label, model_label)
                 VALUES ($id, $cmd, $cwd, $user, $pid, $start, $boot, $at, $lock, $model);
                 INSERT INTO boots(boot_id, first_seen, boot_time, last_seen) VALUES ($boot, $at, $bt, $at)
                 ON CONFLICT(boot_id) DO UPDATE SET last_seen = MAX(COALESCE(last_seen, 0), $at);
@@ -200,8 +324,6 @@ public sealed class JournalStore : IDisposable
             cmd.Parameters.AddWithValue("$model", (object?)start.ModelLabel ?? DBNull.Value);
             cmd.ExecuteNonQuery();
         }
-
-        tx.Commit();
     }
 
     /// <summary>The child's identity. Not fsync'd on its own (synchronous=NORMAL for this one commit): the start
@@ -211,7 +333,7 @@ public sealed class JournalStore : IDisposable
     {
         using var cmd = _db.CreateCommand();
         cmd.CommandText =
-            "PRAGMA synchronous = NORMAL; UPDATE runs SET child_pid = $pid, child_start = $st, pgid = $pg WHERE id = $id; PRAGMA synchronous = FULL;";
+            "UPDATE runs SET child_pid = $pid, child_start = $st, pgid = $pg WHERE id = $id;";
         cmd.Parameters.AddWithValue("$id", runId);
         cmd.Parameters.AddWithValue("$pid", pid);
         cmd.Parameters.AddWithValue("$st", (long)startTime);
@@ -227,12 +349,10 @@ public sealed class JournalStore : IDisposable
     {
         using var cmd = _db.CreateCommand();
         cmd.CommandText = """
-            PRAGMA synchronous = NORMAL;
             UPDATE runs SET ended_at = $end, outcome = $outcome, exit_code = $code, signal = $sig, duration_ms = $dur,
               peak_rss = $rss, pids_killed = $killed, unkillable = $unk, rein_exit_code = $rc,
               memory_limit = $mem, cap_method = $method
             WHERE id = $id;
-            PRAGMA synchronous = FULL;
             """;
         cmd.Parameters.AddWithValue("$id", v.RunId);
         cmd.Parameters.AddWithValue("$end", (v.StartedAt + v.Duration).ToUnixTimeMilliseconds());

@@ -35,7 +35,7 @@ public sealed record AdmissionResult(bool Admitted, SlotLock? Slot, string? Refu
 /// holds things up and what to do next, because the reader is often an agent deciding whether to retry.
 /// </summary>
 public sealed class Admission(
-    JournalStore? journal,
+    BreakerStore? breaker,
     LockDirectory locks,
     IProcessTable table,
     TimeProvider time
@@ -86,10 +86,10 @@ public sealed class Admission(
             }
         }
 
-        if (!request.Force && journal is not null)
+        if (!request.Force && breaker is not null)
         {
             var trip = RetryBreaker.Check(
-                journal.LastFinished(spec.Command, Environment.CurrentDirectory),
+                breaker.Read(spec.Command, Environment.CurrentDirectory),
                 request.BreakerCooldown,
                 time
             );

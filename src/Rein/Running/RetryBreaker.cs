@@ -4,13 +4,13 @@ using Rein.Journal;
 namespace Rein.Running;
 
 /// <summary>Why the breaker refuses a run: its previous identical run ended badly too recently.</summary>
-public sealed record BreakerTrip(RunRecord LastRun, DateTimeOffset OpenUntil, string What)
+public sealed record BreakerTrip(BreakerRecord LastRun, DateTimeOffset OpenUntil, string What)
 {
     public string Message(DateTimeOffset now, TimeSpan cooldown) =>
-        $"`{LastRun.CommandLine}` {What} {DurationParser.Format(now - (LastRun.EndedAt ?? now))} ago in this directory "
-        + $"(run {LastRun.Id}); refusing to start it again for {DurationParser.Format(OpenUntil - now)} "
+        $"`{LastRun.CommandLine}` {What} {DurationParser.Format(now - LastRun.EndedAt)} ago in this directory "
+        + $"(run {LastRun.RunId}); refusing to start it again for {DurationParser.Format(OpenUntil - now)} "
         + $"(retry breaker, cooldown {DurationParser.Format(cooldown)}). Do not retry blindly: see why with "
-        + $"`rein journal show {LastRun.Id}`, fix the hang, or override with --force";
+        + $"`rein journal show {LastRun.RunId}`, fix the hang, or override with --force";
 }
 
 /// <summary>
@@ -20,19 +20,20 @@ public sealed record BreakerTrip(RunRecord LastRun, DateTimeOffset OpenUntil, st
 /// </summary>
 public static class RetryBreaker
 {
-    public static BreakerTrip? Check(RunRecord? lastRun, TimeSpan cooldown, TimeProvider time)
+    public static BreakerTrip? Check(BreakerRecord? lastRun, TimeSpan cooldown, TimeProvider time)
     {
-        if (lastRun?.EndedAt is not { } ended || cooldown <= TimeSpan.Zero)
+        if (lastRun is null || cooldown <= TimeSpan.Zero)
         {
             return null;
         }
 
+        var ended = lastRun.EndedAt;
         var what = lastRun.Outcome switch
         {
             "timed_out" =>
-                $"timed out (after {DurationParser.Format(TimeSpan.FromMilliseconds(lastRun.DurationMs ?? 0))})",
+                $"timed out (after {DurationParser.Format(TimeSpan.FromMilliseconds(lastRun.DurationMs))})",
             "idle_timeout" => "went silent and was stopped as stuck",
-            _ when lastRun.UnkillableJson is not null => "left processes that could not be killed",
+            _ when lastRun.Unkillable => "left processes that could not be killed",
             _ => null,
         };
         var until = ended + cooldown;

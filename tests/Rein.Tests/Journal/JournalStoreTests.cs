@@ -106,6 +106,70 @@ public sealed class JournalStoreTests : IDisposable
         Assert.Single(store.Reconcile(_boot, new ProcfsProcessTable(), now));
     }
 
+    [Fact]
+    public void Spool_import_takes_whole_lines_is_idempotent_and_keeps_open_runs_spooled()
+    {
+        var spool = JournalSpool.Directory(_dir);
+        Directory.CreateDirectory(spool);
+        var now = DateTimeOffset.UtcNow;
+        var me = new ProcfsProcessTable().Read(Environment.ProcessId)!;
+        // A finished run, with a torn line after its end (a write cut short by a crash).
+        File.WriteAllText(
+            JournalSpool.FileFor(_dir, "done"),
+            JournalSpool.StartLine(Start("done", now), _boot)
+                + JournalSpool.ChildLine(42, 7, 42)
+                + JournalSpool.EndLine(End("done", now) with { ExitCode = 3 })
+                + "{\"t\":\"end\",\"outc"
+        );
+        // A run still going (its guard is this test process).
+        File.WriteAllText(
+            JournalSpool.FileFor(_dir, "live"),
+            JournalSpool.StartLine(
+                Start("live", now) with
+                {
+                    ReinPid = Environment.ProcessId,
+                    ReinStartTime = me.StartTime,
+                },
+                _boot
+            )
+        );
+
+        using (var store = JournalStore.Open(_dir))
+        {
+            var done = store.Get("done")!;
+            Assert.Equal(RunState.Ended, done.State);
+            Assert.Equal(3, done.ExitCode);
+            Assert.Equal(42, done.ChildPid);
+            Assert.Equal(RunState.Running, store.Get("live")!.State);
+            Assert.Equal(0, store.ImportSpool(spool) - 1); // only the live run's file is left to read again
+        }
+
+        Assert.False(File.Exists(JournalSpool.FileFor(_dir, "done")));
+        Assert.True(File.Exists(JournalSpool.FileFor(_dir, "live")));
+        using var again = JournalStore.Open(_dir);
+        Assert.Equal(2, again.Count());
+    }
+
+    [Fact]
+    public void Spool_file_of_a_vanished_guard_is_imported_as_unclean_and_removed()
+    {
+        Directory.CreateDirectory(JournalSpool.Directory(_dir));
+        File.WriteAllText(
+            JournalSpool.FileFor(_dir, "gone"),
+            JournalSpool.StartLine(Start("gone", DateTimeOffset.UtcNow), _boot)
+        );
+
+        using (var store = JournalStore.Open(_dir))
+        {
+            store.Reconcile(_boot, new ProcfsProcessTable(), DateTimeOffset.UtcNow);
+            Assert.Equal(RunState.Unclean, store.Get("gone")!.State);
+        }
+
+        using (JournalStore.Open(_dir)) { }
+
+        Assert.False(File.Exists(JournalSpool.FileFor(_dir, "gone")));
+    }
+
     public void Dispose()
     {
         Microsoft.Data.Sqlite.SqliteConnection.ClearAllPools();

@@ -8,20 +8,8 @@ public sealed class RetryBreakerTests
 {
     static readonly DateTimeOffset Ended = new(2026, 11, 22, 12, 0, 0, TimeSpan.Zero);
 
-    static RunRecord Last(string outcome, string? unkillable = null) =>
-        new()
-        {
-            Id = "r1",
-            Command = ["make", "ci"],
-            WorkingDirectory = "/src",
-            User = "me",
-            BootId = "b",
-            StartedAt = Ended.AddMinutes(-30),
-            EndedAt = Ended,
-            Outcome = outcome,
-            DurationMs = 30 * 60_000,
-            UnkillableJson = unkillable,
-        };
+    static BreakerRecord Last(string outcome, bool unkillable = false) =>
+        new("r1", ["make", "ci"], "/src", outcome, Ended, 30 * 60_000, unkillable);
 
     [Theory]
     [InlineData("timed_out", "timed out (after 30m00s)")]
@@ -53,7 +41,7 @@ public sealed class RetryBreakerTests
     {
         var time = new FakeTimeProvider(Ended.AddMinutes(1));
         Assert.NotNull(
-            RetryBreaker.Check(Last("exited", "[{\"pid\":1}]"), TimeSpan.FromMinutes(10), time)
+            RetryBreaker.Check(Last("exited", unkillable: true), TimeSpan.FromMinutes(10), time)
         );
     }
 
