@@ -6,6 +6,9 @@ REIN="${REIN_BIN:-$root/out/rein}"
 bench_tmp="$(mktemp -d)"
 trap 'rm -rf "$bench_tmp"' EXIT
 HELPER="$bench_tmp/rein-testhelper"
+# Benchmarks and the soak repeat the same timing-out commands on purpose: a private state directory, and the
+# retry breaker off (it would rightly refuse the second identical run after a timeout).
+export REIN_HOME="${REIN_HOME:-$bench_tmp/home}" REIN_BREAKER_COOLDOWN=0
 cc -O2 -o "$HELPER" "$root/tests/helper/rein-testhelper.c"
 survivors() { # live (non-zombie) processes whose command line contains $1
   local n=0 pid
