@@ -6,10 +6,11 @@ using Rein.Running;
 namespace Rein.Journal;
 
 /// <summary>
-/// The journal: an SQLite database (WAL) at <c>&lt;state dir&gt;/rein.db</c> holding every guarded run.
-/// Start records are committed with <c>synchronous=FULL</c> before the command is spawned (G4). Many rein
-/// processes write at once: SQLite serialises writers, and a busy database is waited for (busy timeout),
-/// never reported as an error. A corrupt file is moved aside, kept for inspection, and a fresh one started.
+/// The journal: an SQLite database (WAL) at <c>&lt;state dir&gt;/rein.db</c> holding every guarded run. Guarded runs
+/// write to the <see cref="JournalSpool"/>; <see cref="Open"/> imports it, so every reader sees them. Writers
+/// (importers, library users of <see cref="JournalRecorder"/>) serialise on SQLite's lock and wait for it (busy
+/// timeout), never failing with "database is locked". A corrupt file is moved aside, kept for inspection, and a
+/// fresh one started.
 /// </summary>
 public sealed class JournalStore : IDisposable
 {
@@ -326,9 +327,7 @@ public sealed class JournalStore : IDisposable
         }
     }
 
-    /// <summary>The child's identity. Not fsync'd on its own (synchronous=NORMAL for this one commit): the start
-    /// record before it already is, and the end record after it will be; losing it to a power cut costs only
-    /// the child's pid in the record.</summary>
+    /// <summary>The child's identity (committed with the connection's synchronous=NORMAL: no fsync of its own).</summary>
     public void RecordChild(string runId, int pid, ulong startTime, int processGroup)
     {
         using var cmd = _db.CreateCommand();
