@@ -68,25 +68,7 @@ public static class JournalSpool
             w.WriteNumber("started_at", v.StartedAt.ToUnixTimeMilliseconds());
             w.WriteNumber("peak_rss", v.PeakRssBytes);
             w.WriteNumber("child_pid", v.ChildPid);
-            w.WriteStartArray("pids_killed");
-            foreach (var p in v.PidsKilled)
-            {
-                w.WriteNumberValue(p);
-            }
-
-            w.WriteEndArray();
-            w.WriteStartArray("unkillable");
-            foreach (var u in v.Unkillable)
-            {
-                w.WriteStartObject();
-                w.WriteNumber("pid", u.Pid);
-                w.WriteString("state", u.State.ToString());
-                w.WriteString("command", u.Command);
-                w.WriteNumber("start", u.StartTime);
-                w.WriteEndObject();
-            }
-
-            w.WriteEndArray();
+            RunReport.WriteKilled(w, v, withStartTimes: true);
             if (v.StartFailure is { } f)
             {
                 w.WriteNumber("start_errno", f.Errno);

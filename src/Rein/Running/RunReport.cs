@@ -40,24 +40,7 @@ public static class RunReport
         w.WriteString("started_at", v.StartedAt.ToString("O"));
         w.WriteNumber("child_pid", v.ChildPid);
         w.WriteNumber("peak_rss_bytes", v.PeakRssBytes);
-        w.WriteStartArray("pids_killed");
-        foreach (var p in v.PidsKilled)
-        {
-            w.WriteNumberValue(p);
-        }
-
-        w.WriteEndArray();
-        w.WriteStartArray("unkillable");
-        foreach (var u in v.Unkillable)
-        {
-            w.WriteStartObject();
-            w.WriteNumber("pid", u.Pid);
-            w.WriteString("state", u.State.ToString());
-            w.WriteString("command", u.Command);
-            w.WriteEndObject();
-        }
-
-        w.WriteEndArray();
+        WriteKilled(w, v, withStartTimes: false);
         if (v.CapMethod is not null)
         {
             w.WriteStartObject("caps");
@@ -77,6 +60,34 @@ public static class RunReport
         }
 
         w.WriteEndObject();
+    }
+
+    /// <summary><c>pids_killed</c> and <c>unkillable</c> (the journal spool also keeps each survivor's start time).</summary>
+    internal static void WriteKilled(Utf8JsonWriter w, RunVerdict v, bool withStartTimes)
+    {
+        w.WriteStartArray("pids_killed");
+        foreach (var p in v.PidsKilled)
+        {
+            w.WriteNumberValue(p);
+        }
+
+        w.WriteEndArray();
+        w.WriteStartArray("unkillable");
+        foreach (var u in v.Unkillable)
+        {
+            w.WriteStartObject();
+            w.WriteNumber("pid", u.Pid);
+            w.WriteString("state", u.State.ToString());
+            w.WriteString("command", u.Command);
+            if (withStartTimes)
+            {
+                w.WriteNumber("start", u.StartTime);
+            }
+
+            w.WriteEndObject();
+        }
+
+        w.WriteEndArray();
     }
 
     static void WriteNullable(Utf8JsonWriter w, string name, int? value)

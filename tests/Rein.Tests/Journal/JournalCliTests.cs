@@ -30,7 +30,14 @@ public sealed class JournalCliTests : RunTestBase
         );
         var pid = Assert.Single(ProcessProbe.WaitForPids(PidFile, 1, TimeSpan.FromSeconds(5)));
 
-        var running = Assert.Single(Runs(Json("ps", "--json")));
+        // The child's pid is appended just after the spawn; the command may write its pidfile first.
+        JsonElement running = default;
+        ProcessProbe.WaitUntil(
+            () =>
+                Runs(Json("ps", "--json")) is [var r]
+                && (running = r).GetProperty("child_pid").ValueKind == JsonValueKind.Number,
+            TimeSpan.FromSeconds(3)
+        );
         Assert.Equal("running", running.GetProperty("state").GetString());
         Assert.Equal(pid, running.GetProperty("child_pid").GetInt32());
         Assert.Equal(rein.Pid, running.GetProperty("rein_pid").GetInt32());
