@@ -119,6 +119,29 @@ public sealed class CheckTests
     }
 
     [Fact]
+    public void Docker_VM_much_bigger_than_its_containers_is_pointed_out()
+    {
+        var stats = DockerParsers.ParseStats(
+            File.ReadAllText(
+                Paths.Fixture("diagnostics", "docker", "docker-docs-stats-no-stream-json.txt")
+            )
+        );
+        var f = new ContainersCheck().EvaluateVm(8L << 30, stats);
+        Assert.Equal(Severity.Info, f.Severity);
+        Assert.Contains("the Docker VM holds 8 GiB; its containers use 2.4 MiB", f.Summary);
+        Assert.Contains("restart Docker Desktop", f.Advice);
+        Assert.Equal(Severity.Ok, new ContainersCheck().EvaluateVm(2L << 30, stats).Severity);
+    }
+
+    [Theory]
+    [InlineData("2.352MiB", 2466250L)]
+    [InlineData("13.3kB", 13300L)]
+    [InlineData("0B", 0L)]
+    [InlineData("7.8GiB", 8375186227L)]
+    public void Docker_sizes_parse(string text, long bytes) =>
+        Assert.Equal(bytes, DockerParsers.ParseSize(text));
+
+    [Fact]
     public void Crash_recurring_on_two_days_is_a_warning()
     {
         var c = new CrashReport(

@@ -54,10 +54,27 @@ public sealed class ContainersCheck : IDoctorCheck
         );
         try
         {
-            return Evaluate(
-                inspect.Ok ? DockerParsers.ParseInspect(inspect.Stdout) : [],
-                stats.Ok ? DockerParsers.ParseStats(stats.Stdout) : []
-            );
+            var parsedStats = stats.Ok ? DockerParsers.ParseStats(stats.Stdout) : [];
+            var findings = Evaluate(
+                    inspect.Ok ? DockerParsers.ParseInspect(inspect.Stdout) : [],
+                    parsedStats
+                )
+                .ToList();
+            if (ctx.IsMacOS)
+            {
+                // Docker Desktop runs containers in a VM whose memory is taken from the Mac and not given back.
+                var info = ctx.Tools.Run(
+                    "docker",
+                    ["info", "--format", "{{.MemTotal}}"],
+                    ctx.ToolTimeout
+                );
+                if (info.Ok && long.TryParse(info.Stdout.Trim(), out var vmBytes))
+                {
+                    findings.Add(EvaluateVm(vmBytes, parsedStats));
+                }
+            }
+
+            return findings;
         }
         catch (JsonException e)
         {
@@ -70,6 +87,22 @@ public sealed class ContainersCheck : IDoctorCheck
                 ),
             ];
         }
+    }
+
+    /// <summary>Pure: the Docker Desktop VM's size against what its containers use now.</summary>
+    public Finding EvaluateVm(long vmBytes, IReadOnlyList<ContainerStats> stats)
+    {
+        var used = stats.Sum(s => DockerParsers.ParseSize(s.MemUsage.Split('/')[0]) ?? 0);
+        var idle = vmBytes - used;
+        return new Finding(
+            Name,
+            idle > 4L << 30 ? Severity.Info : Severity.Ok,
+            $"the Docker VM holds {SizeParser.Format(vmBytes)}; its containers use {SizeParser.Format(used)}",
+            idle > 4L << 30
+                ? "the VM does not give memory back to macOS: restart Docker Desktop to return it, and lower its memory in Settings > Resources"
+                : null,
+            Details.Of(("vm_bytes", vmBytes), ("containers_bytes", used))
+        );
     }
 
     /// <summary>Pure: one warning per running container without a memory limit, with its current usage.</summary>

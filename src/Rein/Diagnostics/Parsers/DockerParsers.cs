@@ -50,6 +50,45 @@ public static class DockerParsers
         return result;
     }
 
+    /// <summary>docker's human sizes: <c>2.352MiB</c>, <c>7.8GiB</c>, <c>13.3kB</c>, <c>0B</c> (binary and decimal units).</summary>
+    public static long? ParseSize(string text)
+    {
+        var t = text.Trim();
+        var i = 0;
+        while (i < t.Length && (char.IsAsciiDigit(t[i]) || t[i] == '.'))
+        {
+            i++;
+        }
+
+        if (
+            i == 0
+            || !double.TryParse(
+                t.AsSpan(0, i),
+                System.Globalization.NumberStyles.Float,
+                System.Globalization.CultureInfo.InvariantCulture,
+                out var n
+            )
+        )
+        {
+            return null;
+        }
+
+        double? factor = t[i..].Trim() switch
+        {
+            "B" or "" => 1,
+            "kB" or "KB" => 1e3,
+            "KiB" => 1024,
+            "MB" => 1e6,
+            "MiB" => 1 << 20,
+            "GB" => 1e9,
+            "GiB" => 1 << 30,
+            "TB" => 1e12,
+            "TiB" => 1L << 40,
+            _ => null,
+        };
+        return factor is null ? null : (long)(n * factor.Value);
+    }
+
     static string Str(JsonElement e, string name) =>
         e.TryGetProperty(name, out var v) ? v.GetString() ?? "" : "";
 }
