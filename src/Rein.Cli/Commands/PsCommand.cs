@@ -88,6 +88,16 @@ internal static class PsCommand
         stdout.WriteByte((byte)'\n');
     }
 
+    static string Labels(RunRecord r) =>
+        string.Join(
+            ' ',
+            new[]
+            {
+                r.LockLabel is null ? null : "lock:" + r.LockLabel,
+                r.ModelLabel is null ? null : "model:" + r.ModelLabel,
+            }.Where(l => l is not null)
+        );
+
     internal static void WriteTable(IAnsiConsole console, List<LiveRun> runs, DateTimeOffset now)
     {
         if (runs.Count == 0)
@@ -102,7 +112,7 @@ internal static class PsCommand
             t.AddColumn(new TableColumn(name).NoWrap());
         }
 
-        t.AddColumns("command", "cwd", "state");
+        t.AddColumns("labels", "command", "cwd", "state");
         foreach (var r in runs)
         {
             t.AddRow(
@@ -112,6 +122,7 @@ internal static class PsCommand
                 Markup.Escape(DurationParser.Format(now - r.Record.StartedAt)),
                 Markup.Escape(SizeParser.Format(r.TreeRssBytes)),
                 r.Processes.ToString(System.Globalization.CultureInfo.InvariantCulture),
+                Markup.Escape(Labels(r.Record)),
                 Markup.Escape(JournalRendering.Truncate(r.Record.CommandLine, 50)),
                 Markup.Escape(JournalRendering.Truncate(r.Record.WorkingDirectory, 30)),
                 r.StuckPids.Count > 0 ? "[red]stuck: cannot be killed, reboot needed[/]" : "ok"

@@ -86,3 +86,40 @@ public sealed class JournalRenderingTests
         Golden.Check("journal-show.txt", output.ToString());
     }
 }
+
+public sealed class PsRenderingTests
+{
+    [Fact]
+    public void Ps_table_shows_labels_memory_and_the_stuck_flag()
+    {
+        var t0 = new DateTimeOffset(2026, 11, 22, 18, 0, 0, TimeSpan.Zero);
+        RunRecord Run(string id, string[] cmd, string? lockLabel) =>
+            new()
+            {
+                Id = id,
+                Command = cmd,
+                WorkingDirectory = "/src/app",
+                User = "dev",
+                BootId = "b",
+                StartedAt = t0,
+                ChildPid = 4242,
+                LockLabel = lockLabel,
+            };
+        var runs = new List<Rein.Cli.Commands.LiveRun>
+        {
+            new(Run("20261122T180000Z-00000000a1", ["make", "ci"], "ci"), 3L << 30, 12, []),
+            new(
+                Run("20261122T180000Z-00000000b2", ["python", "serve.py"], null) with
+                {
+                    ModelLabel = "gemma-4-31b",
+                },
+                9L << 30,
+                1,
+                [4242]
+            ),
+        };
+        var (console, output) = Rein.Tests.Support.Golden.Console(130);
+        Rein.Cli.Commands.PsCommand.WriteTable(console, runs, t0.AddMinutes(3).AddSeconds(12));
+        Rein.Tests.Support.Golden.Check("ps-table.txt", output.ToString());
+    }
+}
