@@ -26,10 +26,8 @@ public static class ReinCli
         root.Subcommands.Add(JournalCommand.Build());
         root.Subcommands.Add(LocksCommand.Build());
         root.Subcommands.Add(ConfigCommand.Build());
-        return Invoke(root, args, ExitCodesFor(args));
+        return Invoke(root, args, Rein.Running.ExitCodes.BadUsage);
     }
-
-    static int ExitCodesFor(string[] args) => Rein.Running.ExitCodes.BadUsage;
 
     /// <summary>Parser messages can span lines (lists of allowed values); an agent reads one line.</summary>
     public static string OneLine(string message) =>

@@ -31,6 +31,17 @@ public sealed unsafe class Guard : IDisposable
     long _childMaxRss;
     long _peakRss;
     bool _escalate;
+    bool _tornDown;
+    int _pidfd = -1;
+    int _childPid;
+    IReadOnlyList<UnkillableProcess> _lastUnkillable = [];
+
+    // Caps (--memory, --max-procs): the kernel cgroup when there is one, else polling.
+    CgroupCaps? _caps;
+    string? _capMethod;
+    RunOutcome? _capExceeded;
+    int _samples;
+    int _peakProcs;
 
     public Guard(RunSpec spec, IRunRecorder? recorder = null, IProcessTable? table = null)
     {
@@ -174,7 +185,7 @@ public sealed unsafe class Guard : IDisposable
             TeardownLeftovers();
         }
 
-        _relay?.Drain(_wakeRead);
+        _relay?.Drain();
         var unkillable = _lastUnkillable;
 
         // The waiter returns as soon as the child is reaped; an unkillable child never is, and we must not hang on it (G5).
@@ -241,11 +252,6 @@ public sealed unsafe class Guard : IDisposable
 
         return Finish(verdict);
     }
-
-    IReadOnlyList<UnkillableProcess> _lastUnkillable = [];
-    bool _tornDown;
-    int _pidfd = -1;
-    int _childPid;
 
     RunVerdict Finish(RunVerdict verdict)
     {
@@ -485,12 +491,6 @@ public sealed unsafe class Guard : IDisposable
             }
         }
     }
-
-    CgroupCaps? _caps;
-    string? _capMethod;
-    RunOutcome? _capExceeded;
-    int _samples;
-    int _peakProcs;
 
     List<ProcessInfo> Alive(bool scanMarker)
     {

@@ -110,7 +110,7 @@ internal sealed unsafe class OutputRelay : IDisposable
     }
 
     /// <summary>After teardown: copy whatever is still buffered in the pipes.</summary>
-    public void Drain(int unused)
+    public void Drain()
     {
         for (var i = 0; i < 2; i++)
         {
