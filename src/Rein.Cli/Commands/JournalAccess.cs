@@ -20,6 +20,11 @@ internal static class JournalAccess
         try
         {
             var store = JournalStore.Open(StateDir);
+            if (store.ImportSkipped is { } skipped)
+            {
+                Console.Error.WriteLine($"rein {verb}: {skipped}");
+            }
+
             if (store.MovedAside is { } aside)
             {
                 Console.Error.WriteLine(
@@ -50,6 +55,18 @@ internal static class JournalAccess
 
     public static void Reconcile(JournalStore store, BootIdentity boot)
     {
-        store.Reconcile(boot, ProcessTables.Current, DateTimeOffset.UtcNow);
+        if (store.ImportSkipped is not null)
+        {
+            return; // the same lock would hold the marking up; what is shown is already flagged as partial
+        }
+
+        try
+        {
+            store.Reconcile(boot, ProcessTables.Current, DateTimeOffset.UtcNow);
+        }
+        catch (Microsoft.Data.Sqlite.SqliteException e) when (e.SqliteErrorCode is 5 or 6)
+        {
+            // Busy: unclean ends are marked by the next reader.
+        }
     }
 }

@@ -77,6 +77,13 @@ internal static class PsCommand
 
                         x.WriteEndArray();
                         x.WriteBoolean("stuck", r.StuckPids.Count > 0);
+                        x.WriteStartArray("stopped_pids");
+                        foreach (var p in r.StoppedPids)
+                        {
+                            x.WriteNumberValue(p);
+                        }
+
+                        x.WriteEndArray();
                     }
                 );
             }
@@ -125,7 +132,7 @@ internal static class PsCommand
                 Markup.Escape(Labels(r.Record)),
                 Markup.Escape(JournalRendering.Truncate(r.Record.CommandLine, 50)),
                 Markup.Escape(JournalRendering.Truncate(r.Record.WorkingDirectory, 30)),
-                r.StuckPids.Count > 0 ? "[red]stuck: cannot be killed, reboot needed[/]" : "ok"
+                r.State == "ok" ? "ok" : $"[red]{Markup.Escape(r.State)}[/]"
             );
         }
 
@@ -141,6 +148,15 @@ internal sealed record LiveRun(
     IReadOnlyList<int> StuckPids
 )
 {
+    /// <summary>Processes of the tree stopped by a signal (SIGSTOP, Ctrl-Z): the run will not progress until continued.</summary>
+    public IReadOnlyList<int> StoppedPids { get; init; } = [];
+
+    public string State =>
+        StuckPids.Count > 0 ? "stuck: cannot be killed, reboot needed"
+        : StoppedPids.Count > 0
+            ? $"stopped: {StoppedPids.Count} process(es), continue with kill -CONT"
+        : "ok";
+
     public static LiveRun Measure(RunRecord r, IProcessTable table)
     {
         if (r.ChildPid is not { } child)
@@ -168,6 +184,9 @@ internal sealed record LiveRun(
             members.Sum(p => p.RssBytes),
             members.Count,
             [.. members.Where(p => p.IsUninterruptible).Select(p => p.Pid)]
-        );
+        )
+        {
+            StoppedPids = [.. members.Where(p => p.IsStopped).Select(p => p.Pid)],
+        };
     }
 }

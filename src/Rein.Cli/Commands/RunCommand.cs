@@ -399,6 +399,31 @@ internal static class RunCommand
     static void Prune(EffectiveConfig config, string stateDir) =>
         Try(() =>
         {
+            // One pruner at a time: a burst of runs in a fresh state directory would otherwise all prune at once.
+            var lockFd = Rein.Processes.Posix.LibC.open(
+                Path.Combine(stateDir, "prune.lock"),
+                Rein.Processes.Posix.LibC.O_RDWR
+                    | Rein.Processes.Posix.LibC.O_CREAT
+                    | Rein.Processes.Posix.LibC.O_CLOEXEC,
+                Convert.ToInt32("600", 8)
+            );
+            if (
+                lockFd < 0
+                || Rein.Processes.Posix.LibC.flock(
+                    lockFd,
+                    Rein.Processes.Posix.LibC.LOCK_EX | Rein.Processes.Posix.LibC.LOCK_NB
+                ) != 0
+            )
+            {
+                if (lockFd >= 0)
+                {
+                    Rein.Processes.Posix.LibC.close(lockFd);
+                }
+
+                return;
+            }
+
+            using var unlock = new FdCloser(lockFd);
             using var store = JournalStore.Open(stateDir);
             if (store.MovedAside is { } aside)
             {
@@ -414,6 +439,11 @@ internal static class RunCommand
             );
             File.WriteAllText(PruneMarker(stateDir), DateTimeOffset.UtcNow.ToString("O"));
         });
+
+    sealed class FdCloser(int fd) : IDisposable
+    {
+        public void Dispose() => Rein.Processes.Posix.LibC.close(fd);
+    }
 
     /// <summary>Housekeeping is best effort; the next invocation tries again.</summary>
     static void Try(Action action)

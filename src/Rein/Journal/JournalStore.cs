@@ -47,8 +47,32 @@ public sealed class JournalStore : IDisposable
             store = new JournalStore(OpenAndMigrate(path), path, aside);
         }
 
-        store.ImportSpool(JournalSpool.Directory(stateDirectory));
+        store.TryImportSpool(JournalSpool.Directory(stateDirectory));
         return store;
+    }
+
+    /// <summary>Set when the spool could not be imported because another process holds the database's write lock
+    /// (a rein that was stopped with Ctrl-Z mid-import, say). Reads still work — WAL readers never wait for the
+    /// writer — they just do not include runs still in the spool.</summary>
+    public string? ImportSkipped { get; private set; }
+
+    void TryImportSpool(string spoolDirectory)
+    {
+        // A short wait here: a reader must answer even when a writer is stuck.
+        Exec(_db, "PRAGMA busy_timeout = 1500;");
+        try
+        {
+            ImportSpool(spoolDirectory);
+        }
+        catch (SqliteException e) when (e.SqliteErrorCode is 5 or 6) // SQLITE_BUSY, SQLITE_LOCKED
+        {
+            ImportSkipped =
+                "the journal is locked by another rein process (stopped or busy); runs it has not imported yet are missing";
+        }
+        finally
+        {
+            Exec(_db, "PRAGMA busy_timeout = 3000;");
+        }
     }
 
     /// <summary>Moves what guarded runs wrote to the spool into the database. Idempotent and safe against
@@ -150,7 +174,9 @@ public sealed class JournalStore : IDisposable
             SQLitePCL.raw.sqlite3_db_config(db.Handle, SQLITE_DBCONFIG_NO_CKPT_ON_CLOSE, 1, out _);
             // busy_timeout: concurrent rein processes wait for each other instead of failing "database is locked".
             // One round trip for the settings and one for what we must check (each statement costs on this hot path).
-            Exec(db, "PRAGMA busy_timeout = 15000; PRAGMA synchronous = NORMAL;");
+            // Readers and the daily prune are the only writers (runs write the spool), so contention is brief; a
+            // writer stuck mid-transaction (stopped with Ctrl-Z) must not hang every reader for long.
+            Exec(db, "PRAGMA busy_timeout = 3000; PRAGMA synchronous = NORMAL;");
             int version;
             string? journalMode;
             using (var check = db.CreateCommand())

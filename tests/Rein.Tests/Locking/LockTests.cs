@@ -82,6 +82,8 @@ public sealed class LockTests : RunTestBase
     public void Busy_lock_fails_fast_with_75_naming_the_holder()
     {
         var name = Lock;
+        // A first run does the day's journal prune; do it now, so the holder is not stopped in the middle of one.
+        Assert.Equal(0, ReinProcess.Run(["run", "--", "true"], HomeEnv()).ExitCode);
         using var holder = ReinProcess.Start(
             ["run", "--lock", name, "--", Paths.Helper, Marker, "pidfile", PidFile, "hang"],
             HomeEnv()
@@ -121,11 +123,13 @@ public sealed class LockTests : RunTestBase
     public void Stopped_holder_is_called_out_in_the_busy_message()
     {
         var name = Lock;
+        // A first run does the day's journal prune; do it now, so the holder is not stopped in the middle of one.
+        Assert.Equal(0, ReinProcess.Run(["run", "--", "true"], HomeEnv()).ExitCode);
         using var holder = ReinProcess.Start(
             ["run", "--lock", name, "--", Paths.Helper, Marker, "pidfile", PidFile, "hang"],
             HomeEnv()
         );
-        Assert.Single(ProcessProbe.WaitForPids(PidFile, 1, TimeSpan.FromSeconds(5))); // the command runs, so the lock is held
+        var pid = Assert.Single(ProcessProbe.WaitForPids(PidFile, 1, TimeSpan.FromSeconds(5))); // the command runs, so the lock is held
         LibC.kill(holder.Pid, LibC.SIGSTOP);
         try
         {
@@ -138,10 +142,26 @@ public sealed class LockTests : RunTestBase
             var busy = ReinProcess.Run(["run", "--lock", name, "--", "true"], HomeEnv());
             Assert.Equal(75, busy.ExitCode);
             Assert.Contains("stopped (SIGSTOP)", busy.Stderr);
+            LibC.kill(pid, LibC.SIGSTOP); // the command too: rein ps calls the run stopped
+            ProcessProbe.WaitUntil(
+                () => new Rein.Processes.Linux.ProcfsProcessTable().Read(pid)?.IsStopped == true,
+                TimeSpan.FromSeconds(2)
+            );
+            var ps = System
+                .Text.Json.JsonDocument.Parse(ReinProcess.Run(["ps", "--json"], HomeEnv()).Stdout)
+                .RootElement;
+            Assert.Contains(
+                pid,
+                ps.GetProperty("runs")[0]
+                    .GetProperty("stopped_pids")
+                    .EnumerateArray()
+                    .Select(e => e.GetInt32())
+            );
         }
         finally
         {
             LibC.kill(holder.Pid, LibC.SIGCONT);
+            LibC.kill(pid, LibC.SIGCONT);
             LibC.kill(holder.Pid, LibC.SIGTERM);
         }
     }
