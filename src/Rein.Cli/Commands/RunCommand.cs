@@ -516,6 +516,26 @@ internal static class RunCommand
                     )
                 );
             }
+
+            // Ctrl-Z: stop the command's group, then Rein itself. SIGSTOP rather than the default action, which the
+            // kernel discards in an orphaned process group; the shell still sees the job stop. fg/bg: continue it.
+            _registrations.Add(
+                PosixSignalRegistration.Create(
+                    PosixSignal.SIGTSTP,
+                    ctx =>
+                    {
+                        ctx.Cancel = true;
+                        guard.Suspend();
+                        Rein.Processes.Posix.LibC.kill(
+                            Environment.ProcessId,
+                            Rein.Processes.Posix.LibC.SIGSTOP
+                        );
+                    }
+                )
+            );
+            _registrations.Add(
+                PosixSignalRegistration.Create(PosixSignal.SIGCONT, _ => guard.Resume())
+            );
         }
 
         public void Dispose()

@@ -58,6 +58,24 @@ public sealed unsafe class Guard : IDisposable
         Wake();
     }
 
+    /// <summary>Ctrl-Z: the command lives in its own session, so the terminal's SIGTSTP reaches only Rein. Stop the
+    /// command's process group too, so a suspended run is really suspended (and <see cref="Resume"/> on SIGCONT).</summary>
+    public void Suspend()
+    {
+        if (!_spec.Foreground && _childPid > 0 && !_childExited)
+        {
+            LibC.kill(-_childPid, LibC.SIGSTOP);
+        }
+    }
+
+    public void Resume()
+    {
+        if (!_spec.Foreground && _childPid > 0 && !_childExited)
+        {
+            LibC.kill(-_childPid, LibC.SIGCONT);
+        }
+    }
+
     public RunVerdict Run()
     {
         var startedAt = DateTimeOffset.UtcNow;

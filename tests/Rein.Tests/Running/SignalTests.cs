@@ -82,6 +82,43 @@ public sealed class SignalTests : RunTestBase
     }
 
     [Fact]
+    public void Ctrl_Z_suspends_the_command_too_and_fg_resumes_it()
+    {
+        using var rein = ReinProcess.Start(RunArgs([], "pidfile", PidFile, "hang"));
+        var pid = Assert.Single(ProcessProbe.WaitForPids(PidFile, 1, TimeSpan.FromSeconds(5)));
+        var table = new Rein.Processes.Linux.ProcfsProcessTable();
+
+        LibC.kill(rein.Pid, 20); // SIGTSTP, as the terminal sends it on Ctrl-Z
+        Assert.True(
+            ProcessProbe.WaitUntil(
+                () => table.Read(pid)?.IsStopped == true,
+                TimeSpan.FromSeconds(3)
+            ),
+            "the command kept running"
+        );
+        Assert.True(
+            ProcessProbe.WaitUntil(
+                () => table.Read(rein.Pid)?.IsStopped == true,
+                TimeSpan.FromSeconds(3)
+            ),
+            "rein did not stop"
+        );
+
+        LibC.kill(rein.Pid, LibC.SIGCONT); // fg
+        Assert.True(
+            ProcessProbe.WaitUntil(
+                () => table.Read(pid)?.IsStopped == false,
+                TimeSpan.FromSeconds(3)
+            ),
+            "the command stayed stopped"
+        );
+
+        LibC.kill(rein.Pid, LibC.SIGTERM);
+        Assert.Equal(143, rein.Wait(TimeSpan.FromSeconds(10)).ExitCode);
+        AssertNoSurvivors();
+    }
+
+    [Fact]
     public void SIGTERM_to_rein_stops_the_run_with_143()
     {
         using var rein = ReinProcess.Start(RunArgs([], "pidfile", PidFile, "hang"));
