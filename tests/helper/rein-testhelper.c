@@ -27,6 +27,8 @@
  *                        the middle process exits at once, so the grandchild is orphaned
  *   wait                 wait for all own children
  *   stamp PATH           append the wall-clock time in nanoseconds to PATH (for latency benchmarks)
+ *   spawnloop            forever: fork a child that calls setsid(), ignores TERM and hangs; every 5 ms
+ *                        (an adversary that keeps escaping its process group while it is being killed)
  * A block's child exits 0 when it reaches the block's ].
  */
 #define _GNU_SOURCE
@@ -142,6 +144,16 @@ static void run(int i, int end) {
             fprintf(f, "%lld\n", (long long)now.tv_sec * 1000000000LL + now.tv_nsec);
             fclose(f);
             i += 2;
+        } else if (strcmp(w, "spawnloop") == 0) {
+            for (;;) {
+                pid_t c = fork();
+                if (c == 0) {
+                    setsid();
+                    signal(SIGTERM, SIG_IGN);
+                    for (;;) pause();
+                }
+                sleep_seconds(0.005);
+            }
         } else if (strcmp(w, "wait") == 0) {
             while (wait(NULL) > 0 || errno == EINTR) {
             }

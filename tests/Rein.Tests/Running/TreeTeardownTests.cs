@@ -160,6 +160,24 @@ public sealed class TreeTeardownTests : RunTestBase
     }
 
     [Fact]
+    public void Tree_that_keeps_escaping_its_group_while_being_killed_is_killed()
+    {
+        // Every 5 ms a new child calls setsid() and ignores TERM, during the grace and the KILL phase too.
+        var r = ReinProcess.Run(
+            RunArgs(
+                ["--timeout", "500ms", "--grace", "300ms", "--report", ReportPath],
+                "ignore-term",
+                "spawnloop"
+            )
+        );
+
+        Assert.Equal(124, r.ExitCode);
+        AssertNoSurvivors();
+        Assert.True(ReadReport().GetProperty("pids_killed").GetArrayLength() > 20);
+        Assert.Equal(0, ReadReport().GetProperty("unkillable").GetArrayLength());
+    }
+
+    [Fact]
     public void Foreground_run_still_kills_its_tree_by_tracking()
     {
         var r = ReinProcess.Run(
