@@ -240,23 +240,6 @@ public sealed class JournalStore : IDisposable
 
     public int SchemaVersion => Convert.ToInt32(Scalar(_db, "PRAGMA user_version;"));
 
-    /// <summary>Registers the current boot (first time it is seen) and notes activity in it.</summary>
-    public void TouchBoot(BootIdentity boot, DateTimeOffset now)
-    {
-        using var cmd = _db.CreateCommand();
-        cmd.CommandText = """
-            INSERT INTO boots(boot_id, first_seen, boot_time, last_seen) VALUES ($id, $now, $bt, $now)
-            ON CONFLICT(boot_id) DO UPDATE SET last_seen = MAX(COALESCE(last_seen, 0), $now);
-            """;
-        cmd.Parameters.AddWithValue("$id", boot.BootId);
-        cmd.Parameters.AddWithValue("$now", now.ToUnixTimeMilliseconds());
-        cmd.Parameters.AddWithValue(
-            "$bt",
-            (object?)boot.BootTime?.ToUnixTimeMilliseconds() ?? DBNull.Value
-        );
-        cmd.ExecuteNonQuery();
-    }
-
     /// <summary>The start record; durable (fsync'd WAL) when this returns.</summary>
     int _transactionDepth;
 
@@ -457,24 +440,6 @@ public sealed class JournalStore : IDisposable
 
         return marked;
     }
-
-    /// <summary>The most recent finished run of the same command (argv) in the same directory: the retry breaker's input.</summary>
-    public RunRecord? LastFinished(IReadOnlyList<string> command, string cwd) =>
-        Query(
-                "WHERE cwd = $cwd AND command = $cmd AND ended_at IS NOT NULL ORDER BY started_at DESC LIMIT 1",
-                c =>
-                {
-                    c.Parameters.AddWithValue("$cwd", cwd);
-                    c.Parameters.AddWithValue(
-                        "$cmd",
-                        JsonSerializer.Serialize(
-                            command.ToArray(),
-                            JournalJsonContext.Default.StringArray
-                        )
-                    );
-                }
-            )
-            .FirstOrDefault();
 
     /// <summary>Runs whose end is not recorded and that are not (yet) known to be unclean.</summary>
     public List<RunRecord> OpenRuns() =>
