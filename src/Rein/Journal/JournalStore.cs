@@ -361,6 +361,9 @@ public sealed class JournalStore : IDisposable
               peak_rss = $rss, pids_killed = $killed, unkillable = $unk, rein_exit_code = $rc,
               memory_limit = $mem, cap_method = $method
             WHERE id = $id;
+            -- The boot was alive at least until this end: a later crash is dated from the last sign of life.
+            UPDATE boots SET last_seen = MAX(COALESCE(last_seen, 0), $end)
+            WHERE boot_id = (SELECT boot_id FROM runs WHERE id = $id);
             """;
         cmd.Parameters.AddWithValue("$id", v.RunId);
         cmd.Parameters.AddWithValue("$end", (v.StartedAt + v.Duration).ToUnixTimeMilliseconds());

@@ -52,6 +52,20 @@ public sealed class JournalStoreTests : IDisposable
     }
 
     [Fact]
+    public void Last_sign_of_life_of_a_boot_includes_run_ends()
+    {
+        using var store = JournalStore.Open(_dir);
+        var t = DateTimeOffset.UtcNow.AddHours(-2);
+        store.RecordStart(Start("r", t), _boot);
+        store.RecordEnd(End("r", t) with { Duration = TimeSpan.FromMinutes(30) });
+
+        Assert.Equal(
+            (t + TimeSpan.FromMinutes(30)).ToUnixTimeMilliseconds(),
+            store.LastSeen(_boot.BootId)!.Value.ToUnixTimeMilliseconds()
+        );
+    }
+
+    [Fact]
     public void Prune_drops_runs_older_than_the_retention_window()
     {
         using var store = JournalStore.Open(_dir);
