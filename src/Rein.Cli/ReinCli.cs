@@ -1,4 +1,5 @@
 using System.CommandLine;
+using System.CommandLine.Invocation;
 using Rein.Cli.Commands;
 using Rein.Config;
 
@@ -13,7 +14,14 @@ public static class ReinCli
         // (no response-file expansion, no option parsing).
         if (args.Length > 0 && args[0] == "run")
         {
-            return RunCommand.Execute(args[1..]);
+            try
+            {
+                return RunCommand.Execute(args[1..]);
+            }
+            catch (Exception e)
+            {
+                return LastResort("run", e, Rein.Running.ExitCodes.ReinFailed);
+            }
         }
 
         var root = new RootCommand(
@@ -50,12 +58,43 @@ public static class ReinCli
 
         try
         {
-            return result.Invoke();
+            // Our own handler below, not System.CommandLine's (which prints a stack trace).
+            return result.Invoke(
+                new InvocationConfiguration { EnableDefaultExceptionHandler = false }
+            );
         }
         catch (ConfigException e)
         {
             Console.Error.WriteLine($"rein: {e.Message}");
             return usageExitCode;
         }
+        catch (Exception e)
+            when (e is IOException or UnauthorizedAccessException or Rein.Journal.JournalException)
+        {
+            Console.Error.WriteLine($"rein: {OneLine(e.Message)}");
+            return Rein.Running.ExitCodes.Findings;
+        }
+        catch (Exception e)
+        {
+            return LastResort(
+                result.CommandResult.Command.Name,
+                e,
+                Rein.Running.ExitCodes.Findings
+            );
+        }
+    }
+
+    /// <summary>Never a stack trace for a user or an agent: one line, and the full exception only with REIN_DEBUG=1.</summary>
+    static int LastResort(string verb, Exception e, int exitCode)
+    {
+        Console.Error.WriteLine(
+            $"rein {verb}: {OneLine(e.Message)} ({e.GetType().Name}; REIN_DEBUG=1 shows details — please report it)"
+        );
+        if (Environment.GetEnvironmentVariable("REIN_DEBUG") == "1")
+        {
+            Console.Error.WriteLine(e);
+        }
+
+        return exitCode;
     }
 }
