@@ -336,6 +336,7 @@ internal static class RunCommand
 
         using var recorder = new SpoolRecorder(stateDir, boot, Warn);
         // The daily prune (which imports the spool too) runs on its own connection while the command runs.
+        StateDirectory.Ensure(stateDir); // the pruner's lock file lives there; the spool creates it too, but later
         var prune = PruneDue(stateDir)
             ? Task.Run(() => Prune(config, stateDir))
             : Task.CompletedTask;

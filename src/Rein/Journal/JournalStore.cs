@@ -162,7 +162,8 @@ public sealed class JournalStore : IDisposable
                 DataSource = path,
                 Mode = SqliteOpenMode.ReadWriteCreate,
                 Pooling = false,
-                DefaultTimeout = 30,
+                // Microsoft.Data.Sqlite retries a busy statement itself for this long (seconds), whatever busy_timeout says.
+                DefaultTimeout = 3,
             }.ToString()
         );
         try

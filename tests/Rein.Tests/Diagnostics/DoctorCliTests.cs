@@ -105,10 +105,7 @@ public sealed class DoctorCliTests : RunTestBase
         try
         {
             LibC.kill(p.Id, LibC.SIGSTOP);
-            ProcessProbe.WaitUntil(
-                () => new Rein.Processes.Linux.ProcfsProcessTable().Read(p.Id)?.IsStopped == true,
-                TimeSpan.FromSeconds(2)
-            );
+            ProcessProbe.WaitUntil(() => ProcessProbe.IsStopped(p.Id), TimeSpan.FromSeconds(2));
             var stuck = Findings("--check", "stuck");
             Assert.DoesNotContain(
                 p.Id.ToString(),

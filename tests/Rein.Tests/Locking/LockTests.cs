@@ -134,19 +134,14 @@ public sealed class LockTests : RunTestBase
         try
         {
             ProcessProbe.WaitUntil(
-                () =>
-                    new Rein.Processes.Linux.ProcfsProcessTable().Read(holder.Pid)?.IsStopped
-                    == true,
+                () => ProcessProbe.IsStopped(holder.Pid),
                 TimeSpan.FromSeconds(2)
             );
             var busy = ReinProcess.Run(["run", "--lock", name, "--", "true"], HomeEnv());
             Assert.Equal(75, busy.ExitCode);
             Assert.Contains("stopped (SIGSTOP)", busy.Stderr);
             LibC.kill(pid, LibC.SIGSTOP); // the command too: rein ps calls the run stopped
-            ProcessProbe.WaitUntil(
-                () => new Rein.Processes.Linux.ProcfsProcessTable().Read(pid)?.IsStopped == true,
-                TimeSpan.FromSeconds(2)
-            );
+            ProcessProbe.WaitUntil(() => ProcessProbe.IsStopped(pid), TimeSpan.FromSeconds(2));
             var ps = System
                 .Text.Json.JsonDocument.Parse(ReinProcess.Run(["ps", "--json"], HomeEnv()).Stdout)
                 .RootElement;

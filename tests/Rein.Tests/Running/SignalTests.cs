@@ -86,30 +86,20 @@ public sealed class SignalTests : RunTestBase
     {
         using var rein = ReinProcess.Start(RunArgs([], "pidfile", PidFile, "hang"));
         var pid = Assert.Single(ProcessProbe.WaitForPids(PidFile, 1, TimeSpan.FromSeconds(5)));
-        var table = new Rein.Processes.Linux.ProcfsProcessTable();
 
         LibC.kill(rein.Pid, 20); // SIGTSTP, as the terminal sends it on Ctrl-Z
         Assert.True(
-            ProcessProbe.WaitUntil(
-                () => table.Read(pid)?.IsStopped == true,
-                TimeSpan.FromSeconds(3)
-            ),
+            ProcessProbe.WaitUntil(() => ProcessProbe.IsStopped(pid), TimeSpan.FromSeconds(3)),
             "the command kept running"
         );
         Assert.True(
-            ProcessProbe.WaitUntil(
-                () => table.Read(rein.Pid)?.IsStopped == true,
-                TimeSpan.FromSeconds(3)
-            ),
+            ProcessProbe.WaitUntil(() => ProcessProbe.IsStopped(rein.Pid), TimeSpan.FromSeconds(3)),
             "rein did not stop"
         );
 
         LibC.kill(rein.Pid, LibC.SIGCONT); // fg
         Assert.True(
-            ProcessProbe.WaitUntil(
-                () => table.Read(pid)?.IsStopped == false,
-                TimeSpan.FromSeconds(3)
-            ),
+            ProcessProbe.WaitUntil(() => !ProcessProbe.IsStopped(pid), TimeSpan.FromSeconds(3)),
             "the command stayed stopped"
         );
 

@@ -74,6 +74,9 @@ internal static class ProcessProbe
         ];
     }
 
+    /// <summary>Whether the process is stopped by a signal (T) right now.</summary>
+    public static bool IsStopped(int pid) => Table.Read(pid)?.IsStopped == true;
+
     public static bool WaitUntil(Func<bool> condition, TimeSpan timeout)
     {
         var sw = Stopwatch.StartNew();
