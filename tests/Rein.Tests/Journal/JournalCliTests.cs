@@ -220,6 +220,35 @@ public sealed class JournalCliTests : RunTestBase
     }
 
     [Fact]
+    public void Readers_answer_within_seconds_while_another_process_holds_the_write_lock()
+    {
+        Assert.Equal(0, ReinProcess.Run(RunArgs([], "exit", "0"), HomeEnv()).ExitCode); // creates the journal
+        Assert.Equal(0, ReinProcess.Run(RunArgs([], "exit", "0"), HomeEnv()).ExitCode); // leaves a spool file to import
+        using var writer = new SqliteConnection(
+            $"Data Source={Path.Combine(Home, "rein.db")};Pooling=False"
+        );
+        writer.Open();
+        using (var begin = writer.CreateCommand())
+        {
+            begin.CommandText = "BEGIN IMMEDIATE;"; // like a rein stopped with Ctrl-Z in the middle of its prune
+            begin.ExecuteNonQuery();
+        }
+
+        var r = ReinProcess.Run(["ps", "--json"], HomeEnv());
+
+        Assert.Equal(0, r.ExitCode);
+        Assert.Contains("the journal is locked by another rein process", r.Stderr);
+        Assert.True(
+            r.Elapsed < TimeSpan.FromSeconds(10),
+            $"rein ps waited {r.Elapsed} behind the writer"
+        );
+        Assert.Equal(
+            "rein.ps/1",
+            JsonDocument.Parse(r.Stdout).RootElement.GetProperty("schema").GetString()
+        );
+    }
+
+    [Fact]
     public void Environment_values_are_never_stored()
     {
         var secret = "s3cr3t-" + Guid.NewGuid().ToString("N");
