@@ -1,10 +1,4 @@
 using Rein.Cli;
-using Rein.Processes;
 
-// The keeper must start in a couple of milliseconds and touch nothing else: handle it before any parsing.
-if (args is ["__keeper"])
-{
-    return Keeper.RunKeeper(Console.In, Console.Error);
-}
-
+// `rein __shim` never gets here: the NativeAOT binary runs it in C before the runtime starts (src/native/preinit.c).
 return ReinCli.Execute(args);

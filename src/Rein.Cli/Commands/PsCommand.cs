@@ -164,21 +164,16 @@ internal sealed record LiveRun(
             return new LiveRun(r, 0, 0, []);
         }
 
+        // The command's parent is the run's shim (it holds the command's zombie until the run ends).
         var tree = new RunTree(
             table,
-            r.ReinPid,
+            table.Read(child)?.ParentPid ?? 0,
             child,
             ownSession: r.ProcessGroup is > 0,
             r.Id,
-            [],
             r.ChildStartTime ?? 0
         );
-        // Adopted children of the guard include its keeper (`rein __keeper`), which is not part of the run.
-        var members = tree.Collect(scanMarker: true)
-            .Where(p =>
-                !p.IsZombie && !(p.ParentPid == r.ReinPid && p.Command == "rein" && p.Pid != child)
-            )
-            .ToList();
+        var members = tree.Collect(scanMarker: true).Where(p => !p.IsZombie).ToList();
         return new LiveRun(
             r,
             members.Sum(p => p.RssBytes),

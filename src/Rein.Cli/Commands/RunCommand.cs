@@ -284,8 +284,6 @@ internal static class RunCommand
             KillWait = config.Duration(Settings.KillBound),
             Foreground = parse.GetValue(o.Foreground),
             EnvOffline = parse.GetValue(o.EnvOffline),
-            KeeperCommand = KeeperCommand(),
-            Subreaper = true,
             LockLabel = lockRequest?.Label,
             MemoryLimit = config.Size(Settings.Memory) is > 0 and var m ? m : null,
             MaxProcs = config.WholeNumber(Settings.MaxProcs) is > 0 and var p ? (int)p : null,
@@ -331,7 +329,7 @@ internal static class RunCommand
         var slot = admitted.Slot;
         if (slot is not null)
         {
-            spec = spec with { KeeperInheritedFds = [slot.Fd] };
+            spec = spec with { HeldLockFds = [slot.Fd] };
         }
 
         using var recorder = new SpoolRecorder(stateDir, boot, Warn);
@@ -341,31 +339,42 @@ internal static class RunCommand
             ? Task.Run(() => Prune(config, stateDir))
             : Task.CompletedTask;
 
-        RunVerdict? verdict = null;
-        try
+        RunVerdict verdict;
+        var disarmed = false;
+        // .NET 10 has no default SIGTERM handler; the guard decides what each signal means, and forwards.
+        using (var guard = new Guard(spec, recorder))
+        using (var registrations = new SignalForwarding(guard))
         {
-            using var guard = new Guard(spec, recorder);
-            // .NET 10 has no default SIGTERM handler; cancel the default so the guard decides, and forward.
-            using var registrations = new SignalForwarding(guard);
-            verdict = guard.Run();
-        }
-        catch (Exception e)
-            when (e is IOException or UnauthorizedAccessException or InvalidOperationException)
-        {
-            Console.Error.WriteLine($"rein run: {e.Message}");
-            return ExitCodes.ReinFailed;
-        }
-        finally
-        {
-            // G3: released only now, after the teardown verified the tree is gone; survivors keep the slot marked stuck.
-            slot?.Release(
-                spec.RunId,
-                verdict?.Unkillable.Select(u => (u.Pid, u.StartTime)).ToList()
-            );
-            prune.Wait(TimeSpan.FromSeconds(2));
+            try
+            {
+                verdict = guard.Run();
+                // G3, in this order: verdict and journal end (inside Run), retry-breaker record, the shim lets go of
+                // its copy of the slot, and only then the slot is released — survivors keep it marked stuck.
+                breaker.Record(spec.Command, Environment.CurrentDirectory, verdict);
+                guard.Disarm();
+                disarmed = true;
+                slot?.Release(
+                    spec.RunId,
+                    [.. verdict.Unkillable.Select(u => (u.Pid, u.StartTime))]
+                );
+            }
+            catch (Exception e)
+                when (e is IOException or UnauthorizedAccessException or InvalidOperationException)
+            {
+                Console.Error.WriteLine($"rein run: {e.Message}");
+                return ExitCodes.ReinFailed;
+            }
+            finally
+            {
+                if (!disarmed)
+                {
+                    // Never disarmed: the shim kills the tree and holds the slot until it is gone.
+                    slot?.Abandon();
+                }
+            }
         }
 
-        breaker.Record(spec.Command, Environment.CurrentDirectory, verdict);
+        prune.Wait(TimeSpan.FromSeconds(2));
 
         if (reportPath is not null)
         {
@@ -472,30 +481,14 @@ internal static class RunCommand
         }
     }
 
-    /// <summary>How to start our own keeper: this executable with the hidden <c>__keeper</c> verb.</summary>
-    internal static IReadOnlyList<string>? KeeperCommand()
-    {
-        var path = Environment.ProcessPath;
-        if (path is null)
-        {
-            return null;
-        }
-
-        if (Path.GetFileNameWithoutExtension(path) == "dotnet")
-        {
-            // Running as `dotnet rein.dll` (framework-dependent tool): start the same assembly.
-            return [path, Path.Combine(AppContext.BaseDirectory, "rein.dll"), "__keeper"];
-        }
-
-        return [path, "__keeper"];
-    }
-
     sealed class SignalForwarding : IDisposable
     {
         readonly List<PosixSignalRegistration> _registrations = [];
 
         public SignalForwarding(Guard guard)
         {
+            // Terminating signals stop the run (TERM → grace → KILL); USR1, USR2, ALRM and PIPE are passed on to the
+            // command, which decides (timeout(1) forwards them too). Raw numbers: PosixSignal names only a few.
             foreach (
                 var (signal, number) in new[]
                 {
@@ -503,6 +496,22 @@ internal static class RunCommand
                     (PosixSignal.SIGTERM, 15),
                     (PosixSignal.SIGHUP, 1),
                     (PosixSignal.SIGQUIT, 3),
+                    (
+                        (PosixSignal)Rein.Processes.Posix.LibC.SIGUSR1,
+                        Rein.Processes.Posix.LibC.SIGUSR1
+                    ),
+                    (
+                        (PosixSignal)Rein.Processes.Posix.LibC.SIGUSR2,
+                        Rein.Processes.Posix.LibC.SIGUSR2
+                    ),
+                    (
+                        (PosixSignal)Rein.Processes.Posix.LibC.SIGALRM,
+                        Rein.Processes.Posix.LibC.SIGALRM
+                    ),
+                    (
+                        (PosixSignal)Rein.Processes.Posix.LibC.SIGPIPE,
+                        Rein.Processes.Posix.LibC.SIGPIPE
+                    ),
                 }
             )
             {

@@ -59,6 +59,17 @@ public sealed class SlotLock : IDisposable
         _fd = -1;
     }
 
+    /// <summary>Closes our descriptor without unlocking: an error path whose tree may still be alive. The lock stays
+    /// held through the shim's duplicate until the shim has killed the tree and exited (G3).</summary>
+    public void Abandon()
+    {
+        if (_fd >= 0)
+        {
+            LibC.close(_fd);
+            _fd = -1;
+        }
+    }
+
     public void Dispose()
     {
         if (_fd >= 0)

@@ -3,45 +3,48 @@ using Rein.Running;
 namespace Rein.Processes;
 
 /// <summary>
-/// Finds every process that belongs to one run. A process belongs when it is the run's root, shares the
-/// root's process group or session (own-session runs), descends from a member, was adopted by Rein
-/// (Linux subreaper: orphans of the tree re-parent to us), or carries the run's marker
-/// (<c>REIN_RUN_ID</c>) in its environment. Each of these identifies processes Rein started, never
-/// a bare pid that might have been reused (G6).
+/// Finds every process that belongs to one run — the run's own membership, never "every child of this process"
+/// (a library host has children of its own, and two runs in one process must not see each other's trees):
+/// the command (root); on Linux every descendant of the run's shim, which is a child subreaper, so orphans that
+/// called setsid() or double-forked, with or without their environment, stay below it; the root's process group
+/// and session (own-session runs); members of the run's cgroups; and processes carrying the run's marker
+/// (<c>REIN_RUN_ID</c>) that started after the run. Each identifies a process Rein started (G6).
 /// </summary>
 public sealed class RunTree
 {
     readonly IProcessTable _table;
-    readonly int _reinPid;
+    readonly int _shimPid;
     readonly bool _ownSession;
     readonly string _marker;
     readonly HashSet<int> _exclude;
     readonly ulong _notBefore;
+    readonly IReadOnlyList<string> _cgroups;
 
     /// <param name="table">The OS process table.</param>
-    /// <param name="reinPid">Our own pid: our children (bar <paramref name="exclude"/>) are members.</param>
+    /// <param name="shimPid">The run's shim: its descendants are members; it is not.</param>
     /// <param name="rootPid">The run's command.</param>
     /// <param name="ownSession">True when the root leads its own session and group (pid = pgid = sid).</param>
     /// <param name="marker">The run id carried in REIN_RUN_ID.</param>
-    /// <param name="exclude">Our own helpers (the keeper), never members.</param>
     /// <param name="notBefore">Start time (table units) before which no process can carry the marker.</param>
+    /// <param name="cgroups">The run's cgroup directories (their cgroup.procs are members).</param>
     public RunTree(
         IProcessTable table,
-        int reinPid,
+        int shimPid,
         int rootPid,
         bool ownSession,
         string marker,
-        IEnumerable<int> exclude,
-        ulong notBefore
+        ulong notBefore,
+        IReadOnlyList<string>? cgroups = null
     )
     {
         _table = table;
-        _reinPid = reinPid;
+        _shimPid = shimPid;
         RootPid = rootPid;
         _ownSession = ownSession;
         _marker = marker;
-        _exclude = [.. exclude, reinPid];
+        _exclude = [Environment.ProcessId, shimPid];
         _notBefore = notBefore;
+        _cgroups = cgroups ?? [];
     }
 
     public int RootPid { get; }
@@ -77,9 +80,17 @@ public sealed class RunTree
         }
 
         Add(RootPid);
-        if (children.TryGetValue(_reinPid, out var adopted))
+        if (_shimPid > 0 && children.TryGetValue(_shimPid, out var adopted))
         {
             foreach (var pid in adopted)
+            {
+                Add(pid);
+            }
+        }
+
+        foreach (var dir in _cgroups)
+        {
+            foreach (var pid in CgroupMembers(dir))
             {
                 Add(pid);
             }
@@ -97,12 +108,10 @@ public sealed class RunTree
                 && p.Pid > 1
                 && !members.Contains(p.Pid)
                 && !p.IsZombie
+                && _table.ReadEnvironmentVariable(p.Pid, RunSpec.RunIdVariable) == _marker
             )
             {
-                if (_table.ReadEnvironmentVariable(p.Pid, RunSpec.RunIdVariable) == _marker)
-                {
-                    Add(p.Pid);
-                }
+                Add(p.Pid);
             }
         }
 
@@ -119,5 +128,26 @@ public sealed class RunTree
         }
 
         return [.. members.Select(pid => byPid[pid])];
+    }
+
+    static IEnumerable<int> CgroupMembers(string dir)
+    {
+        string text;
+        try
+        {
+            text = File.ReadAllText(Path.Combine(dir, "cgroup.procs"));
+        }
+        catch (Exception e) when (e is IOException or UnauthorizedAccessException)
+        {
+            yield break;
+        }
+
+        foreach (var line in text.Split('\n', StringSplitOptions.RemoveEmptyEntries))
+        {
+            if (int.TryParse(line, out var pid))
+            {
+                yield return pid;
+            }
+        }
     }
 }

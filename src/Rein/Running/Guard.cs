@@ -3,45 +3,34 @@ using System.Diagnostics;
 using Rein.Processes;
 using Rein.Processes.Linux;
 using Rein.Processes.Posix;
+using Rein.Processes.Shim;
 
 namespace Rein.Running;
 
 /// <summary>
-/// The run pipeline: record the start, spawn the command in its own session, watch it (exit, wall-clock
-/// and idle limits, signals from the user), tear down its whole tree, record the verdict. Returns data;
-/// never prints. One instance runs one command once.
+/// One guarded run: record the start, start the command under its shim (new session, its own membership), watch
+/// it (exit, wall-clock and idle limits, caps, signals from the user), tear down its whole tree, record the
+/// verdict. Returns data; never prints. One instance runs one command once.
+///
+/// Disarming is explicit: after <see cref="Run"/> returned (the teardown is verified) the caller records what it
+/// must and calls <see cref="Disarm"/> before releasing locks. On any other path — an exception, a Dispose
+/// without Disarm — the shim sees its control pipe close without "done" and kills the tree itself (G1, G2, G3).
 /// </summary>
 public sealed unsafe class Guard : IDisposable
 {
     readonly RunSpec _spec;
     readonly IRunRecorder? _recorder;
     readonly IProcessTable _table;
-    readonly ConcurrentQueue<int> _interrupts = new();
+    readonly ConcurrentQueue<int> _signals = new();
     readonly Stopwatch _clock = new();
-    readonly List<int> _killed = [];
-    readonly int _reinPid = Environment.ProcessId;
 
     int _wakeRead = -1;
     int _wakeWrite = -1;
     OutputRelay? _relay;
+    ShimProcess? _shim;
     RunTree? _tree;
-    Keeper? _keeper;
-    volatile bool _childExited;
-    int _childStatus;
-    long _childMaxRss;
-    long _peakRss;
+    CapsMonitor? _caps;
     bool _escalate;
-    bool _tornDown;
-    int _pidfd = -1;
-    int _childPid;
-    IReadOnlyList<UnkillableProcess> _lastUnkillable = [];
-
-    // Caps (--memory, --max-procs): the kernel cgroup when there is one, else polling.
-    CgroupCaps? _caps;
-    string? _capMethod;
-    RunOutcome? _capExceeded;
-    int _samples;
-    int _peakProcs;
 
     public Guard(RunSpec spec, IRunRecorder? recorder = null, IProcessTable? table = null)
     {
@@ -50,29 +39,35 @@ public sealed unsafe class Guard : IDisposable
         _table = table ?? ProcessTables.Current;
     }
 
-    /// <summary>Called from a signal handler thread: the run is stopped (first call) or killed at once
-    /// (a second SIGINT). Safe to call from any thread, any time.</summary>
+    /// <summary>Signals that end the run (teardown with the signal as the polite one); others are only forwarded.</summary>
+    public static readonly IReadOnlySet<int> TerminatingSignals = new HashSet<int>
+    {
+        LibC.SIGHUP,
+        LibC.SIGINT,
+        LibC.SIGQUIT,
+        LibC.SIGTERM,
+    };
+
+    /// <summary>A signal rein received, from any thread: SIGINT/TERM/HUP/QUIT stop the run (a second SIGINT kills
+    /// at once); any other is forwarded to the command's process group and the run goes on, as with timeout(1).</summary>
     public void Interrupt(int signal)
     {
-        _interrupts.Enqueue(signal);
+        _signals.Enqueue(signal);
         Wake();
     }
 
     /// <summary>Ctrl-Z: the command lives in its own session, so the terminal's SIGTSTP reaches only Rein. Stop the
-    /// command's process group too, so a suspended run is really suspended (and <see cref="Resume"/> on SIGCONT).</summary>
-    public void Suspend()
-    {
-        if (!_spec.Foreground && _childPid > 0 && !_childExited)
-        {
-            LibC.kill(-_childPid, LibC.SIGSTOP);
-        }
-    }
+    /// command's process group too, so a suspended run is really suspended (and <see cref="Resume"/> on SIGCONT).
+    /// The group id is safe to use: the shim holds the command unreaped until the teardown is over.</summary>
+    public void Suspend() => SignalGroup(LibC.SIGSTOP);
 
-    public void Resume()
+    public void Resume() => SignalGroup(LibC.SIGCONT);
+
+    void SignalGroup(int signal)
     {
-        if (!_spec.Foreground && _childPid > 0 && !_childExited)
+        if (!_spec.Foreground && _shim is { RootPid: > 0, RootExit: null } shim)
         {
-            LibC.kill(-_childPid, LibC.SIGCONT);
+            LibC.kill(-shim.RootPid, signal);
         }
     }
 
@@ -83,25 +78,18 @@ public sealed unsafe class Guard : IDisposable
         (_wakeRead, _wakeWrite) = LibC.CloexecPipe();
         LibC.SetNonBlocking(_wakeRead);
 
-        if (_spec.Subreaper && OperatingSystem.IsLinux())
-        {
-            const int PR_SET_CHILD_SUBREAPER = 36;
-            LibC.prctl(PR_SET_CHILD_SUBREAPER, 1, 0, 0, 0);
-        }
-
-        if (_spec.KeeperCommand is { Count: > 0 } keeperCommand)
-        {
-            _keeper = Keeper.Start(keeperCommand, _spec.RunId, _spec.KeeperInheritedFds);
-        }
-
-        var self = _table.Read(_reinPid);
+        var shimCommand =
+            ShimLocator.Find(out var why)
+            ?? throw new InvalidOperationException($"cannot guard the run: {why}");
+        _caps = CapsMonitor.Create(_spec); // before the start record: an impossible --cap-method cgroup starts nothing
+        var self = _table.Read(Environment.ProcessId);
         _recorder?.RunStarting(
             new RunStart(
                 _spec.RunId,
                 _spec.Command,
                 Environment.CurrentDirectory,
                 Environment.UserName,
-                _reinPid,
+                Environment.ProcessId,
                 self?.StartTime ?? 0,
                 startedAt,
                 _spec.LockLabel,
@@ -109,31 +97,42 @@ public sealed unsafe class Guard : IDisposable
             )
         );
 
-        SetUpCaps();
-
-        var redirects = new List<(int, int)>();
+        var stdio = new List<(int, int)>();
         if (_spec.IdleTimeout is { } idle && idle > TimeSpan.Zero)
         {
             _relay = OutputRelay.Create();
-            redirects.AddRange(_relay.ChildRedirects);
+            stdio.AddRange(_relay.ChildRedirects);
         }
 
-        int pid;
-        SpawnFailure? failure;
-        using (_caps?.EnterForSpawn())
-        {
-            (pid, failure) = PosixSpawner.Spawn(
-                _spec.Command,
-                ChildEnvironment(),
-                newSession: !_spec.Foreground,
-                redirects
-            );
-        }
-
+        _shim = ShimProcess.Start(
+            shimCommand,
+            new ShimStart
+            {
+                Command = _spec.Command,
+                Environment = ChildEnvironment(),
+                NewSession = !_spec.Foreground,
+                KeepIgnored = NativePart.IgnoredByCaller(),
+                Marker = _spec.RunId,
+                HoldFds = _spec.HeldLockFds,
+                Cgroups = _caps?.CgroupDirectories ?? [],
+                Stdio = stdio,
+            }
+        );
         _relay?.CloseChildEnds();
 
-        if (failure is not null)
+        // Wait for the exec (a command on a hung filesystem may take long: stay responsive to signals meanwhile).
+        while (_shim.RootPid == 0 && _shim.SpawnErrno is null && !_shim.Closed)
         {
+            Pump(100);
+        }
+
+        if (_shim.SpawnErrno is { } errno || _shim.RootPid == 0)
+        {
+            var failure = _shim.SpawnErrno is { } e
+                ? new SpawnFailure(e, PosixSpawner.Describe(_spec.Command[0], e))
+                : throw new InvalidOperationException(
+                    "the shim exited before starting the command"
+                );
             return Finish(
                 new RunVerdict
                 {
@@ -146,80 +145,60 @@ public sealed unsafe class Guard : IDisposable
             );
         }
 
-        _caps?.Add(pid);
-        foreach (var dir in _caps?.Directories ?? [])
-        {
-            _keeper?.WatchCgroup(dir);
-        }
-
-        if (!_spec.Foreground)
-        {
-            _keeper?.WatchGroup(pid);
-        }
-
-        _tree = new RunTree(
-            _table,
-            _reinPid,
-            pid,
-            ownSession: !_spec.Foreground,
-            _spec.RunId,
-            _keeper is null ? [] : [_keeper.Pid],
-            self?.StartTime ?? 0
-        );
+        var pid = _shim.RootPid;
+        var procOk = _shim.ProcMatches && ProcOurs();
+        _tree = procOk
+            ? new RunTree(
+                _table,
+                _shim.Pid,
+                pid,
+                ownSession: !_spec.Foreground,
+                _spec.RunId,
+                self?.StartTime ?? 0,
+                _caps?.CgroupDirectories
+            )
+            : null;
+        _caps?.Placed(pid, _shim.CgroupErrno);
         _recorder?.ChildStarted(
             _spec.RunId,
             pid,
             _table.Read(pid)?.StartTime ?? 0,
             _spec.Foreground ? 0 : pid
         );
-
-        // Linux: poll a pidfd with everything else, no extra thread. Elsewhere a thread blocks in wait4.
-        Thread? waiter = null;
-        _childPid = pid;
-        _pidfd = LibC.PidfdOpen(pid);
-        if (_pidfd < 0)
-        {
-            waiter = new Thread(() => WaitForChild(pid, blocking: true))
-            {
-                IsBackground = true,
-                Name = "rein-wait",
-            };
-            waiter.Start();
-        }
+        FaultInjection.After("spawn");
 
         var (reason, signal) = Watch();
-        if (reason is null && _caps is not null)
+        if (reason is null && _caps?.Exceeded(0, 0) is { } capReason)
         {
-            CheckCaps(0, 0); // the kernel may have OOM-killed the command itself
-            reason = _capExceeded;
+            reason = capReason; // the kernel may have OOM-killed the command itself
         }
 
+        var killer = new TreeKiller(
+            _table,
+            _tree,
+            _spec.Foreground ? 0 : pid,
+            _spec.Grace,
+            _spec.KillWait
+        );
         if (reason is not null)
         {
-            Teardown(signal ?? LibC.SIGTERM);
+            killer.Run(signal ?? LibC.SIGTERM, Wait);
         }
-        else
+        else if (!NothingLeft())
         {
-            TeardownLeftovers();
+            killer.Run(LibC.SIGTERM, Wait);
         }
 
         _relay?.Drain();
-        var unkillable = _lastUnkillable;
+        var unkillable = killer.Unkillable;
+        if (unkillable.Count == 0 || _shim.RootExit is not null)
+        {
+            _shim.WaitFor(() => _shim.RootExit is not null, TimeSpan.FromSeconds(1));
+            _shim.Reap();
+        }
 
-        // The waiter returns as soon as the child is reaped; an unkillable child never is, and we must not hang on it (G5).
-        if (waiter is not null)
-        {
-            waiter.Join(
-                unkillable.Count > 0 ? TimeSpan.FromMilliseconds(100) : Timeout.InfiniteTimeSpan
-            );
-        }
-        else if (!_childExited && unkillable.Count == 0)
-        {
-            WaitForChild(pid, blocking: true);
-        }
-        ReapAdopted();
         _caps?.Dispose();
-
+        var maxRss = _shim.RootMaxRss is { } r ? (OperatingSystem.IsMacOS() ? r : r * 1024) : 0;
         var verdict = new RunVerdict
         {
             RunId = _spec.RunId,
@@ -227,56 +206,64 @@ public sealed unsafe class Guard : IDisposable
             Duration = _clock.Elapsed,
             StartedAt = startedAt,
             ChildPid = pid,
-            PeakRssBytes = Math.Max(_peakRss, _childMaxRss),
-            PidsKilled = [.. _killed.Distinct()],
+            PeakRssBytes = Math.Max(_caps?.PeakRss ?? 0, maxRss),
+            PidsKilled = [.. killer.Killed],
             Unkillable = unkillable,
-            CapMethod = _capMethod,
+            CapMethod = _caps?.Method,
             MemoryLimitBytes = _spec.MemoryLimit,
-            PeakProcesses = _peakProcs,
+            PeakProcesses = _caps?.PeakProcesses ?? 0,
         };
-
-        if (reason is not null)
-        {
-            verdict = verdict with
-            {
-                Outcome = reason.Value,
-                Signal = reason == RunOutcome.Interrupted ? signal : null,
-            };
-            if (_childExited)
-            {
-                var (exited, code, sig) = LibC.DecodeWaitStatus(_childStatus);
-                verdict = verdict with { ExitCode = exited ? code : null };
-                if (reason != RunOutcome.Interrupted && !exited)
-                {
-                    verdict = verdict with { Signal = sig };
-                }
-            }
-        }
-        else
-        {
-            var (exited, code, sig) = LibC.DecodeWaitStatus(_childStatus);
-            verdict = exited
-                ? verdict with
-                {
-                    Outcome = RunOutcome.Exited,
-                    ExitCode = code,
-                }
-                : verdict with
-                {
-                    Outcome = RunOutcome.Signaled,
-                    Signal = sig,
-                };
-        }
-
-        return Finish(verdict);
+        return Finish(Verdicts.Decide(verdict, reason, signal, _shim.RootExit));
     }
 
     RunVerdict Finish(RunVerdict verdict)
     {
         _recorder?.RunEnded(verdict);
-        _keeper?.Dispose();
-        _keeper = null;
         return verdict;
+    }
+
+    /// <summary>The run's tree is verified gone and its end recorded: let the shim go (it closes its copies of the
+    /// lock slots). Call before releasing locks; never called on error paths.</summary>
+    public void Disarm() => _shim?.Disarm();
+
+    /// <summary>/proc shows our own pid namespace (not so under <c>unshare --pid</c> without a new /proc).</summary>
+    static bool ProcOurs()
+    {
+        if (!OperatingSystem.IsLinux())
+        {
+            return true;
+        }
+
+        try
+        {
+            return new FileInfo("/proc/self").LinkTarget == Environment.ProcessId.ToString();
+        }
+        catch (IOException)
+        {
+            return false;
+        }
+    }
+
+    /// <summary>After the command exited by itself: with a subreaper shim every live descendant hangs below the
+    /// shim, so a shim whose only child is the command's zombie means nothing is left, without reading /proc.</summary>
+    bool NothingLeft()
+    {
+        if (_tree is null || _shim is null)
+        {
+            return true;
+        }
+
+        if (
+            _shim.Subreaper
+            && !_spec.Foreground
+            && _table is ProcfsProcessTable procfs
+            && procfs.Children(_shim.Pid) is { } children
+        )
+        {
+            return children.All(c => c == _shim.RootPid);
+        }
+
+        return false;
     }
 
     List<string> ChildEnvironment()
@@ -287,6 +274,7 @@ public sealed unsafe class Guard : IDisposable
             env[(string)e.Key] = (string?)e.Value ?? "";
         }
 
+        env.Remove("REIN_SHIM");
         env[RunSpec.RunIdVariable] = _spec.RunId;
         // Native crashes in extension modules then leave a Python traceback on stderr.
         env.TryAdd("PYTHONFAULTHANDLER", "1");
@@ -299,46 +287,13 @@ public sealed unsafe class Guard : IDisposable
         return [.. env.Select(kv => $"{kv.Key}={kv.Value}")];
     }
 
-    /// <summary>Reaps the command. Non-blocking when called because its pidfd became readable.</summary>
-    void WaitForChild(int pid, bool blocking)
-    {
-        int status;
-        var rusage = stackalloc byte[256];
-        while (true)
-        {
-            var rc = LibC.wait4(pid, &status, blocking ? 0 : LibC.WNOHANG, rusage);
-            if (rc == 0)
-            {
-                return; // not yet exited (spurious wake-up)
-            }
-
-            if (rc == pid)
-            {
-                _childStatus = status;
-                // ru_maxrss follows two timevals: KiB on Linux, bytes on macOS.
-                var maxrss = *(long*)(rusage + 32);
-                _childMaxRss = OperatingSystem.IsMacOS() ? maxrss : maxrss * 1024;
-                break;
-            }
-
-            if (rc < 0 && LibC.Errno != LibC.EINTR)
-            {
-                _childStatus = 0x7f; // unknown (someone else reaped it)
-                break;
-            }
-        }
-
-        _childExited = true;
-        Wake();
-    }
-
     /// <summary>Waits for the end of the run, a limit or a signal. Returns the reason Rein must stop it, or null when it exited by itself.</summary>
     (RunOutcome? Reason, int? Signal) Watch()
     {
         var deadline =
             _spec.Timeout is { } t && t > TimeSpan.Zero ? _clock.Elapsed + t : (TimeSpan?)null;
         var idle = _spec.IdleTimeout is { } i && i > TimeSpan.Zero ? i : (TimeSpan?)null;
-        var interval = SampleInterval;
+        var interval = _caps?.SampleInterval ?? _spec.SampleInterval;
         var nextSample = _clock.Elapsed + interval;
         while (true)
         {
@@ -355,14 +310,26 @@ public sealed unsafe class Guard : IDisposable
             }
 
             Pump((int)Math.Clamp(Math.Ceiling(wait.TotalMilliseconds), 0, int.MaxValue));
-            if (_childExited)
+            if (_shim!.RootExit is not null)
             {
                 return (null, null);
             }
 
-            if (_interrupts.TryDequeue(out var sig))
+            if (_shim.Closed)
             {
-                return (RunOutcome.Interrupted, sig);
+                throw new InvalidOperationException(
+                    "the run's shim exited unexpectedly (was it killed?)"
+                );
+            }
+
+            while (_signals.TryDequeue(out var sig))
+            {
+                if (TerminatingSignals.Contains(sig))
+                {
+                    return (RunOutcome.Interrupted, sig);
+                }
+
+                SignalGroup(sig); // USR1, USR2, ALRM, PIPE …: the command's to handle
             }
 
             now = _clock.Elapsed;
@@ -378,27 +345,45 @@ public sealed unsafe class Guard : IDisposable
 
             if (now >= nextSample)
             {
-                Sample();
                 nextSample = now + interval;
-                if (_capExceeded is { } cap)
+                if (_caps is not null && _tree is not null)
                 {
-                    return (cap, null);
+                    var members = _tree.Collect(scanMarker: false);
+                    if (_caps.Sample(members) is { } cap)
+                    {
+                        return (cap, null);
+                    }
                 }
             }
         }
     }
 
-    /// <summary>Waits up to <paramref name="timeoutMs"/> for output to relay or a wake-up (child exit, signal).</summary>
+    /// <summary>For the tree killer: lets time pass; true when a second SIGINT asks to skip the grace.</summary>
+    bool Wait(TimeSpan time)
+    {
+        Pump((int)Math.Clamp(time.TotalMilliseconds, 0, int.MaxValue));
+        while (_signals.TryDequeue(out var s))
+        {
+            if (s == LibC.SIGINT)
+            {
+                _escalate = true;
+            }
+        }
+
+        return _escalate;
+    }
+
+    /// <summary>Waits up to <paramref name="timeoutMs"/> for output to relay or a wake-up (shim event, signal).</summary>
     void Pump(int timeoutMs)
     {
-        var fds = stackalloc LibC.PollFd[4];
+        var fds = stackalloc LibC.PollFd[8];
         var n = 0;
         fds[n++] = new LibC.PollFd { Fd = _wakeRead, Events = LibC.POLLIN };
-        var pidfdIndex = -1;
-        if (_pidfd >= 0 && !_childExited)
+        var shimIndex = -1;
+        if (_shim is { Closed: false, EventFd: >= 0 })
         {
-            pidfdIndex = n;
-            fds[n++] = new LibC.PollFd { Fd = _pidfd, Events = LibC.POLLIN };
+            shimIndex = n;
+            fds[n++] = new LibC.PollFd { Fd = _shim.EventFd, Events = LibC.POLLIN };
         }
 
         var relayStart = n;
@@ -419,215 +404,12 @@ public sealed unsafe class Guard : IDisposable
             while (LibC.read(_wakeRead, buf, 64) > 0) { }
         }
 
-        if (pidfdIndex >= 0 && fds[pidfdIndex].Revents != 0)
+        if (shimIndex >= 0 && fds[shimIndex].Revents != 0)
         {
-            WaitForChild(_childPid, blocking: false);
+            _shim!.ReadEvents();
         }
 
         _relay?.Service(fds + relayStart, n - relayStart, _clock.Elapsed);
-    }
-
-    /// <summary>Caps are checked every 100 ms (the poll method's reaction time); otherwise memory is sampled for the report.</summary>
-    TimeSpan SampleInterval =>
-        _spec.MemoryLimit is not null || _spec.MaxProcs is not null
-            ? TimeSpan.FromMilliseconds(Math.Min(100, _spec.SampleInterval.TotalMilliseconds))
-            : _spec.SampleInterval;
-
-    void Sample()
-    {
-        if (_tree is null)
-        {
-            return;
-        }
-
-        long sum = 0;
-        var count = 0;
-        foreach (var p in _tree.Collect(scanMarker: false))
-        {
-            if (!p.IsZombie)
-            {
-                sum += p.RssBytes;
-                count++;
-                if (_caps is not null && _samples < 2)
-                {
-                    _caps.Add(p.Pid); // anything forked before the root was moved into the cgroup
-                }
-            }
-        }
-
-        _samples++;
-        _peakRss = Math.Max(_peakRss, sum);
-        _peakProcs = Math.Max(_peakProcs, count);
-        CheckCaps(sum, count);
-    }
-
-    void CheckCaps(long rss, int count)
-    {
-        if (_capExceeded is not null)
-        {
-            return;
-        }
-
-        if (_caps is not null)
-        {
-            if (_caps.OomKills() > 0)
-            {
-                _capExceeded = RunOutcome.MemoryExceeded;
-            }
-            else if (_caps.ForksRefused() > 0)
-            {
-                _capExceeded = RunOutcome.MaxProcsExceeded;
-            }
-        }
-
-        // Polling is the method without a cgroup. With one, counting processes is still a backstop for anything
-        // that escaped it; summed RSS is not (shared pages are counted once per process), so memory stays the kernel's.
-        if (_capExceeded is null && _caps is null && _spec.MemoryLimit is { } limit && rss > limit)
-        {
-            _capExceeded = RunOutcome.MemoryExceeded;
-        }
-        else if (_capExceeded is null && _spec.MaxProcs is { } max && count > max)
-        {
-            _capExceeded = RunOutcome.MaxProcsExceeded;
-        }
-    }
-
-    void SetUpCaps()
-    {
-        if (_spec.MemoryLimit is null && _spec.MaxProcs is null)
-        {
-            return;
-        }
-
-        _capMethod = "poll";
-        if (_spec.CapMethod != CapMethod.Poll && OperatingSystem.IsLinux())
-        {
-            _caps = CgroupCaps.TryCreate(_spec.RunId, _spec.MemoryLimit, _spec.MaxProcs, out _);
-            if (_caps is not null)
-            {
-                _capMethod = _caps.Method;
-            }
-        }
-    }
-
-    List<ProcessInfo> Alive(bool scanMarker)
-    {
-        var members = _tree!.Collect(scanMarker);
-        foreach (var p in members)
-        {
-            // Orphans adopted by us (subreaper) are ours to reap; the command itself is the waiter's.
-            if (p.IsZombie && p.ParentPid == _reinPid && p.Pid != _tree.RootPid)
-            {
-                int st;
-                LibC.waitpid(p.Pid, &st, LibC.WNOHANG);
-            }
-        }
-
-        return [.. members.Where(p => !p.IsZombie)];
-    }
-
-    /// <summary>The command exited by itself; if anything it started is still running (a daemon, a
-    /// background job), stop that too (G1).</summary>
-    void TeardownLeftovers()
-    {
-        if (_spec.Subreaper && _table is ProcfsProcessTable procfs && !_spec.Foreground)
-        {
-            // Fast path: with a subreaper every live descendant hangs below one of our children, so an
-            // empty child list (bar the keeper) means nothing is left, without reading all of /proc.
-            var children = procfs.Children(_reinPid);
-            if (children is not null && children.All(c => c == _keeper?.Pid || c == _tree!.RootPid))
-            {
-                return;
-            }
-        }
-
-        Teardown(LibC.SIGTERM);
-    }
-
-    /// <summary>TERM (or the user's signal) → grace → KILL → verify, bounded (G1, G5).</summary>
-    void Teardown(int politeSignal)
-    {
-        _tornDown = true;
-        var pgid = _spec.Foreground ? 0 : _tree!.RootPid;
-        var alive = Alive(scanMarker: true);
-        if (alive.Count == 0)
-        {
-            return;
-        }
-
-        Signal(alive, pgid, politeSignal);
-        Signal(alive, pgid, LibC.SIGCONT); // a stopped process cannot act on TERM until it runs again
-
-        var graceEnd = _clock.Elapsed + _spec.Grace;
-        while (_clock.Elapsed < graceEnd && !_escalate)
-        {
-            Pump((int)Math.Clamp((graceEnd - _clock.Elapsed).TotalMilliseconds, 0, 50));
-            if (_interrupts.TryDequeue(out var s) && s == LibC.SIGINT)
-            {
-                _escalate = true;
-            }
-
-            alive = Alive(scanMarker: false);
-            if (alive.Count == 0)
-            {
-                alive = Alive(scanMarker: true);
-                if (alive.Count == 0)
-                {
-                    return;
-                }
-            }
-        }
-
-        var killEnd = _clock.Elapsed + _spec.KillWait;
-        while (true)
-        {
-            alive = Alive(scanMarker: true);
-            if (alive.Count == 0)
-            {
-                return;
-            }
-
-            if (_clock.Elapsed >= killEnd)
-            {
-                _lastUnkillable =
-                [
-                    .. alive.Select(p => new UnkillableProcess(
-                        p.Pid,
-                        p.State,
-                        _table.CommandLine(p.Pid)
-                    )),
-                ];
-                return;
-            }
-
-            Signal(alive, pgid, LibC.SIGKILL);
-            Pump(20);
-        }
-    }
-
-    void Signal(List<ProcessInfo> processes, int pgid, int sig)
-    {
-        if (pgid > 0)
-        {
-            LibC.kill(-pgid, sig);
-        }
-
-        foreach (var p in processes)
-        {
-            if (LibC.kill(p.Pid, sig) == 0 && sig != LibC.SIGCONT)
-            {
-                _killed.Add(p.Pid);
-            }
-        }
-    }
-
-    void ReapAdopted()
-    {
-        // Only a teardown can leave adopted zombies behind; the clean fast path has nothing to reap.
-        if (_tree is not null && _spec.Subreaper && _tornDown)
-        {
-            Alive(scanMarker: false);
-        }
     }
 
     void Wake()
@@ -639,16 +421,12 @@ public sealed unsafe class Guard : IDisposable
         }
     }
 
+    /// <summary>Without <see cref="Disarm"/>, the shim takes this as "rein is gone" and kills the tree itself.</summary>
     public void Dispose()
     {
-        _keeper?.Dispose();
+        _shim?.Dispose();
         _relay?.Dispose();
-        if (_pidfd >= 0)
-        {
-            LibC.close(_pidfd);
-            _pidfd = -1;
-        }
-
+        _caps?.Dispose();
         if (_wakeRead >= 0)
         {
             LibC.close(_wakeRead);

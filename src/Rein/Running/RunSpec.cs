@@ -30,21 +30,14 @@ public sealed record RunSpec
     /// <summary>How often the tree's memory is sampled.</summary>
     public TimeSpan SampleInterval { get; init; } = TimeSpan.FromMilliseconds(250);
 
-    /// <summary>Program and arguments that start a keeper (see <see cref="Processes.Keeper"/>); null disables it.</summary>
-    public IReadOnlyList<string>? KeeperCommand { get; init; }
-
-    /// <summary>Linux: become a child subreaper so orphaned descendants re-parent to Rein and can be found.
-    /// Only for a process that reaps nothing else (the CLI); a library host using <see cref="System.Diagnostics.Process"/> should leave it off.</summary>
-    public bool Subreaper { get; init; }
-
     /// <summary>Shown in the journal and rein ps: the --lock this run holds (<c>ci</c>, <c>gpu:2</c>).</summary>
     public string? LockLabel { get; init; }
 
     /// <summary>Shown in the journal and rein ps: the model this run loads.</summary>
     public string? ModelLabel { get; init; }
 
-    /// <summary>Descriptors the keeper inherits (lock slots), so a lock outlives a SIGKILLed rein until its tree is dead (G3).</summary>
-    public IReadOnlyList<int> KeeperInheritedFds { get; init; } = [];
+    /// <summary>Lock slot descriptors the run's shim holds too, so a lock outlives a SIGKILLed rein until its tree is dead (G3).</summary>
+    public IReadOnlyList<int> HeldLockFds { get; init; } = [];
 
     /// <summary>Cap on the whole tree's memory (bytes); null means none.</summary>
     public long? MemoryLimit { get; init; }

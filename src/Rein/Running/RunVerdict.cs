@@ -52,7 +52,8 @@ public sealed record RunVerdict
             RunOutcome.Exited => ExitCode ?? ExitCodes.ReinFailed,
             RunOutcome.Signaled => ExitCodes.SignalBase + (Signal ?? 0),
             RunOutcome.TimedOut or RunOutcome.IdleTimeout => ExitCodes.TimedOut,
-            RunOutcome.Interrupted => ExitCodes.SignalBase + (Signal ?? LibC.SIGTERM),
+            // As timeout(1): a command that handled the forwarded signal and exited by itself keeps its own code.
+            RunOutcome.Interrupted => ExitCode ?? ExitCodes.SignalBase + (Signal ?? LibC.SIGTERM),
             RunOutcome.StartFailed => StartFailure?.ExitCode ?? ExitCodes.ReinFailed,
             RunOutcome.MemoryExceeded or RunOutcome.MaxProcsExceeded => ExitCodes.MemoryExceeded,
             _ => ExitCodes.ReinFailed,

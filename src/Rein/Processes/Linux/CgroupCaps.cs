@@ -6,7 +6,9 @@ namespace Rein.Processes.Linux;
 /// Kernel-enforced caps for one run: a child cgroup under our own, with a memory limit and/or a pids limit.
 /// cgroup v2 (a delegated, writable subtree with the controllers enabled) is preferred; cgroup v1 memory and
 /// pids hierarchies work as root (as on these CI machines). Creation fails softly: the caller falls back to
-/// polling. Stays inside our own subtree; the directory is removed once the tree is gone.
+/// polling. Stays inside our own subtree; the directory is removed once the tree is gone. Neither rein nor the
+/// shim ever enters it: the shim's child joins it between fork and exec (src/native/shim.c), so rein's own
+/// threads never count toward --max-procs and an OOM kill can only hit the command's tree.
 /// </summary>
 public sealed class CgroupCaps : IDisposable
 {
@@ -54,6 +56,7 @@ public sealed class CgroupCaps : IDisposable
         }
 
         var name = "rein-" + runId;
+        string? v2Why = null;
         // v2: "0::/path" and the controllers we need enabled for our children.
         var unified = lines.FirstOrDefault(l => l.StartsWith("0::", StringComparison.Ordinal));
         if (unified is not null)
@@ -65,6 +68,16 @@ public sealed class CgroupCaps : IDisposable
                 memoryLimit is null ? null : "memory",
                 maxProcs is null ? null : "pids",
             }.Where(c => c is not null);
+            var missing = need.Where(c => !controllers.Split(' ', '\n').Contains(c)).ToList();
+            if (missing.Count > 0 && File.Exists(Path.Combine(parent, "cgroup.controllers")))
+            {
+                // An ordinary systemd session: rein's own cgroup holds processes, so controllers cannot be
+                // enabled below it. Said plainly, so `--cap-method cgroup` fails with the way out.
+                v2Why =
+                    $"cgroup v2: the {string.Join(" and ", missing)} controller(s) are not delegated to {parent} "
+                    + "(start rein under `systemd-run --user --scope -p Delegate=yes`, or use --cap-method poll)";
+            }
+
             if (
                 need.All(c => controllers.Split(' ').Contains(c))
                 && TryMake(Path.Combine(parent, name)) is { } dir
@@ -107,7 +120,9 @@ public sealed class CgroupCaps : IDisposable
             )
             {
                 Cleanup(memDir);
-                why = "no writable memory cgroup (cgroup v2 delegation or root for v1)";
+                why =
+                    v2Why
+                    ?? "no writable memory cgroup (cgroup v2 delegation, or root for cgroup v1)";
                 return null;
             }
 
@@ -122,7 +137,9 @@ public sealed class CgroupCaps : IDisposable
             {
                 Cleanup(memDir);
                 Cleanup(pidsDir);
-                why = "no writable pids cgroup";
+                why =
+                    v2Why
+                    ?? "no writable pids cgroup (cgroup v2 delegation, or root for cgroup v1)";
                 return null;
             }
         }
@@ -152,50 +169,13 @@ public sealed class CgroupCaps : IDisposable
         return null;
     }
 
-    /// <summary>
-    /// cgroup v1: moves Rein itself into the run's cgroup(s) until disposed, so a child spawned meanwhile is born
-    /// inside them — posix_spawn has no "spawn into cgroup" (clone3's CLONE_INTO_CGROUP is v2-only), and moving the
-    /// child after the spawn races with its first forks. Rein moves back to its own cgroup on dispose. v2 does
-    /// not allow processes in a cgroup that delegates controllers, so there the child is moved after the spawn.
-    /// </summary>
-    public IDisposable? EnterForSpawn()
+    /// <summary>True when every cgroup of the run lists <paramref name="pid"/> (the shim's placement worked).</summary>
+    public bool Contains(int pid)
     {
-        if (_v2)
-        {
-            return null;
-        }
-
-        var self = Environment.ProcessId;
-        var moved = new List<string>();
-        foreach (var dir in _dirs)
-        {
-            if (TryWrite(Path.Combine(dir, "cgroup.procs"), self))
-            {
-                moved.Add(dir);
-            }
-        }
-
-        return new MoveBack(moved, self);
-    }
-
-    sealed class MoveBack(List<string> dirs, int pid) : IDisposable
-    {
-        public void Dispose()
-        {
-            foreach (var dir in dirs)
-            {
-                TryWrite(Path.Combine(Path.GetDirectoryName(dir)!, "cgroup.procs"), pid);
-            }
-        }
-    }
-
-    /// <summary>Moves a process (and so its future children) into the cgroup(s).</summary>
-    public void Add(int pid)
-    {
-        foreach (var dir in _dirs)
-        {
-            TryWrite(Path.Combine(dir, "cgroup.procs"), pid);
-        }
+        var text = pid.ToString(CultureInfo.InvariantCulture);
+        return _dirs.All(dir =>
+            (TryRead(Path.Combine(dir, "cgroup.procs")) ?? "").Split('\n').Contains(text)
+        );
     }
 
     /// <summary>How many times the kernel OOM-killed a process of this cgroup.</summary>

@@ -16,6 +16,13 @@ internal static unsafe partial class LibC
     public const int SIGQUIT = 3;
     public const int SIGKILL = 9;
     public const int SIGTERM = 15;
+    public const int SIGPIPE = 13;
+    public const int SIGALRM = 14;
+
+    // signal.h: Linux (asm/signal.h) and Darwin (sys/signal.h) differ here.
+    public static int SIGUSR1 => OperatingSystem.IsMacOS() ? 30 : 10;
+
+    public static int SIGUSR2 => OperatingSystem.IsMacOS() ? 31 : 12;
 
     public static int SIGCONT => OperatingSystem.IsMacOS() ? 19 : 18;
 
@@ -101,6 +108,20 @@ internal static unsafe partial class LibC
 
         return fd;
     }
+
+    /// <summary>Linux pidfd_send_signal(2) (syscall 424 on x86_64 and the generic table): -1 when unsupported.</summary>
+    public static int PidfdSendSignal(int pidfd, int signal)
+    {
+        if (!OperatingSystem.IsLinux())
+        {
+            return -1;
+        }
+
+        return (int)syscall4(424, pidfd, signal, 0, 0);
+    }
+
+    [LibraryImport(Lib, EntryPoint = "syscall", SetLastError = true)]
+    private static partial nint syscall4(nint number, nint arg1, nint arg2, nint arg3, nint arg4);
 
     [LibraryImport(Lib)]
     public static partial int getpid();

@@ -1,0 +1,63 @@
+using System.Runtime.InteropServices;
+
+namespace Rein.Processes.Shim;
+
+/// <summary>
+/// The C part linked into the NativeAOT <c>rein</c> binary (src/native/preinit.c): it runs before the .NET runtime,
+/// so it can see the signal dispositions rein's caller set (the runtime then ignores SIGPIPE itself), and it turns
+/// <c>rein __shim</c> into the shim without a runtime start. Absent in other hosts (a .NET program using the
+/// library, the test suite), where <see cref="IgnoredByCaller"/> falls back to what the kernel reports now.
+/// </summary>
+internal static partial class NativePart
+{
+    const string Lib = "reinnative";
+
+    [LibraryImport(Lib)]
+    private static partial ulong rein_native_ignored_signals();
+
+    [LibraryImport(Lib)]
+    private static partial int rein_native_present();
+
+    static readonly Lazy<bool> s_present = new(() =>
+    {
+        try
+        {
+            return rein_native_present() == 1;
+        }
+        catch (Exception e) when (e is DllNotFoundException or EntryPointNotFoundException)
+        {
+            return false;
+        }
+    });
+
+    /// <summary>True inside the NativeAOT rein binary (its shim is then <c>rein __shim</c>).</summary>
+    public static bool Present => s_present.Value;
+
+    /// <summary>Bit N-1 set: signal N was ignored when this process started (coreutils keeps those ignored for the command).</summary>
+    public static ulong IgnoredByCaller()
+    {
+        if (Present)
+        {
+            return rein_native_ignored_signals();
+        }
+
+        // Fallback (library hosts): the current ignore mask, less SIGPIPE, which the .NET runtime ignores itself.
+        if (OperatingSystem.IsLinux())
+        {
+            try
+            {
+                foreach (var line in File.ReadLines("/proc/self/status"))
+                {
+                    if (line.StartsWith("SigIgn:", StringComparison.Ordinal))
+                    {
+                        var mask = Convert.ToUInt64(line[7..].Trim(), 16);
+                        return mask & ~(1UL << (13 - 1));
+                    }
+                }
+            }
+            catch (Exception e) when (e is IOException or FormatException) { }
+        }
+
+        return 0;
+    }
+}

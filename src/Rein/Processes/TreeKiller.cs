@@ -1,0 +1,146 @@
+using System.Diagnostics;
+using Rein.Processes.Posix;
+using Rein.Running;
+
+namespace Rein.Processes;
+
+/// <summary>
+/// Ends a run's whole tree: the polite signal (TERM or the user's) → grace → SIGKILL → verify, bounded (G1, G5).
+/// Every signal goes to a member by identity (<see cref="ProcessSignaller"/>); the process group is signalled as a
+/// whole only while its leader, the command, is held unreaped by the shim, so the group id cannot be recycled.
+/// </summary>
+public sealed class TreeKiller
+{
+    readonly IProcessTable _table;
+    readonly RunTree? _tree;
+    readonly int _pgid;
+    readonly TimeSpan _grace;
+    readonly TimeSpan _killWait;
+    readonly Stopwatch _clock = Stopwatch.StartNew();
+    readonly HashSet<int> _killed = [];
+
+    /// <param name="table">The process table.</param>
+    /// <param name="tree">The run's membership; null when the table cannot be trusted (another pid namespace's
+    /// /proc): then only the process group is signalled and nothing can be verified.</param>
+    /// <param name="pgid">The command's process group, or 0 when it has none of its own (--foreground).</param>
+    /// <param name="grace">Between the polite signal and SIGKILL.</param>
+    /// <param name="killWait">After SIGKILL, how long before survivors are declared unkillable.</param>
+    public TreeKiller(
+        IProcessTable table,
+        RunTree? tree,
+        int pgid,
+        TimeSpan grace,
+        TimeSpan killWait
+    )
+    {
+        _table = table;
+        _tree = tree;
+        _pgid = pgid;
+        _grace = grace;
+        _killWait = killWait;
+    }
+
+    /// <summary>Processes that were signalled.</summary>
+    public IReadOnlyCollection<int> Killed => _killed;
+
+    /// <summary>Survivors of SIGKILL after the kill wait (G5), with their identities.</summary>
+    public IReadOnlyList<UnkillableProcess> Unkillable { get; private set; } = [];
+
+    /// <summary>Live members (zombies left out: they are dead, and the shim reaps them).</summary>
+    public List<ProcessInfo> Alive(bool scanMarker) =>
+        _tree is null ? [] : [.. _tree.Collect(scanMarker).Where(p => !p.IsZombie)];
+
+    /// <param name="politeSignal">TERM, or the signal the user sent.</param>
+    /// <param name="wait">Lets up to the given time pass (relaying output, reading events); returns true when the
+    /// rest of the grace must be skipped (a second Ctrl-C).</param>
+    public void Run(int politeSignal, Func<TimeSpan, bool> wait)
+    {
+        if (_tree is null)
+        {
+            GroupOnly(politeSignal, wait);
+            return;
+        }
+
+        var alive = Alive(scanMarker: true);
+        if (alive.Count == 0)
+        {
+            return;
+        }
+
+        Signal(alive, politeSignal);
+        Signal(alive, LibC.SIGCONT); // a stopped process cannot act on TERM until it runs again
+
+        var graceEnd = _clock.Elapsed + _grace;
+        while (_clock.Elapsed < graceEnd)
+        {
+            if (wait(Min(graceEnd - _clock.Elapsed, TimeSpan.FromMilliseconds(50))))
+            {
+                break;
+            }
+
+            if (Alive(scanMarker: false).Count == 0 && (alive = Alive(scanMarker: true)).Count == 0)
+            {
+                return;
+            }
+        }
+
+        var killEnd = _clock.Elapsed + _killWait;
+        while (true)
+        {
+            alive = Alive(scanMarker: true);
+            if (alive.Count == 0)
+            {
+                return;
+            }
+
+            if (_clock.Elapsed >= killEnd)
+            {
+                Unkillable =
+                [
+                    .. alive.Select(p => new UnkillableProcess(
+                        p.Pid,
+                        p.State,
+                        _table.CommandLine(p.Pid),
+                        p.StartTime
+                    )),
+                ];
+                return;
+            }
+
+            Signal(alive, LibC.SIGKILL);
+            wait(TimeSpan.FromMilliseconds(20));
+        }
+    }
+
+    void GroupOnly(int politeSignal, Func<TimeSpan, bool> wait)
+    {
+        if (_pgid <= 1)
+        {
+            return;
+        }
+
+        LibC.kill(-_pgid, politeSignal);
+        LibC.kill(-_pgid, LibC.SIGCONT);
+        var graceEnd = _clock.Elapsed + _grace;
+        while (_clock.Elapsed < graceEnd && !wait(TimeSpan.FromMilliseconds(50))) { }
+        LibC.kill(-_pgid, LibC.SIGKILL);
+    }
+
+    void Signal(List<ProcessInfo> processes, int sig)
+    {
+        if (_pgid > 1)
+        {
+            LibC.kill(-_pgid, sig);
+        }
+
+        foreach (var p in processes)
+        {
+            if (ProcessSignaller.Send(_table, p, sig) && sig != LibC.SIGCONT)
+            {
+                _killed.Add(p.Pid);
+            }
+        }
+    }
+
+    static TimeSpan Min(TimeSpan a, TimeSpan b) => a < b ? a : b;
+}

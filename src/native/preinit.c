@@ -1,0 +1,40 @@
+/* Runs before the .NET runtime starts in the NativeAOT `rein` binary (an ELF/Mach-O initializer; glibc and dyld
+ * pass it argc/argv/envp):
+ *  - `rein __shim ...` is the shim (shim.c): it runs here and exits, so it never pays for a .NET runtime start;
+ *  - otherwise it records which signals the caller left ignored (the runtime changes SIGPIPE before managed code
+ *    can look), so that the command gets them ignored too, as coreutils' timeout does;
+ *  - and it points closed standard descriptors at /dev/null, so that neither the runtime's console nor a pipe
+ *    rein opens later lands on fd 0, 1 or 2 by accident. */
+#include "shim.h"
+
+#include <fcntl.h>
+#include <signal.h>
+#include <stdlib.h>
+#include <string.h>
+#include <unistd.h>
+
+static unsigned long long g_ignored;
+
+unsigned long long rein_native_ignored_signals(void) { return g_ignored; }
+
+/* 1: the initializer ran (the native part is linked in). */
+int rein_native_present(void) { return 1; }
+
+__attribute__((constructor)) static void rein_preinit(int argc, char **argv, char **envp) {
+    (void)envp;
+    if (argc >= 2 && argv && argv[1] && strcmp(argv[1], "__shim") == 0) _exit(shim_main(argc - 2, argv + 2));
+    for (int s = 1; s < 64 && s < NSIG; s++) {
+        struct sigaction old;
+        if (s != SIGKILL && s != SIGSTOP && sigaction(s, NULL, &old) == 0 && old.sa_handler == SIG_IGN)
+            g_ignored |= 1ULL << (s - 1);
+    }
+    for (int fd = 0; fd <= 2; fd++) {
+        if (fcntl(fd, F_GETFD) == -1) {
+            int null = open("/dev/null", O_RDWR);
+            if (null >= 0 && null != fd) {
+                dup2(null, fd);
+                close(null);
+            }
+        }
+    }
+}
