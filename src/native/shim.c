@@ -41,6 +41,7 @@
 #include <unistd.h>
 #ifdef __linux__
 #include <sys/prctl.h>
+#include <sys/syscall.h>
 #endif
 
 
@@ -103,6 +104,14 @@ static void child(const struct shim_options *o, int errfd) {
         int keep = s <= 64 && (o->keep_ignored >> (s - 1)) & 1ULL;
         sigaction(s, keep ? &ign : &dfl, NULL);
     }
+#ifdef __linux__
+    /* glibc's sigaction() refuses its two internal real-time signals (32, 33), which rein's runtime leaves
+     * ignored; the raw system call resets them (kernel struct sigaction: handler, flags, restorer, mask). */
+    for (int s = 32; s <= 33; s++) {
+        unsigned long ksa[4] = {0, 0, 0, 0};
+        syscall(SYS_rt_sigaction, s, ksa, NULL, 8);
+    }
+#endif
     sigset_t none;
     sigemptyset(&none);
     sigprocmask(SIG_SETMASK, &none, NULL);

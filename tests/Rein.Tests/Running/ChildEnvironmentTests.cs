@@ -43,11 +43,35 @@ public sealed class ChildEnvironmentTests : RunTestBase
     [Fact]
     public void Child_starts_with_default_SIGPIPE_so_pipelines_end_quietly()
     {
-        // With SIGPIPE inherited as ignored (the .NET runtime's setting), `yes` would print "Broken pipe" and exit 1.
-        var r = ReinProcess.Run(["run", "--", "sh", "-c", "yes | head -c 3; echo \" rc=$?\""]);
+        // rein's own runtime ignores SIGPIPE; the command must not inherit that. (The test host, a .NET process,
+        // leaks SIGPIPE ignored into what it starts, so rein is started with it reset, as a shell would.)
+        var r = ReinProcess.Run(
+            ["run", "--", "sh", "-c", "yes | head -c 3; echo \" rc=$?\""],
+            wrapper: ["env", "--default-signal=PIPE"]
+        );
         Assert.Equal(0, r.ExitCode);
         Assert.Equal("y\ny rc=0\n", r.Stdout);
         Assert.DoesNotContain("Broken pipe", r.Stderr);
+    }
+
+    [Fact]
+    public void Signals_the_caller_left_ignored_stay_ignored_and_the_rest_are_default()
+    {
+        // coreutils' rule: what the caller ignored stays ignored (here SIGPIPE and SIGUSR1); everything else,
+        // including glibc's internal signals 32 and 33, is default in the command.
+        var ignored = SigIgn(["env", "--ignore-signal=PIPE", "--ignore-signal=USR1"]);
+        Assert.Equal((1UL << (13 - 1)) | (1UL << (10 - 1)), ignored);
+        Assert.Equal(0UL, SigIgn(["env", "--default-signal"]));
+    }
+
+    static ulong SigIgn(IReadOnlyList<string> wrapper)
+    {
+        var r = ReinProcess.Run(
+            ["run", "--", "grep", "^SigIgn:", "/proc/self/status"],
+            wrapper: wrapper
+        );
+        Assert.Equal(0, r.ExitCode);
+        return Convert.ToUInt64(r.Stdout.Split(':')[1].Trim(), 16);
     }
 
     [Fact]

@@ -25,13 +25,18 @@ internal sealed class ReinProcess : IDisposable
         .CreateTempSubdirectory("rein-test-home-")
         .FullName;
 
+    /// <param name="args">rein's arguments.</param>
+    /// <param name="env">Extra environment (null values remove a variable).</param>
+    /// <param name="workingDirectory">Where rein starts.</param>
+    /// <param name="wrapper">A program (and its arguments) that execs rein, e.g. <c>env --default-signal=PIPE</c>.</param>
     public static ReinProcess Start(
         IEnumerable<string> args,
         IDictionary<string, string?>? env = null,
-        string? workingDirectory = null
+        string? workingDirectory = null,
+        IReadOnlyList<string>? wrapper = null
     )
     {
-        var psi = new ProcessStartInfo(Paths.Rein)
+        var psi = new ProcessStartInfo(wrapper is { Count: > 0 } ? wrapper[0] : Paths.Rein)
         {
             RedirectStandardOutput = true,
             RedirectStandardError = true,
@@ -39,7 +44,7 @@ internal sealed class ReinProcess : IDisposable
             UseShellExecute = false,
             WorkingDirectory = workingDirectory ?? Environment.CurrentDirectory,
         };
-        foreach (var a in args)
+        foreach (var a in wrapper is { Count: > 0 } ? [.. wrapper.Skip(1), Paths.Rein, .. args] : args)
         {
             psi.ArgumentList.Add(a);
         }
@@ -74,10 +79,11 @@ internal sealed class ReinProcess : IDisposable
         IEnumerable<string> args,
         IDictionary<string, string?>? env = null,
         TimeSpan? timeout = null,
-        string? workingDirectory = null
+        string? workingDirectory = null,
+        IReadOnlyList<string>? wrapper = null
     )
     {
-        using var p = Start(args, env, workingDirectory);
+        using var p = Start(args, env, workingDirectory, wrapper);
         return p.Wait(timeout ?? TimeSpan.FromSeconds(60));
     }
 
