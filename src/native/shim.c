@@ -281,6 +281,7 @@ int shim_main(int argc, char **argv) {
                 }
                 if (done) {
                     reap_adopted(root, 1);
+                    shim_remove_cgroups(&o); /* rein tried too; whichever comes last removes them */
                     return 0;
                 }
             }

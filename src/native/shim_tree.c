@@ -266,6 +266,7 @@ int shim_kill_tree(const struct shim_options *o, pid_t root, int root_reaped, lo
 }
 
 void shim_remove_cgroups(const struct shim_options *o) {
-    /* Leaves first: a v2 run directory may hold a child. Empty now that the tree is dead. */
-    for (int i = o->cgroup_count - 1; i >= 0; i--) rmdir(o->cgroups[i]);
+    /* Empty now that the tree is dead and reaped; a killed task can take a moment to leave, so retry briefly. */
+    for (int i = o->cgroup_count - 1; i >= 0; i--)
+        for (int tries = 0; tries < 50 && rmdir(o->cgroups[i]) != 0 && errno == EBUSY; tries++) sleep_ms(10);
 }

@@ -27,6 +27,9 @@
  *                        the middle process exits at once, so the grandchild is orphaned
  *   wait                 wait for all own children
  *   stamp PATH           append the wall-clock time in nanoseconds to PATH (for latency benchmarks)
+ *   clearenv             drop the whole environment (REIN_RUN_ID too), as Popen(env={...}) does
+ *   catch SIGNAL         on SIGNAL print "caught SIGNAL" and go on
+ *   exit-on SIGNAL N     on SIGNAL exit with code N
  *   spawnloop            forever: fork a child that calls setsid(), ignores TERM and hangs; every 5 ms
  *                        (an adversary that keeps escaping its process group while it is being killed)
  * A block's child exits 0 when it reaches the block's ].
@@ -65,6 +68,16 @@ static void sleep_seconds(double s) {
 }
 
 static void run(int i, int end);
+
+static int exit_codes[65];
+
+static void on_catch(int sig) {
+    char msg[32];
+    int n = snprintf(msg, sizeof msg, "caught %d\n", sig);
+    if (n > 0 && write(1, msg, (size_t)n) < 0) _exit(3);
+}
+
+static void on_exit_signal(int sig) { _exit(exit_codes[sig]); }
 
 static void run_block_in_child(int start, int end, int mode) {
     /* mode 0: plain fork, 1: setsid, 2: double-fork daemon */
@@ -144,6 +157,24 @@ static void run(int i, int end) {
             fprintf(f, "%lld\n", (long long)now.tv_sec * 1000000000LL + now.tv_nsec);
             fclose(f);
             i += 2;
+        } else if (strcmp(w, "clearenv") == 0) {
+            clearenv();
+            i += 1;
+        } else if (strcmp(w, "catch") == 0 || strcmp(w, "exit-on") == 0) {
+            int sig = atoi(a);
+            struct sigaction sa;
+            memset(&sa, 0, sizeof sa);
+            sigemptyset(&sa.sa_mask);
+            if (w[0] == 'c') {
+                sa.sa_handler = on_catch;
+                sa.sa_flags = SA_RESTART;
+                i += 2;
+            } else {
+                exit_codes[sig & 63] = atoi(i + 2 < end ? argv_g[i + 2] : "0");
+                sa.sa_handler = on_exit_signal;
+                i += 3;
+            }
+            sigaction(sig & 63, &sa, NULL);
         } else if (strcmp(w, "spawnloop") == 0) {
             for (;;) {
                 pid_t c = fork();

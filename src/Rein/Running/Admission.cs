@@ -157,7 +157,11 @@ public sealed class Admission(
             }
             else if (s.Holder is { } h)
             {
-                var condition = s.HolderCondition is { } c ? $"; {c}" : "";
+                var condition =
+                    s.HolderCondition is { } c ? $"; {c}"
+                    : s.HolderProcess is null
+                        ? "; its guard is gone and its keeper holds the slot until the run's last processes exit"
+                    : "";
                 parts.Add(
                     $"held by pid {h.Pid} (`{h.Command}`, running {DurationParser.Format(now - h.Since)}, run {h.RunId}{condition})"
                 );

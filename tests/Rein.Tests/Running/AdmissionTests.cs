@@ -4,6 +4,7 @@ using Rein.Tests.Support;
 namespace Rein.Tests.Running;
 
 /// <summary>Retry breaker, memory caps, process caps and memory admission, end to end.</summary>
+[Collection("Latency")]
 public sealed class AdmissionTests : RunTestBase
 {
     [Fact]

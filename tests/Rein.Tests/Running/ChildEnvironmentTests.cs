@@ -85,31 +85,25 @@ public sealed class ChildEnvironmentTests : RunTestBase
     }
 
     [Fact]
-    public void Guard_file_descriptors_do_not_leak_into_the_child()
+    public void The_child_gets_exactly_the_descriptors_rein_inherited()
     {
         Assert.SkipUnless(OperatingSystem.IsLinux(), "reads /proc");
-        // The child may hold stdin/stdout/stderr and whatever rein itself inherited from us; anything else
-        // (the wake pipe, relay pipes, the keeper pipe, later the journal and lock files) is a leak.
-        var r = ReinProcess.Run([
-            "run",
-            "--idle-timeout",
-            "10s",
-            "--",
-            "sh",
-            "-c",
-            "for f in /proc/$$/fd/*; do echo \"${f##*/} $(readlink $f)\"; done",
-        ]);
-        var inherited = Directory
-            .GetFiles("/proc/self/fd")
-            .Select(f => (Fd: int.Parse(Path.GetFileName(f)), Target: new FileInfo(f).LinkTarget))
-            .ToHashSet();
-        var leaked = r
-            .Stdout.Split('\n', StringSplitOptions.RemoveEmptyEntries)
-            .Select(l => l.Split(' ', 2))
-            .Select(p => (Fd: int.Parse(p[0]), Target: p.Length > 1 ? p[1] : ""))
-            .Where(f => f.Fd > 2 && !inherited.Contains((f.Fd, f.Target)))
+        // rein is started with one extra inheritable descriptor (7); the command must see 0, 1, 2 and 7 pointing
+        // where rein's own did, and nothing of rein's (wake pipe, relay pipes, shim pipes, lock slots, journal).
+        var lockName = "fd-" + Marker[^6..];
+        using var rein = ReinProcess.Start(
+            RunArgs(["--idle-timeout", "10s", "--lock", lockName], "pidfile", PidFile, "hang"),
+            HomeEnv(),
+            wrapper: ["sh", "-c", "exec 7</etc/hostname; exec \"$0\" \"$@\""]
+        );
+        var pid = Assert.Single(ProcessProbe.WaitForPids(PidFile, 1, TimeSpan.FromSeconds(5)));
+        var fds = Directory
+            .GetFiles($"/proc/{pid}/fd")
+            .Select(f => int.Parse(Path.GetFileName(f)))
+            .Order()
             .ToList();
-        Assert.True(r.ExitCode == 0, r.Stderr);
-        Assert.True(leaked.Count <= 1, $"unexpected fds in the child: {string.Join(", ", leaked)}"); // the glob's own directory fd may show
+        var seven = new FileInfo($"/proc/{pid}/fd/7").LinkTarget;
+        Assert.Equal([0, 1, 2, 7], fds);
+        Assert.Equal("/etc/hostname", seven);
     }
 }

@@ -2,6 +2,7 @@ using Rein.Tests.Support;
 
 namespace Rein.Tests.Running;
 
+[Collection("Latency")]
 public sealed class IdleTimeoutTests : RunTestBase
 {
     [Fact]

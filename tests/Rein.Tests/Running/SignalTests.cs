@@ -4,6 +4,7 @@ using Rein.Tests.Support;
 
 namespace Rein.Tests.Running;
 
+[Collection("Latency")]
 public sealed class SignalTests : RunTestBase
 {
     [Fact]

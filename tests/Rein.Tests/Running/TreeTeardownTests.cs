@@ -3,6 +3,7 @@ using Rein.Tests.Support;
 namespace Rein.Tests.Running;
 
 /// <summary>G1: when a run ends for any reason, no process of its tree survives.</summary>
+[Collection("Latency")]
 public sealed class TreeTeardownTests : RunTestBase
 {
     [Fact]

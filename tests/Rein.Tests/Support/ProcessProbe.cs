@@ -8,7 +8,7 @@ namespace Rein.Tests.Support;
 /// nothing (and on some CI machines pid 1 never reaps orphans).</summary>
 internal static class ProcessProbe
 {
-    static readonly ProcfsProcessTable Table = new();
+    public static readonly ProcfsProcessTable Table = new();
 
     /// <summary>Live processes whose command line contains <paramref name="marker"/>.</summary>
     public static List<int> Alive(string marker)

@@ -44,7 +44,9 @@ internal sealed class ReinProcess : IDisposable
             UseShellExecute = false,
             WorkingDirectory = workingDirectory ?? Environment.CurrentDirectory,
         };
-        foreach (var a in wrapper is { Count: > 0 } ? [.. wrapper.Skip(1), Paths.Rein, .. args] : args)
+        foreach (
+            var a in wrapper is { Count: > 0 } ? [.. wrapper.Skip(1), Paths.Rein, .. args] : args
+        )
         {
             psi.ArgumentList.Add(a);
         }

@@ -1,0 +1,98 @@
+using Rein.Tests.Running;
+using Rein.Tests.Support;
+
+namespace Rein.Tests.Guarantees;
+
+/// <summary>Caps cannot hurt rein: rein and its shim never enter the run's cgroup, so --max-procs counts only the
+/// command's tree and an OOM kill can only hit the command; a cgroup the command did not land in is never trusted.</summary>
+[Collection("Latency")]
+public sealed class CapsPlacementTests : RunTestBase
+{
+    static bool CgroupV1 =>
+        OperatingSystem.IsLinux()
+        && Directory.Exists("/sys/fs/cgroup/pids")
+        && Directory.Exists("/sys/fs/cgroup/memory")
+        && Environment.UserName == "root";
+
+    [Fact]
+    public void A_tiny_process_cap_still_starts_the_command()
+    {
+        Assert.SkipUnless(CgroupV1, "needs root and cgroup v1 pids/memory hierarchies");
+        var r = ReinProcess.Run(
+            [
+                "run",
+                "--max-procs",
+                "3",
+                "--cap-method",
+                "cgroup",
+                "--report",
+                ReportPath,
+                "--",
+                "true",
+            ],
+            HomeEnv()
+        );
+        Assert.True(r.ExitCode == 0, r.Stderr);
+        Assert.Equal(
+            "cgroup-v1",
+            ReadReport().GetProperty("caps").GetProperty("method").GetString()
+        );
+        var runId = ReadReport().GetProperty("run_id").GetString();
+        Assert.Empty(Directory.GetDirectories("/sys/fs/cgroup/pids", "rein-" + runId));
+    }
+
+    [Fact]
+    public void A_memory_cap_kills_the_command_not_rein()
+    {
+        Assert.SkipUnless(CgroupV1, "needs root and cgroup v1 pids/memory hierarchies");
+        var r = ReinProcess.Run(
+            RunArgs(
+                ["--memory", "16M", "--cap-method", "cgroup", "--report", ReportPath],
+                "alloc",
+                "200",
+                "hang"
+            ),
+            HomeEnv()
+        );
+        Assert.Equal(137, r.ExitCode);
+        Assert.Equal("memory_exceeded", ReadReport().GetProperty("outcome").GetString());
+        Assert.Contains("memory", r.Stderr);
+        AssertNoSurvivors();
+        var runId = ReadReport().GetProperty("run_id").GetString();
+        Assert.Empty(
+            Directory.GetDirectories(
+                "/sys/fs/cgroup/memory",
+                "rein-" + runId,
+                SearchOption.AllDirectories
+            )
+        );
+    }
+
+    [Fact]
+    public void A_cgroup_the_command_did_not_land_in_falls_back_to_polling()
+    {
+        Assert.SkipUnless(OperatingSystem.IsLinux(), "cgroups are Linux");
+        // A fake hierarchy: every write succeeds, but the command is never really inside it.
+        var fake = Path.Combine(Scratch, "cgroup");
+        var r = ReinProcess.Run(
+            ["run", "--memory", "64M", "--report", ReportPath, "--", "true"],
+            HomeEnv(("REIN_CGROUP_ROOT", fake))
+        );
+        Assert.True(r.ExitCode == 0, r.Stderr);
+        Assert.Equal("poll", ReadReport().GetProperty("caps").GetProperty("method").GetString());
+    }
+
+    [Fact]
+    public void An_explicit_cgroup_method_that_cannot_be_honoured_is_an_error()
+    {
+        Assert.SkipUnless(OperatingSystem.IsLinux(), "cgroups are Linux");
+        var fake = Path.Combine(Scratch, "cgroup");
+        var r = ReinProcess.Run(
+            RunArgs(["--memory", "64M", "--cap-method", "cgroup"], "pidfile", PidFile, "hang"),
+            HomeEnv(("REIN_CGROUP_ROOT", fake))
+        );
+        Assert.Equal(125, r.ExitCode);
+        Assert.Contains("--cap-method cgroup", r.Stderr);
+        AssertNoSurvivors();
+    }
+}

@@ -1,0 +1,90 @@
+using Rein.Tests.Running;
+using Rein.Tests.Support;
+
+namespace Rein.Tests.Guarantees;
+
+/// <summary>The shim reaps adopted orphans as they exit (tini's job) and holds the command itself unreaped until
+/// the teardown is over, so its pid and process group cannot be recycled while rein still signals them (G6).</summary>
+public sealed class ReapingTests : RunTestBase
+{
+    [Fact]
+    public void Orphans_are_reaped_while_the_run_goes_on()
+    {
+        Assert.SkipUnless(OperatingSystem.IsLinux(), "reads /proc");
+        // 100 double-forked helpers that exit at once: without reaping, 100 zombies would sit under the shim.
+        using var rein = ReinProcess.Start(
+            RunArgs(
+                [],
+                "fan",
+                "100",
+                "[",
+                "daemon",
+                "[",
+                "exit",
+                "0",
+                "]",
+                "]",
+                "pidfile",
+                PidFile,
+                "hang"
+            ),
+            HomeEnv()
+        );
+        var root = Assert.Single(ProcessProbe.WaitForPids(PidFile, 1, TimeSpan.FromSeconds(5)));
+        var shim = ProcessProbe.Table.Read(root)!.ParentPid;
+        Assert.True(
+            ProcessProbe.WaitUntil(() => Zombies(shim) == 0, TimeSpan.FromSeconds(2)),
+            $"{Zombies(shim)} zombies under the shim"
+        );
+    }
+
+    [Fact]
+    public void The_command_stays_unreaped_until_the_teardown_is_over()
+    {
+        Assert.SkipUnless(OperatingSystem.IsLinux(), "reads /proc");
+        // The command exits at once, leaving a TERM-ignoring child: during the 2 s grace, its zombie (and so its
+        // pid and group id) must still be held by the shim.
+        using var rein = ReinProcess.Start(
+            RunArgs(
+                ["--grace", "2s"],
+                "pidfile",
+                PidFile,
+                "bg",
+                "[",
+                "ignore-term",
+                "pidfile",
+                PidFile,
+                "hang",
+                "]",
+                "sleep",
+                "0.2",
+                "exit",
+                "0"
+            ),
+            HomeEnv()
+        );
+        var pids = ProcessProbe.WaitForPids(PidFile, 2, TimeSpan.FromSeconds(5));
+        var root = pids[0];
+        Thread.Sleep(700);
+        Assert.Equal('Z', ProcessProbe.Table.Read(root)?.State);
+        Assert.Equal(0, rein.Wait(TimeSpan.FromSeconds(10)).ExitCode);
+        AssertNoSurvivors();
+    }
+
+    [Fact]
+    public void A_script_without_a_shebang_runs_with_sh()
+    {
+        var script = Path.Combine(Scratch, "plain-script");
+        File.WriteAllText(script, "echo from-sh; exit 7\n");
+        File.SetUnixFileMode(
+            script,
+            UnixFileMode.UserRead | UnixFileMode.UserWrite | UnixFileMode.UserExecute
+        );
+        var r = ReinProcess.Run(["run", "--", script], HomeEnv());
+        Assert.Equal(7, r.ExitCode);
+        Assert.Equal("from-sh\n", r.Stdout);
+    }
+
+    static int Zombies(int parent) =>
+        ProcessProbe.Table.Snapshot().Count(p => p.ParentPid == parent && p.IsZombie);
+}
