@@ -27,7 +27,8 @@
  *                        the middle process exits at once, so the grandchild is orphaned
  *   wait                 wait for all own children
  *   stamp PATH           append the wall-clock time in nanoseconds to PATH (for latency benchmarks)
- *   clearenv             drop the whole environment (REIN_RUN_ID too), as Popen(env={...}) does
+ *   clearenv             re-exec with an empty environment (no REIN_RUN_ID), as Popen(env={...}) does;
+ *                        the rest of the current block runs in the new image
  *   catch SIGNAL         on SIGNAL print "caught SIGNAL" and go on
  *   exit-on SIGNAL N     on SIGNAL exit with code N
  *   spawnloop            forever: fork a child that calls setsid(), ignores TERM and hangs; every 5 ms
@@ -158,8 +159,18 @@ static void run(int i, int end) {
             fclose(f);
             i += 2;
         } else if (strcmp(w, "clearenv") == 0) {
-            clearenv();
-            i += 1;
+            /* Re-exec with an empty environment, as Popen(env={}) does: clearenv() alone would leave the
+             * original strings visible in /proc/PID/environ. The rest of the current block runs after exec. */
+            char *args[256];
+            int n = 0;
+            args[n++] = "/proc/self/exe";
+            args[n++] = argv_g[1];
+            for (int k = i + 1; k < end && n < 255; k++) args[n++] = argv_g[k];
+            args[n] = NULL;
+            char *empty[] = {NULL};
+            execve("/proc/self/exe", args, empty);
+            perror("execve");
+            exit(2);
         } else if (strcmp(w, "catch") == 0 || strcmp(w, "exit-on") == 0) {
             int sig = atoi(a);
             struct sigaction sa;

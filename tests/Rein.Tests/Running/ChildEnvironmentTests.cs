@@ -88,22 +88,29 @@ public sealed class ChildEnvironmentTests : RunTestBase
     public void The_child_gets_exactly_the_descriptors_rein_inherited()
     {
         Assert.SkipUnless(OperatingSystem.IsLinux(), "reads /proc");
-        // rein is started with one extra inheritable descriptor (7); the command must see 0, 1, 2 and 7 pointing
-        // where rein's own did, and nothing of rein's (wake pipe, relay pipes, shim pipes, lock slots, journal).
-        var lockName = "fd-" + Marker[^6..];
+        // The same caller (a shell that opens an extra descriptor 7) starts the command once directly and once under
+        // rein: the command must see exactly the same descriptors both times, and nothing of rein's (wake pipe, relay
+        // pipes, shim pipes, lock slots, journal files).
+        const string Caller = "exec 7</etc/hostname; exec \"$@\"";
+        var direct = Path.Combine(Scratch, "direct");
+        using var plain = ReinProcess.Start(
+            [Paths.Helper, Marker, "pidfile", direct, "hang"],
+            HomeEnv(),
+            wrapper: ["sh", "-c", Caller]
+        );
+        var expected = Fds(Assert.Single(ProcessProbe.WaitForPids(direct, 1, TimeSpan.FromSeconds(5))));
+
         using var rein = ReinProcess.Start(
-            RunArgs(["--idle-timeout", "10s", "--lock", lockName], "pidfile", PidFile, "hang"),
+            RunArgs(["--idle-timeout", "10s", "--lock", "fd-" + Marker[^6..]], "pidfile", PidFile, "hang"),
             HomeEnv(),
             wrapper: ["sh", "-c", "exec 7</etc/hostname; exec \"$0\" \"$@\""]
         );
         var pid = Assert.Single(ProcessProbe.WaitForPids(PidFile, 1, TimeSpan.FromSeconds(5)));
-        var fds = Directory
-            .GetFiles($"/proc/{pid}/fd")
-            .Select(f => int.Parse(Path.GetFileName(f)))
-            .Order()
-            .ToList();
-        var seven = new FileInfo($"/proc/{pid}/fd/7").LinkTarget;
-        Assert.Equal([0, 1, 2, 7], fds);
-        Assert.Equal("/etc/hostname", seven);
+        Assert.Contains(7, expected);
+        Assert.Equal(expected, Fds(pid));
+        Assert.Equal("/etc/hostname", new FileInfo($"/proc/{pid}/fd/7").LinkTarget);
     }
+
+    static List<int> Fds(int pid) =>
+        [.. Directory.GetFiles($"/proc/{pid}/fd").Select(f => int.Parse(Path.GetFileName(f))).Order()];
 }
