@@ -1,136 +1,199 @@
+using System.Diagnostics;
+using System.Runtime.InteropServices;
 using Rein.Processes.Posix;
 
 namespace Rein.Running;
 
 /// <summary>
-/// Relays the command's stdout and stderr through pipes to Rein's own, unchanged and streaming, and
-/// remembers when the last byte arrived (for --idle-timeout). Used only when idle detection is on;
-/// otherwise the command writes to Rein's stdout/stderr directly (no copy, terminal detection intact).
+/// Relays the command's stdout and stderr to Rein's own, unchanged and streaming, and remembers when the last byte
+/// arrived (for --idle-timeout). Used only when idle detection is on; otherwise the command writes to Rein's
+/// stdout/stderr directly (no copy).
+/// <para>
+/// A stream that went to a terminal gets a pseudo-terminal, so the command still sees a terminal there (line
+/// buffering, colour); one that did not gets a pipe, so stdout and stderr stay apart (a pty would merge them).
+/// Both on the same terminal share one pty, which keeps their interleaving as the user would see it.
+/// </para>
+/// <para>
+/// Nothing here blocks: writes to Rein's fds never wait (<see cref="OutputSink"/>), each wake-up does at most one
+/// read and the writes it allows per stream, and <see cref="Drain"/> is bounded, so a reader that stops reading
+/// cannot hold Rein past --timeout.
+/// </para>
 /// </summary>
 internal sealed unsafe class OutputRelay : IDisposable
 {
-    readonly int[] _read = new int[2];
-    readonly int[] _childWrite = new int[2];
-    readonly int[] _target = [1, 2];
+    /// <summary>How long <see cref="Drain()"/> waits for Rein's readers to take the rest before dropping it.</summary>
+    public static readonly TimeSpan DefaultDrainBudget = TimeSpan.FromMilliseconds(100);
+
+    readonly List<RelayChannel> _channels = [];
+
+    // What the last AddPollFds put at each index, so Service can match results without comparing fds.
+    readonly RelayChannel?[] _polled = new RelayChannel?[2];
+    PosixSignalRegistration? _resize;
 
     OutputRelay() { }
 
     /// <summary>When the last byte of output arrived, on the guard's clock.</summary>
     public TimeSpan LastOutput { get; private set; }
 
+    /// <summary>Output waits for one of Rein's readers to take it (a stalled `| reader`), so the command is
+    /// blocked on its own pipe: its silence is then not its own.</summary>
+    public bool WaitingForReader => _channels.Any(c => c.Pending);
+
     public static OutputRelay Create()
     {
         var r = new OutputRelay();
-        for (var i = 0; i < 2; i++)
+        try
         {
-            (r._read[i], r._childWrite[i]) = LibC.CloexecPipe();
-            LibC.SetNonBlocking(r._read[i]);
+            var outTty = RelayNative.isatty(1) == 1;
+            var errTty = RelayNative.isatty(2) == 1;
+            if (
+                outTty
+                && errTty
+                && RelayNative.TtyName(1) is { } name
+                && name == RelayNative.TtyName(2)
+            )
+            {
+                r.Add(RelayChannel.WithPty([1, 2], 1) ?? RelayChannel.WithPipe([1], 1));
+            }
+            else
+            {
+                r.Add(outTty ? RelayChannel.WithPty([1], 1) : null);
+                r.Add(errTty ? RelayChannel.WithPty([2], 2) : null);
+            }
+
+            // Whatever has no pty yet (not a terminal, or no pty to be had) gets a pipe.
+            for (var fd = 1; fd <= 2; fd++)
+            {
+                if (!r._channels.Any(c => c.Targets.Contains(fd)))
+                {
+                    r.Add(RelayChannel.WithPipe([fd], fd));
+                }
+            }
+
+            if (OperatingSystem.IsLinux() && r._channels.Any(c => c.Pty is not null))
+            {
+                r._resize = PosixSignalRegistration.Create(PosixSignal.SIGWINCH, _ => r.Resize());
+            }
+        }
+        catch
+        {
+            r.Dispose();
+            throw;
         }
 
         return r;
     }
 
-    public IEnumerable<(int, int)> ChildRedirects => [(_childWrite[0], 1), (_childWrite[1], 2)];
-
-    /// <summary>After the spawn our copies of the write ends must go, or EOF would never come.</summary>
-    public void CloseChildEnds()
+    void Add(RelayChannel? channel)
     {
-        for (var i = 0; i < 2; i++)
+        if (channel is not null)
         {
-            if (_childWrite[i] >= 0)
-            {
-                LibC.close(_childWrite[i]);
-                _childWrite[i] = -1;
-            }
+            _channels.Add(channel);
         }
     }
 
+    /// <summary>The user resized the terminal: resize the pseudo-terminals too.</summary>
+    void Resize()
+    {
+        foreach (var c in _channels)
+        {
+            c.Pty?.CopyWindowSize(c.Targets[0]);
+        }
+    }
+
+    /// <summary>(fd in Rein, fd in the command) for the spawn's dup2 actions.</summary>
+    public IEnumerable<(int, int)> ChildRedirects =>
+        [.. _channels.SelectMany(c => c.Targets.Select(t => (c.ChildEnd, t)))];
+
+    /// <summary>After the spawn our copies of the child ends must go, or EOF would never come.</summary>
+    public void CloseChildEnds()
+    {
+        foreach (var c in _channels)
+        {
+            c.CloseChildEnd();
+        }
+    }
+
+    /// <summary>Adds at most two entries (one per stream: its source, or Rein's fd while output waits for it).</summary>
     public int AddPollFds(LibC.PollFd* fds)
     {
         var n = 0;
-        for (var i = 0; i < 2; i++)
+        Array.Clear(_polled);
+        foreach (var c in _channels)
         {
-            if (_read[i] >= 0)
+            if (c.PollEntry(out var entry))
             {
-                fds[n++] = new LibC.PollFd { Fd = _read[i], Events = LibC.POLLIN };
+                _polled[n] = c;
+                fds[n++] = entry;
             }
         }
 
         return n;
     }
 
+    /// <summary>Handles the results of the entries the last <see cref="AddPollFds"/> added, in the same order.</summary>
     public void Service(LibC.PollFd* fds, int count, TimeSpan now)
     {
-        for (var k = 0; k < count; k++)
+        if (ServiceEntries(fds, count))
         {
-            if (fds[k].Revents == 0)
-            {
-                continue;
-            }
-
-            var i = fds[k].Fd == _read[0] ? 0 : 1;
-            Copy(i, now);
+            LastOutput = now;
         }
     }
 
-    /// <summary>Copies what is readable now; closes the pipe on EOF.</summary>
-    void Copy(int i, TimeSpan now)
+    bool ServiceEntries(LibC.PollFd* fds, int count)
     {
-        var buf = stackalloc byte[65536];
-        while (_read[i] >= 0)
+        var arrived = false;
+        for (var k = 0; k < Math.Min(count, _polled.Length); k++)
         {
-            var n = LibC.read(_read[i], buf, 65536);
-            if (n > 0)
+            if (_polled[k] is { } c && c.Service(fds[k].Revents))
             {
-                LastOutput = now;
-                if (!LibC.WriteAll(_target[i], new ReadOnlySpan<byte>(buf, (int)n)))
-                {
-                    // Our own stdout is gone (reader quit): close the pipe so the command sees EPIPE too, as in a shell pipeline.
-                    Close(i);
-                }
-
-                continue;
+                arrived = true;
             }
-
-            if (
-                n == 0
-                || (
-                    n < 0
-                    && LibC.Errno != LibC.EAGAIN_LINUX
-                    && LibC.Errno != 35
-                    && LibC.Errno != LibC.EINTR
-                )
-            )
-            {
-                Close(i);
-            }
-
-            return;
         }
+
+        return arrived;
     }
 
-    /// <summary>After teardown: copy whatever is still buffered in the pipes.</summary>
-    public void Drain()
-    {
-        for (var i = 0; i < 2; i++)
-        {
-            Copy(i, LastOutput);
-        }
-    }
+    /// <summary>After teardown: relays what is still buffered, for at most <see cref="DefaultDrainBudget"/>.</summary>
+    public void Drain() => Drain(DefaultDrainBudget);
 
-    void Close(int i)
+    /// <summary>After teardown: relays what is still in the pipes until every stream has ended, or drops what
+    /// Rein's readers have not taken within <paramref name="budget"/>, so no wait after the teardown is unbounded
+    /// (a survivor still holding the child end, or a reader that stopped reading, costs the budget, no more).</summary>
+    public void Drain(TimeSpan budget)
     {
-        if (_read[i] >= 0)
+        var clock = Stopwatch.StartNew();
+        var fds = stackalloc LibC.PollFd[2];
+        while (true)
         {
-            LibC.close(_read[i]);
-            _read[i] = -1;
+            var left = budget - clock.Elapsed;
+            var n = AddPollFds(fds);
+            if (n == 0 || left <= TimeSpan.Zero)
+            {
+                break;
+            }
+
+            var rc = LibC.poll(fds, (nuint)n, (int)Math.Ceiling(left.TotalMilliseconds));
+            if (rc > 0)
+            {
+                ServiceEntries(fds, n);
+            }
+        }
+
+        foreach (var c in _channels)
+        {
+            c.Drop();
+            c.CloseSource();
         }
     }
 
     public void Dispose()
     {
-        CloseChildEnds();
-        Close(0);
-        Close(1);
+        _resize?.Dispose();
+        _resize = null;
+        foreach (var c in _channels)
+        {
+            c.Dispose();
+        }
     }
 }

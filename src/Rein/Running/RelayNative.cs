@@ -1,0 +1,92 @@
+using System.Runtime.InteropServices;
+
+namespace Rein.Running;
+
+/// <summary>
+/// The libc entry points only the output relay needs (terminals, pseudo-terminals, per-call non-blocking
+/// writes). Variadic functions are declared only with their named arguments (<c>open</c> without a mode),
+/// or only where the platform passes variadic arguments like named ones (<c>ioctl</c>, Linux only):
+/// on macOS arm64 a variadic argument goes on the stack, so a fixed third parameter would be garbage there.
+/// </summary>
+internal static unsafe partial class RelayNative
+{
+    const string Lib = "libc";
+
+    public const int O_WRONLY = 1;
+    public const int O_RDWR = 2;
+
+    public static int O_NOCTTY => OperatingSystem.IsMacOS() ? 0x20000 : 0x100;
+
+    public static int O_NONBLOCK => OperatingSystem.IsMacOS() ? 0x4 : 0x800;
+
+    public static int O_CLOEXEC => OperatingSystem.IsMacOS() ? 0x1000000 : 0x80000;
+
+    public const short POLLOUT = 0x4;
+    public const short POLLNVAL = 0x20;
+
+    public const int EIO = 5;
+    public const int EBADF = 9;
+
+    public static int EAGAIN => OperatingSystem.IsMacOS() ? 35 : 11;
+
+    /// <summary>The largest write a pipe takes whole once poll says POLLOUT.</summary>
+    public static int PipeBuf => OperatingSystem.IsMacOS() ? 512 : 4096;
+
+    /// <summary>open(2) without O_CREAT: the variadic mode is never read, so it is not passed.</summary>
+    [LibraryImport(Lib, EntryPoint = "open", SetLastError = true)]
+    public static partial int Open([MarshalAs(UnmanagedType.LPUTF8Str)] string path, int flags);
+
+    [LibraryImport(Lib)]
+    public static partial int isatty(int fd);
+
+    [LibraryImport(Lib, SetLastError = true)]
+    public static partial int grantpt(int fd);
+
+    [LibraryImport(Lib, SetLastError = true)]
+    public static partial int unlockpt(int fd);
+
+    [LibraryImport(Lib)]
+    public static partial int ptsname_r(int fd, byte* buf, nuint len);
+
+    [LibraryImport(Lib)]
+    public static partial int ttyname_r(int fd, byte* buf, nuint len);
+
+    [LibraryImport(Lib, SetLastError = true)]
+    public static partial int tcgetattr(int fd, byte* termios);
+
+    [LibraryImport(Lib, SetLastError = true)]
+    public static partial int tcsetattr(int fd, int optionalActions, byte* termios);
+
+    /// <summary>Linux only (see the class comment).</summary>
+    [LibraryImport(Lib, EntryPoint = "ioctl", SetLastError = true)]
+    public static partial int IoctlLinux(int fd, nuint request, void* arg);
+
+    [LibraryImport(Lib, SetLastError = true)]
+    public static partial long lseek(int fd, long offset, int whence);
+
+    [LibraryImport(Lib, SetLastError = true)]
+    public static partial int getsockopt(int fd, int level, int name, void* value, uint* length);
+
+    [LibraryImport(Lib, SetLastError = true)]
+    public static partial nint send(int fd, byte* buf, nint count, int flags);
+
+    /// <summary>Whether <paramref name="fd"/> is a socket (getsockopt answers only for sockets).</summary>
+    public static bool IsSocket(int fd)
+    {
+        var solSocket = OperatingSystem.IsMacOS() ? 0xffff : 1;
+        var soType = OperatingSystem.IsMacOS() ? 0x1008 : 3;
+        int type;
+        var length = (uint)sizeof(int);
+        return getsockopt(fd, solSocket, soType, &type, &length) == 0;
+    }
+
+    /// <summary>send(2) flags that make one call non-blocking and keep SIGPIPE away.</summary>
+    public static int SendDontWait => OperatingSystem.IsMacOS() ? 0x80 : 0x40 | 0x4000;
+
+    /// <summary>The terminal's device path, or null when <paramref name="fd"/> is no terminal.</summary>
+    public static string? TtyName(int fd)
+    {
+        var buf = stackalloc byte[256];
+        return ttyname_r(fd, buf, 256) == 0 ? Marshal.PtrToStringUTF8((nint)buf) : null;
+    }
+}
