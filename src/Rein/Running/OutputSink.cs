@@ -9,7 +9,7 @@ namespace Rein.Running;
 /// O_NONBLOCK is never set on the fd itself: it belongs to an open file description shared with the caller's
 /// shell, its terminal and any sibling job writing there (make -j), and a flag left behind if Rein were
 /// SIGKILLed would make their writes fail with EAGAIN. Instead, by what the fd is:
-/// a file (seekable) never waits for a reader, so plain writes; a socket takes send(MSG_DONTWAIT), non-blocking
+/// a file (seekable, not a terminal) never waits for a reader, so plain writes; a socket takes send(MSG_DONTWAIT), non-blocking
 /// for that one call; a pipe, FIFO or terminal on Linux is reopened through /proc/self/fd, which gives Rein a
 /// private open file description of the same pipe or terminal, and that one is non-blocking. Elsewhere (macOS,
 /// or when the reopen is refused) each write is guarded by poll(POLLOUT) and at most PIPE_BUF bytes long, which
@@ -43,8 +43,9 @@ internal sealed unsafe class OutputSink : IDisposable
 
     public static OutputSink For(int fd)
     {
+        // Seekable and not a terminal: a file (or /dev/null). Some systems let a terminal seek, hence the isatty.
         const int SEEK_CUR = 1;
-        if (RelayNative.lseek(fd, 0, SEEK_CUR) >= 0)
+        if (RelayNative.isatty(fd) == 0 && RelayNative.lseek(fd, 0, SEEK_CUR) >= 0)
         {
             return new OutputSink(fd, Mode.File, ownsFd: false);
         }

@@ -41,6 +41,34 @@ public sealed class OutputRelayTests : RunTestBase
     }
 
     [Fact]
+    public async Task Command_that_exits_by_itself_has_all_its_output_delivered_to_a_slow_reader()
+    {
+        // ~80 KB: more than a pipe holds, so when the command exits part of it still waits in rein.
+        using var rein = StartWithUnreadStdout([
+            "run",
+            "--idle-timeout",
+            "10s",
+            "--",
+            "sh",
+            "-c",
+            "seq 1 15000; : " + Marker,
+        ]);
+
+        var ct = TestContext.Current.CancellationToken;
+        await Task.Delay(TimeSpan.FromSeconds(1.5), ct);
+        var stdout = await rein
+            .StandardOutput.ReadToEndAsync(ct)
+            .WaitAsync(TimeSpan.FromSeconds(30), ct);
+        await rein.WaitForExitAsync(ct);
+
+        Assert.Equal(0, rein.ExitCode);
+        Assert.Equal(
+            string.Concat(Enumerable.Range(1, 15000).Select(i => $"{i}\n")),
+            stdout
+        );
+    }
+
+    [Fact]
     public void Python_printing_every_second_to_a_terminal_is_not_idle_and_all_its_lines_arrive()
     {
         var r = RunUnderTerminal([
