@@ -62,10 +62,7 @@ public sealed class OutputRelayTests : RunTestBase
         await rein.WaitForExitAsync(ct);
 
         Assert.Equal(0, rein.ExitCode);
-        Assert.Equal(
-            string.Concat(Enumerable.Range(1, 15000).Select(i => $"{i}\n")),
-            stdout
-        );
+        Assert.Equal(string.Concat(Enumerable.Range(1, 15000).Select(i => $"{i}\n")), stdout);
     }
 
     [Fact]
