@@ -14,7 +14,8 @@ namespace Rein.Running;
 /// Both on the same terminal share one pty, which keeps their interleaving as the user would see it.
 /// </para>
 /// <para>
-/// Nothing here blocks: writes to Rein's fds never wait (<see cref="OutputSink"/>), each wake-up does at most one
+/// Nothing here blocks: writes to Rein's fds do not wait (<see cref="OutputSink"/> says how, and its one
+/// best-effort case), each wake-up does at most one
 /// read and the writes it allows per stream, and <see cref="Drain"/> is bounded, so a reader that stops reading
 /// cannot hold Rein past --timeout.
 /// </para>
