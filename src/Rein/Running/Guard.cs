@@ -189,7 +189,7 @@ public sealed unsafe class Guard : IDisposable
             killer.Run(LibC.SIGTERM, Wait);
         }
 
-        _relay?.Drain();
+        _relay?.Drain(DrainBudget(stopped: reason is not null));
         var unkillable = killer.Unkillable;
         if (unkillable.Count == 0 || _shim.RootExit is not null)
         {
@@ -214,6 +214,24 @@ public sealed unsafe class Guard : IDisposable
             PeakProcesses = _caps?.PeakProcesses ?? 0,
         };
         return Finish(Verdicts.Decide(verdict, reason, signal, _shim.RootExit));
+    }
+
+    /// <summary>How long the relay may wait for Rein's readers to take the rest of the output. After a stop, only a
+    /// moment: every wait after a teardown is bounded. After a clean exit, the run's own limits still apply (the
+    /// time left before --timeout, and no longer than --idle-timeout), so a slow `| less` still gets the tail.</summary>
+    TimeSpan DrainBudget(bool stopped)
+    {
+        var budget = OutputRelay.DefaultDrainBudget;
+        if (!stopped && _spec.IdleTimeout is { } idle && idle > budget)
+        {
+            budget = idle;
+            if (_spec.Timeout is { } wall && wall > TimeSpan.Zero && wall - _clock.Elapsed < budget)
+            {
+                budget = wall - _clock.Elapsed;
+            }
+        }
+
+        return budget;
     }
 
     RunVerdict Finish(RunVerdict verdict)

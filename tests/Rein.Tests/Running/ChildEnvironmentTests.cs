@@ -98,10 +98,17 @@ public sealed class ChildEnvironmentTests : RunTestBase
             HomeEnv(),
             wrapper: ["sh", "-c", Caller]
         );
-        var expected = Fds(Assert.Single(ProcessProbe.WaitForPids(direct, 1, TimeSpan.FromSeconds(5))));
+        var expected = Fds(
+            Assert.Single(ProcessProbe.WaitForPids(direct, 1, TimeSpan.FromSeconds(5)))
+        );
 
         using var rein = ReinProcess.Start(
-            RunArgs(["--idle-timeout", "10s", "--lock", "fd-" + Marker[^6..]], "pidfile", PidFile, "hang"),
+            RunArgs(
+                ["--idle-timeout", "10s", "--lock", "fd-" + Marker[^6..]],
+                "pidfile",
+                PidFile,
+                "hang"
+            ),
             HomeEnv(),
             wrapper: ["sh", "-c", "exec 7</etc/hostname; exec \"$0\" \"$@\""]
         );
@@ -112,5 +119,10 @@ public sealed class ChildEnvironmentTests : RunTestBase
     }
 
     static List<int> Fds(int pid) =>
-        [.. Directory.GetFiles($"/proc/{pid}/fd").Select(f => int.Parse(Path.GetFileName(f))).Order()];
+        [
+            .. Directory
+                .GetFiles($"/proc/{pid}/fd")
+                .Select(f => int.Parse(Path.GetFileName(f)))
+                .Order(),
+        ];
 }
