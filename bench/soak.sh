@@ -1,6 +1,6 @@
 #!/usr/bin/env bash
 # Soak: N adversarial guarded runs (TERM-ignoring trees, setsid escapes, double-forked daemons, crashes,
-# interrupts, SIGKILL of rein itself, a tree that keeps escaping its group while being killed), then count processes that survived. The only acceptable answer is 0.
+# interrupts, SIGKILL of rein itself with escapees that cleared their environment, a tree that keeps escaping its group while being killed), then count processes that survived. The only acceptable answer is 0.
 # Usage: bench/soak.sh [N]   (default 200)
 source "$(dirname "$0")/helper.sh"
 n="${1:-200}"
@@ -14,7 +14,7 @@ for i in $(seq 1 "$n"); do
     3) "$REIN" run -- "$HELPER" "$marker" fan 3 [ hang ] die 11 ;;
     4) "$REIN" run --idle-timeout 200ms -- "$HELPER" "$marker" print hi fan 2 [ hang ] hang ;;
     5) "$REIN" run -- "$HELPER" "$marker" fan 3 [ sleep 0.1 ] sleep 0.15 & r=$!; sleep 0.05; kill -INT "$r"; wait "$r" ;;
-    6) "$REIN" run -- "$HELPER" "$marker" ignore-term fan 3 [ ignore-term hang ] daemon [ hang ] hang & r=$!; sleep 0.1; kill -KILL "$r"; wait "$r"; sleep 1.1 ;;
+    6) "$REIN" run -- "$HELPER" "$marker" ignore-term fan 3 [ ignore-term hang ] daemon [ clearenv hang ] setsid [ clearenv ignore-term hang ] hang & r=$!; sleep 0.1; kill -KILL "$r"; wait "$r"; sleep 1.1 ;;
     7) "$REIN" run --timeout 200ms --grace 100ms -- "$HELPER" "$marker" ignore-term spawnloop ;;
   esac >/dev/null 2>&1 || true
 done
