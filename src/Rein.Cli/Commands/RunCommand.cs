@@ -1,5 +1,4 @@
 using System.CommandLine;
-using System.Runtime.InteropServices;
 using Rein.Cli.Rendering;
 using Rein.Config;
 using Rein.Journal;
@@ -201,6 +200,16 @@ internal static class RunCommand
             return ExitCodes.ReinFailed;
         }
 
+        if (
+            parse.GetResult(o.Report) is not null
+            && ReportPathProblem(parse.GetValue(o.Report)) is { } bad
+        )
+        {
+            // Refused before anything runs: afterwards a failed write would hide the command's status.
+            Console.Error.WriteLine($"rein run: --report: {bad}");
+            return ExitCodes.ReinFailed;
+        }
+
         EffectiveConfig config;
         try
         {
@@ -396,6 +405,19 @@ internal static class RunCommand
         return verdict.ReinExitCode;
     }
 
+    static string? ReportPathProblem(string? path)
+    {
+        if (string.IsNullOrWhiteSpace(path))
+        {
+            return "needs a file name (e.g. --report verdict.json)";
+        }
+
+        var dir = Path.GetDirectoryName(Path.GetFullPath(path));
+        return dir is not null && !Directory.Exists(dir) ? $"the directory {dir} does not exist"
+            : Directory.Exists(path) ? $"{path} is a directory"
+            : null;
+    }
+
     static string PruneMarker(string stateDir) => Path.Combine(stateDir, "last-prune");
 
     /// <summary>One stat: pruning is due when the marker is a day old (or missing).</summary>
@@ -478,82 +500,6 @@ internal static class RunCommand
         if (parse.GetValue(option) is { } raw)
         {
             flags[setting.Key] = (raw, option.Name);
-        }
-    }
-
-    sealed class SignalForwarding : IDisposable
-    {
-        readonly List<PosixSignalRegistration> _registrations = [];
-
-        public SignalForwarding(Guard guard)
-        {
-            // Terminating signals stop the run (TERM → grace → KILL); USR1, USR2, ALRM and PIPE are passed on to the
-            // command, which decides (timeout(1) forwards them too). Raw numbers: PosixSignal names only a few.
-            foreach (
-                var (signal, number) in new[]
-                {
-                    (PosixSignal.SIGINT, 2),
-                    (PosixSignal.SIGTERM, 15),
-                    (PosixSignal.SIGHUP, 1),
-                    (PosixSignal.SIGQUIT, 3),
-                    (
-                        (PosixSignal)Rein.Processes.Posix.LibC.SIGUSR1,
-                        Rein.Processes.Posix.LibC.SIGUSR1
-                    ),
-                    (
-                        (PosixSignal)Rein.Processes.Posix.LibC.SIGUSR2,
-                        Rein.Processes.Posix.LibC.SIGUSR2
-                    ),
-                    (
-                        (PosixSignal)Rein.Processes.Posix.LibC.SIGALRM,
-                        Rein.Processes.Posix.LibC.SIGALRM
-                    ),
-                    (
-                        (PosixSignal)Rein.Processes.Posix.LibC.SIGPIPE,
-                        Rein.Processes.Posix.LibC.SIGPIPE
-                    ),
-                }
-            )
-            {
-                _registrations.Add(
-                    PosixSignalRegistration.Create(
-                        signal,
-                        ctx =>
-                        {
-                            ctx.Cancel = true;
-                            guard.Interrupt(number);
-                        }
-                    )
-                );
-            }
-
-            // Ctrl-Z: stop the command's group, then Rein itself. SIGSTOP rather than the default action, which the
-            // kernel discards in an orphaned process group; the shell still sees the job stop. fg/bg: continue it.
-            _registrations.Add(
-                PosixSignalRegistration.Create(
-                    PosixSignal.SIGTSTP,
-                    ctx =>
-                    {
-                        ctx.Cancel = true;
-                        guard.Suspend();
-                        Rein.Processes.Posix.LibC.kill(
-                            Environment.ProcessId,
-                            Rein.Processes.Posix.LibC.SIGSTOP
-                        );
-                    }
-                )
-            );
-            _registrations.Add(
-                PosixSignalRegistration.Create(PosixSignal.SIGCONT, _ => guard.Resume())
-            );
-        }
-
-        public void Dispose()
-        {
-            foreach (var r in _registrations)
-            {
-                r.Dispose();
-            }
         }
     }
 }

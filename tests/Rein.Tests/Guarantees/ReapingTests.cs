@@ -85,6 +85,32 @@ public sealed class ReapingTests : RunTestBase
         Assert.Equal("from-sh\n", r.Stdout);
     }
 
+    [Fact]
+    public void Without_a_subreaper_leftovers_are_still_found()
+    {
+        // Where the kernel refuses PR_SET_CHILD_SUBREAPER, an orphaned daemon re-parents to init: the "nothing
+        // below the shim" shortcut would miss it, so rein must take the full scan (the marker finds it).
+        var r = ReinProcess.Run(
+            RunArgs([], "daemon", "[", "ignore-term", "pidfile", PidFile, "hang", "]", "exit", "0"),
+            HomeEnv(("REIN_FAULT", "no-subreaper"))
+        );
+        Assert.Equal(0, r.ExitCode);
+        Assert.Single(ProcessProbe.WaitForPids(PidFile, 1, TimeSpan.FromSeconds(2)));
+        AssertNoSurvivors();
+    }
+
+    [Fact]
+    public void An_empty_report_path_is_refused_before_the_command_runs()
+    {
+        var r = ReinProcess.Run(
+            RunArgs(["--report", ""], "pidfile", PidFile, "exit", "0"),
+            HomeEnv()
+        );
+        Assert.Equal(125, r.ExitCode);
+        Assert.Contains("--report", r.Stderr);
+        Assert.False(File.Exists(PidFile), "the command ran");
+    }
+
     static int Zombies(int parent) =>
         ProcessProbe.Table.Snapshot().Count(p => p.ParentPid == parent && p.IsZombie);
 }

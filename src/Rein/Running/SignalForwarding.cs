@@ -1,0 +1,71 @@
+using System.Runtime.InteropServices;
+using Rein.Processes.Posix;
+
+namespace Rein.Running;
+
+/// <summary>
+/// Routes the signals a host process receives to a <see cref="Guard"/>, for any host (the CLI, a .NET program):
+/// SIGINT/TERM/HUP/QUIT stop the run, USR1/USR2/ALRM/PIPE are passed on to the command, Ctrl-Z suspends the
+/// command with the host and SIGCONT resumes it. .NET 10 has no default SIGTERM handler, so without this a
+/// SIGTERM would end the host and leave the shim to SIGKILL the tree with no grace.
+/// </summary>
+public sealed class SignalForwarding : IDisposable
+{
+    readonly List<PosixSignalRegistration> _registrations = [];
+
+    public SignalForwarding(Guard guard)
+    {
+        // Terminating signals stop the run (TERM → grace → KILL); USR1, USR2, ALRM and PIPE are passed on to the
+        // command, which decides (timeout(1) forwards them too). Raw numbers: PosixSignal names only a few.
+        foreach (
+            var (signal, number) in new[]
+            {
+                (PosixSignal.SIGINT, 2),
+                (PosixSignal.SIGTERM, 15),
+                (PosixSignal.SIGHUP, 1),
+                (PosixSignal.SIGQUIT, 3),
+                ((PosixSignal)LibC.SIGUSR1, LibC.SIGUSR1),
+                ((PosixSignal)LibC.SIGUSR2, LibC.SIGUSR2),
+                ((PosixSignal)LibC.SIGALRM, LibC.SIGALRM),
+                ((PosixSignal)LibC.SIGPIPE, LibC.SIGPIPE),
+            }
+        )
+        {
+            _registrations.Add(
+                PosixSignalRegistration.Create(
+                    signal,
+                    ctx =>
+                    {
+                        ctx.Cancel = true;
+                        guard.Interrupt(number);
+                    }
+                )
+            );
+        }
+
+        // Ctrl-Z: stop the command's group, then Rein itself. SIGSTOP rather than the default action, which the
+        // kernel discards in an orphaned process group; the shell still sees the job stop. fg/bg: continue it.
+        _registrations.Add(
+            PosixSignalRegistration.Create(
+                PosixSignal.SIGTSTP,
+                ctx =>
+                {
+                    ctx.Cancel = true;
+                    guard.Suspend();
+                    LibC.kill(Environment.ProcessId, LibC.SIGSTOP);
+                }
+            )
+        );
+        _registrations.Add(
+            PosixSignalRegistration.Create(PosixSignal.SIGCONT, _ => guard.Resume())
+        );
+    }
+
+    public void Dispose()
+    {
+        foreach (var r in _registrations)
+        {
+            r.Dispose();
+        }
+    }
+}
