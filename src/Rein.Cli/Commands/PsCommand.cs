@@ -36,7 +36,10 @@ internal static class PsCommand
             JournalAccess.Reconcile(store, JournalAccess.Boot);
             var table = ProcessTables.Current;
             var now = DateTimeOffset.UtcNow;
-            var live = store.OpenRuns().Select(r => LiveRun.Measure(r, table)).ToList();
+            var live = LiveRun.ConfirmStuck(
+                [.. store.OpenRuns().Select(r => LiveRun.Measure(r, table))],
+                table
+            );
             if (parse.GetValue(json))
             {
                 WriteJson(live, now);
@@ -151,6 +154,9 @@ internal sealed record LiveRun(
     /// <summary>Processes of the tree stopped by a signal (SIGSTOP, Ctrl-Z): the run will not progress until continued.</summary>
     public IReadOnlyList<int> StoppedPids { get; init; } = [];
 
+    /// <summary>Processes of the tree in uninterruptible wait when measured: candidates, not yet called stuck.</summary>
+    public IReadOnlyList<ProcessInfo> InWait { get; init; } = [];
+
     public string State =>
         StuckPids.Count > 0 ? "stuck: cannot be killed, reboot needed"
         : StoppedPids.Count > 0
@@ -179,14 +185,29 @@ internal sealed record LiveRun(
                 !p.IsZombie && !(p.ParentPid == r.ReinPid && p.Command == "rein" && p.Pid != child)
             )
             .ToList();
-        return new LiveRun(
-            r,
-            members.Sum(p => p.RssBytes),
-            members.Count,
-            [.. members.Where(p => p.IsUninterruptible).Select(p => p.Pid)]
-        )
+        return new LiveRun(r, members.Sum(p => p.RssBytes), members.Count, [])
         {
             StoppedPids = [.. members.Where(p => p.IsStopped).Select(p => p.Pid)],
+            InWait = [.. members.Where(p => p.IsUninterruptible)],
         };
+    }
+
+    /// <summary>Fills <see cref="StuckPids"/> with the processes that stay in uninterruptible wait (one sampling
+    /// window for all runs together; none when nothing is in that state).</summary>
+    public static List<LiveRun> ConfirmStuck(List<LiveRun> runs, IProcessTable table)
+    {
+        var stuck = new StuckDetector(table)
+            .FindStuck(runs.SelectMany(r => r.InWait))
+            .Select(p => p.Pid)
+            .ToHashSet();
+        return
+        [
+            .. runs.Select(r =>
+                r with
+                {
+                    StuckPids = [.. r.InWait.Select(p => p.Pid).Where(stuck.Contains)],
+                }
+            ),
+        ];
     }
 }
