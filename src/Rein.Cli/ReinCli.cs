@@ -24,6 +24,21 @@ public static class ReinCli
             }
         }
 
+        var root = BuildRoot();
+        return args switch
+        {
+            // As git does: the bare tool name prints the help, and fails (nothing was done).
+            [] => Help(root, [], Rein.Running.ExitCodes.BadUsage),
+            ["help"] => Help(root, [], Rein.Running.ExitCodes.Ok),
+            ["help", var verb, ..] => Help(root, [verb], Rein.Running.ExitCodes.Ok),
+            ["-v" or "--version"] => Version(),
+            [var first, ..] when Unknown(root, first) is { } message => Usage(message),
+            _ => Invoke(root, args, Rein.Running.ExitCodes.BadUsage),
+        };
+    }
+
+    static RootCommand BuildRoot()
+    {
         var root = new RootCommand(
             "Rein keeps heavy ML and agent workloads from taking down the machine: run commands under guard "
                 + "(time, memory, concurrency, whole-tree cleanup) and diagnose the machine."
@@ -34,7 +49,74 @@ public static class ReinCli
         root.Subcommands.Add(JournalCommand.Build());
         root.Subcommands.Add(LocksCommand.Build());
         root.Subcommands.Add(ConfigCommand.Build());
-        return Invoke(root, args, Rein.Running.ExitCodes.BadUsage);
+        return root;
+    }
+
+    /// <summary><c>rein help [VERB]</c> is <c>rein [VERB] --help</c>.</summary>
+    static int Help(RootCommand root, string[] verb, int exitCode)
+    {
+        if (verb is [var name] && Unknown(root, name) is { } message)
+        {
+            return Usage(message);
+        }
+
+        if (verb is ["run"])
+        {
+            // `rein run` parses its own argv (see above); its help comes from there too.
+            return RunCommand.Execute(["--help"]);
+        }
+
+        var code = Invoke(root, [.. verb, "--help"], Rein.Running.ExitCodes.BadUsage);
+        return code == Rein.Running.ExitCodes.Ok ? exitCode : code;
+    }
+
+    /// <summary>"unknown command 'bogus'" for a first word that is neither a verb nor a root option; null when it is one.</summary>
+    static string? Unknown(RootCommand root, string first)
+    {
+        if (root.Subcommands.Any(c => c.Name == first))
+        {
+            return null;
+        }
+
+        if (!first.StartsWith('-'))
+        {
+            return $"unknown command '{first}'";
+        }
+
+        var known = root.Options.SelectMany(o => o.Aliases.Append(o.Name));
+        return known.Contains(first) ? null : $"unknown option '{first}'";
+    }
+
+    static int Usage(string message)
+    {
+        Console.Error.WriteLine($"rein: {Rein.CommandText.Escape(message)} (see rein --help)");
+        return Rein.Running.ExitCodes.BadUsage;
+    }
+
+    static int Version()
+    {
+        Console.WriteLine($"rein {VersionText}");
+        return Rein.Running.ExitCodes.Ok;
+    }
+
+    /// <summary>The package version without the build metadata (<c>0.1.0</c>, not <c>0.1.0+commit</c>).</summary>
+    internal static string VersionText
+    {
+        get
+        {
+            var informational =
+                typeof(ReinCli)
+                    .Assembly.GetCustomAttributes(
+                        typeof(System.Reflection.AssemblyInformationalVersionAttribute),
+                        false
+                    )
+                    .OfType<System.Reflection.AssemblyInformationalVersionAttribute>()
+                    .FirstOrDefault()
+                    ?.InformationalVersion
+                ?? "0.0.0";
+            var plus = informational.IndexOf('+', StringComparison.Ordinal);
+            return plus < 0 ? informational : informational[..plus];
+        }
     }
 
     /// <summary>Parser messages can span lines (lists of allowed values); an agent reads one line.</summary>

@@ -120,11 +120,17 @@ internal static class LocksCommand
         w.WriteNumber("pid", h.Pid);
         w.WriteString("command", h.Command);
         w.WriteString("since", h.Since.ToString("O"));
-        w.WriteNumber("age_ms", (long)(now - h.Since).TotalMilliseconds);
+        if (h.AcquiredAt is { } acquired)
+        {
+            w.WriteString("acquired_at", acquired.ToString("O"));
+        }
+
+        // A holder's age counts from acquisition (its wait before is not holding); a waiter's from its wait.
+        w.WriteNumber("age_ms", (long)(now - h.HeldSince).TotalMilliseconds);
         w.WriteEndObject();
     }
 
-    static void WriteTable(
+    internal static void WriteTable(
         IAnsiConsole console,
         IReadOnlyList<(
             string Name,
@@ -140,45 +146,60 @@ internal static class LocksCommand
             return;
         }
 
-        var t = new Table().Border(TableBorder.Simple);
-        foreach (var c in new[] { "lock", "slot", "state", "pid", "held for" })
-        {
-            t.AddColumn(new TableColumn(c).NoWrap());
-        }
-
-        t.AddColumn("command");
+        var t = new TextTable(["lock", "slot", "state", "pid", "held for"], ["command"]);
+        var notes = new List<string>();
         foreach (var (name, slots, waiters) in locks)
         {
             foreach (var s in slots)
             {
                 var state =
-                    s.Stuck is not null ? "[red]stuck (unkillable holder)[/]"
-                    : s.HolderCondition is { } c ? $"[red]{Markup.Escape(c)}[/]"
-                    : s.Held ? "held"
-                    : "free";
+                    s.Stuck is not null ? new TextCell("stuck", "red")
+                    : s.HolderProcess is { IsStopped: true } ? new TextCell("stopped", "red")
+                    : s.HolderCondition is not null ? new TextCell("stuck", "red")
+                    : new TextCell(s.Held ? "held" : "free");
                 t.AddRow(
-                    Markup.Escape(name),
-                    s.Slot.ToString(System.Globalization.CultureInfo.InvariantCulture),
-                    state,
-                    s.Holder?.Pid.ToString(System.Globalization.CultureInfo.InvariantCulture) ?? "",
-                    s.Holder is { } h ? DurationParser.Format(now - h.Since) : "",
-                    Markup.Escape(s.Holder?.Command ?? "")
+                    [
+                        CommandText.Escape(name),
+                        s.Slot.ToString(System.Globalization.CultureInfo.InvariantCulture),
+                        state,
+                        s.Holder?.Pid.ToString(System.Globalization.CultureInfo.InvariantCulture)
+                            ?? "",
+                        s.Holder is { } h ? DurationParser.Format(now - h.HeldSince) : "",
+                    ],
+                    CommandText.Escape(s.Holder?.Command ?? "")
                 );
+                if (s.Stuck is { } stuck)
+                {
+                    notes.Add(
+                        $"{name}.{s.Slot}: unkillable process(es) {string.Join(", ", stuck.Pids)} of run {stuck.RunId} "
+                            + "keep the slot refused until they are gone (reboot needed)"
+                    );
+                }
+                else if (s.HolderCondition is { } condition)
+                {
+                    notes.Add($"{name}.{s.Slot}: holder pid {s.Holder?.Pid} is {condition}");
+                }
             }
 
             foreach (var w in waiters)
             {
                 t.AddRow(
-                    Markup.Escape(name),
-                    "",
-                    "waiting",
-                    w.Pid.ToString(System.Globalization.CultureInfo.InvariantCulture),
-                    DurationParser.Format(now - w.Since),
-                    Markup.Escape(w.Command)
+                    [
+                        CommandText.Escape(name),
+                        "",
+                        "waiting",
+                        w.Pid.ToString(System.Globalization.CultureInfo.InvariantCulture),
+                        DurationParser.Format(now - w.Since),
+                    ],
+                    CommandText.Escape(w.Command)
                 );
             }
         }
 
-        console.Write(t);
+        t.Write(console);
+        foreach (var note in notes)
+        {
+            console.MarkupLine(Markup.Escape(CommandText.Escape(note)));
+        }
     }
 }

@@ -36,7 +36,10 @@ internal static class PsCommand
             JournalAccess.Reconcile(store, JournalAccess.Boot);
             var table = ProcessTables.Current;
             var now = DateTimeOffset.UtcNow;
-            var live = store.OpenRuns().Select(r => LiveRun.Measure(r, table)).ToList();
+            var live = LiveRun.ConfirmStuck(
+                [.. store.OpenRuns().Select(r => LiveRun.Measure(r, table))],
+                table
+            );
             if (parse.GetValue(json))
             {
                 WriteJson(live, now);
@@ -113,30 +116,37 @@ internal static class PsCommand
             return;
         }
 
-        var t = new Table().Border(TableBorder.Simple);
-        foreach (var name in new[] { "run", "pid", "age", "tree rss", "procs" })
-        {
-            t.AddColumn(new TableColumn(name).NoWrap());
-        }
-
-        t.AddColumns("labels", "command", "cwd", "state");
+        var t = new TextTable(
+            ["run", "pid", "age", "tree rss", "procs", "state"],
+            ["command", "labels", "cwd"],
+            detailLine: d =>
+                d[2].Length == 0
+                    ? d[0]
+                    : $"{d[0]}  (in {d[2]}{(d[1].Length > 0 ? ", " + d[1] : "")})"
+        );
         foreach (var r in runs)
         {
             t.AddRow(
-                Markup.Escape(r.Record.Id),
-                r.Record.ChildPid?.ToString(System.Globalization.CultureInfo.InvariantCulture)
-                    ?? "-",
-                Markup.Escape(DurationParser.Format(now - r.Record.StartedAt)),
-                Markup.Escape(SizeParser.Format(r.TreeRssBytes)),
-                r.Processes.ToString(System.Globalization.CultureInfo.InvariantCulture),
-                Markup.Escape(Labels(r.Record)),
-                Markup.Escape(JournalRendering.Truncate(r.Record.CommandLine, 50)),
-                Markup.Escape(JournalRendering.Truncate(r.Record.WorkingDirectory, 30)),
-                r.State == "ok" ? "ok" : $"[red]{Markup.Escape(r.State)}[/]"
+                [
+                    r.Record.Id,
+                    r.Record.ChildPid?.ToString(System.Globalization.CultureInfo.InvariantCulture)
+                        ?? "-",
+                    DurationParser.Format(now - r.Record.StartedAt),
+                    SizeParser.Format(r.TreeRssBytes),
+                    r.Processes.ToString(System.Globalization.CultureInfo.InvariantCulture),
+                    r.State == "ok" ? r.State : new TextCell(r.State, "red"),
+                ],
+                JournalRendering.Truncate(r.Record.CommandLine, 160),
+                CommandText.Escape(Labels(r.Record)),
+                JournalRendering.Truncate(CommandText.Escape(r.Record.WorkingDirectory), 40)
             );
         }
 
-        console.Write(t);
+        t.Write(console);
+        foreach (var r in runs.Where(r => r.Condition is not null))
+        {
+            console.MarkupLine(Markup.Escape($"{r.Record.Id}: {r.Condition}"));
+        }
     }
 }
 
@@ -151,11 +161,22 @@ internal sealed record LiveRun(
     /// <summary>Processes of the tree stopped by a signal (SIGSTOP, Ctrl-Z): the run will not progress until continued.</summary>
     public IReadOnlyList<int> StoppedPids { get; init; } = [];
 
+    /// <summary>Processes of the tree in uninterruptible wait when measured: candidates, not yet called stuck.</summary>
+    public IReadOnlyList<ProcessInfo> InWait { get; init; } = [];
+
+    /// <summary>One word for the table: ok, stuck or stopped (<see cref="Condition"/> says more).</summary>
     public string State =>
-        StuckPids.Count > 0 ? "stuck: cannot be killed, reboot needed"
-        : StoppedPids.Count > 0
-            ? $"stopped: {StoppedPids.Count} process(es), continue with kill -CONT"
+        StuckPids.Count > 0 ? "stuck"
+        : StoppedPids.Count > 0 ? "stopped"
         : "ok";
+
+    /// <summary>What is wrong and what to do, when something is; null when the run is ok.</summary>
+    public string? Condition =>
+        StuckPids.Count > 0
+            ? $"pid {string.Join(", ", StuckPids)} stuck in uninterruptible wait: cannot be killed, reboot needed"
+        : StoppedPids.Count > 0
+            ? $"pid {string.Join(", ", StoppedPids)} stopped by a signal: continue it with kill -CONT"
+        : null;
 
     public static LiveRun Measure(RunRecord r, IProcessTable table)
     {
@@ -174,14 +195,29 @@ internal sealed record LiveRun(
             r.ChildStartTime ?? 0
         );
         var members = tree.Collect(scanMarker: true).Where(p => !p.IsZombie).ToList();
-        return new LiveRun(
-            r,
-            members.Sum(p => p.RssBytes),
-            members.Count,
-            [.. members.Where(p => p.IsUninterruptible).Select(p => p.Pid)]
-        )
+        return new LiveRun(r, members.Sum(p => p.RssBytes), members.Count, [])
         {
             StoppedPids = [.. members.Where(p => p.IsStopped).Select(p => p.Pid)],
+            InWait = [.. members.Where(p => p.IsUninterruptible)],
         };
+    }
+
+    /// <summary>Fills <see cref="StuckPids"/> with the processes that stay in uninterruptible wait (one sampling
+    /// window for all runs together; none when nothing is in that state).</summary>
+    public static List<LiveRun> ConfirmStuck(List<LiveRun> runs, IProcessTable table)
+    {
+        var stuck = new StuckDetector(table)
+            .FindStuck(runs.SelectMany(r => r.InWait))
+            .Select(p => p.Pid)
+            .ToHashSet();
+        return
+        [
+            .. runs.Select(r =>
+                r with
+                {
+                    StuckPids = [.. r.InWait.Select(p => p.Pid).Where(stuck.Contains)],
+                }
+            ),
+        ];
     }
 }

@@ -2,7 +2,7 @@ using Spectre.Console;
 
 namespace Rein.Cli.Rendering;
 
-/// <summary>Spectre consoles that respect NO_COLOR and only colour a terminal; width is fixed by REIN_WIDTH for golden tests.</summary>
+/// <summary>Spectre consoles that respect NO_COLOR and only colour a terminal; width is fixed by REIN_WIDTH (golden tests) or COLUMNS.</summary>
 internal static class Consoles
 {
     public static IAnsiConsole Stdout() => Create(Console.Out, Console.IsOutputRedirected);
@@ -22,8 +22,12 @@ internal static class Consoles
                 Interactive = redirected ? InteractionSupport.No : InteractionSupport.Detect,
             }
         );
+        // REIN_WIDTH (tests), then COLUMNS as ls(1) reads it, then the terminal's own width.
         if (
-            int.TryParse(Environment.GetEnvironmentVariable("REIN_WIDTH"), out var width)
+            (
+                int.TryParse(Environment.GetEnvironmentVariable("REIN_WIDTH"), out var width)
+                || int.TryParse(Environment.GetEnvironmentVariable("COLUMNS"), out width)
+            )
             && width > 20
         )
         {

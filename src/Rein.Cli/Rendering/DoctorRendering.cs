@@ -27,10 +27,11 @@ internal static class DoctorRendering
             var grid = new Grid().AddColumn(new GridColumn().NoWrap().PadRight(2)).AddColumn();
             foreach (var f in group)
             {
-                var text = Markup.Escape(f.Summary);
+                // Summaries quote process command lines, which may hold control characters.
+                var text = Markup.Escape(CommandText.Escape(f.Summary));
                 if (f.Advice is { } advice)
                 {
-                    text += $"\n[dim]→ {Markup.Escape(advice)}[/]";
+                    text += $"\n[dim]→ {Markup.Escape(CommandText.Escape(advice))}[/]";
                 }
 
                 grid.AddRow(new Markup(Markup.Escape(f.Check)), new Markup(text));

@@ -37,13 +37,7 @@ internal static class JournalRendering
             return;
         }
 
-        var table = new Table().Border(TableBorder.Simple);
-        foreach (var name in new[] { "run", "started", "took", "outcome", "exit" })
-        {
-            table.AddColumn(new TableColumn(name).NoWrap()); // ids and times must stay copy-pastable
-        }
-
-        table.AddColumn("command");
+        var table = new TextTable(["run", "started", "took", "outcome", "exit"], ["command"]);
         foreach (var r in runs)
         {
             var took =
@@ -54,29 +48,29 @@ internal static class JournalRendering
                 : "?";
             var outcome = r.State switch
             {
-                RunState.Running => "[blue]running[/]",
-                RunState.Unclean => "[red]unclean[/]",
+                RunState.Running => new TextCell("running", "blue"),
+                RunState.Unclean => new TextCell("unclean", "red"),
                 _ => r.Outcome is "exited" && r.ExitCode == 0
-                    ? "exited"
-                    : $"[yellow]{Markup.Escape(r.Outcome ?? "?")}[/]",
+                    ? new TextCell("exited")
+                    : new TextCell(OutcomeLabel(r.Outcome), "yellow"),
             };
             table.AddRow(
-                Markup.Escape(r.Id),
-                Markup.Escape(Time(r.StartedAt, zone)),
-                Markup.Escape(took),
-                outcome,
-                Markup.Escape(
+                [
+                    r.Id,
+                    Time(r.StartedAt, zone),
+                    took,
+                    outcome,
                     r.ReinExitCode?.ToString(System.Globalization.CultureInfo.InvariantCulture)
-                        ?? ""
-                ),
-                Markup.Escape(Truncate(r.CommandLine, 60))
+                        ?? "",
+                ],
+                Truncate(r.CommandLine, 160)
             );
         }
 
-        console.Write(table);
+        table.Write(console);
         foreach (var r in runs.Where(r => r.State == RunState.Unclean))
         {
-            console.MarkupLine(Markup.Escape($"{r.Id}: {r.UncleanReason}"));
+            console.MarkupLine(Markup.Escape(CommandText.Escape($"{r.Id}: {r.UncleanReason}")));
         }
     }
 
@@ -93,7 +87,7 @@ internal static class JournalRendering
         {
             if (!string.IsNullOrEmpty(v))
             {
-                grid.AddRow(Markup.Escape(k), Markup.Escape(v));
+                grid.AddRow(Markup.Escape(k), Markup.Escape(CommandText.Escape(v)));
             }
         }
 
@@ -133,6 +127,16 @@ internal static class JournalRendering
         Row("unclean", r.UncleanReason);
         console.Write(grid);
     }
+
+    /// <summary>Outcomes in words, short enough for an 80-column list (the JSON keeps the wire names).</summary>
+    internal static string OutcomeLabel(string? outcome) =>
+        outcome switch
+        {
+            null => "?",
+            "memory_exceeded" => "memory cap",
+            "max_procs_exceeded" => "process cap",
+            _ => outcome.Replace('_', ' '),
+        };
 
     internal static string Time(DateTimeOffset t, TimeZoneInfo zone) =>
         TimeZoneInfo.ConvertTime(t, zone).ToString("yyyy-MM-dd HH:mm:ss");

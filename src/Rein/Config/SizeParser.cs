@@ -4,7 +4,8 @@ namespace Rein.Config;
 
 /// <summary>Parses sizes such as <c>512M</c>, <c>8G</c>, <c>1.5GiB</c>, <c>300MB</c>; a bare number means bytes.
 /// K/M/G/T and their KiB/MiB forms are powers of 1024 (memory sizes); KB/MB/GB are accepted as the same
-/// because that is what people mean when they type them for memory.</summary>
+/// because that is what people mean when they type them for memory. Every size Rein reads is a memory size, so a
+/// value under 1 MiB (other than 0, "none") is refused as a typo: <c>--memory 8</c> is 8 bytes, not 8G.</summary>
 public static class SizeParser
 {
     public static bool TryParse(string? text, out long bytes, out string error)
@@ -55,8 +56,33 @@ public static class SizeParser
             return false;
         }
 
+        if (value > 0 && value < Smallest)
+        {
+            error = TooSmall(s, s[..i], unit.Length == 0, (long)value);
+            return false;
+        }
+
         bytes = (long)value;
         return true;
+    }
+
+    /// <summary>The smallest size that can be meant: below it no memory cap or admission threshold makes sense.</summary>
+    public const long Smallest = 1L << 20;
+
+    static string TooSmall(string text, string number, bool bare, long bytes)
+    {
+        if (!bare)
+        {
+            return $"'{text}' is {Format(bytes)}, too small to be meant (use 1M or more)";
+        }
+
+        // A bare number is bytes; people who type 8 or 16 mean gigabytes, and 256 or 512 megabytes.
+        var n = double.Parse(number, NumberStyles.Float, CultureInfo.InvariantCulture);
+        var hint =
+            n <= 64 ? $"did you mean {number}G?"
+            : n < 1024 ? $"did you mean {number}M?"
+            : "use 1M or more";
+        return $"{number} bytes is too small to be meant ({hint})";
     }
 
     public static long Parse(string text) =>

@@ -17,7 +17,8 @@ public sealed record BreakerRecord(
     [property: JsonPropertyName("unkillable")] bool Unkillable
 )
 {
-    public string CommandLine => string.Join(' ', Command);
+    /// <summary>For people: shell-quoted, control characters escaped.</summary>
+    public string CommandLine => CommandText.Join(Command);
 }
 
 [JsonSerializable(typeof(BreakerRecord))]

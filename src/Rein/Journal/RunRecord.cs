@@ -73,10 +73,6 @@ public sealed record RunRecord
         : UncleanReason is not null ? RunState.Unclean
         : RunState.Running;
 
-    public string CommandLine => string.Join(' ', Command.Select(Quote));
-
-    static string Quote(string a) =>
-        a.Length > 0 && a.All(c => char.IsAsciiLetterOrDigit(c) || "-_./=:,+@%".Contains(c))
-            ? a
-            : "'" + a.Replace("'", "'\\''") + "'";
+    /// <summary>The command as one shell-style line, control characters escaped (for people, not for exec).</summary>
+    public string CommandLine => CommandText.Join(Command);
 }

@@ -192,18 +192,16 @@ public sealed class LockDirectory
         LibC.close(fd); // also drops our shared lock if we got it
         var holder = held ? ReadHolder(path) : null;
         var process = holder is null ? null : _table.Read(holder.Pid);
-        if (process is { IsUninterruptible: true })
+        if (
+            process is { IsUninterruptible: true }
+            && new StuckDetector(_table).FindStuck([process]).Count == 0
+        )
         {
-            // A moment in D is normal (an fsync); only a holder still there 100 ms later is called stuck.
-            Thread.Sleep(100);
-            process =
-                _table.Read(process.Pid) is { IsUninterruptible: true } again
-                && again.StartTime == process.StartTime
-                    ? again
-                    : process with
-                    {
-                        State = 'S',
-                    };
+            // A moment in D is normal (an fsync, direct I/O): only a holder that stays there is called stuck.
+            process = process with
+            {
+                State = 'S',
+            };
         }
         return new SlotStatus(slot, held || stuck is not null, holder, process, stuck);
     }

@@ -9,10 +9,24 @@ public sealed record LockHolder(
     [property: JsonPropertyName("run_id")] string RunId,
     [property: JsonPropertyName("pid")] int Pid,
     [property: JsonPropertyName("pid_start")] ulong PidStart,
-    [property: JsonPropertyName("command")] string Command,
+    string Command,
     [property: JsonPropertyName("since")] DateTimeOffset Since
 )
 {
+    /// <summary>Control characters in the command never reach a terminal from a lock message, whoever wrote the
+    /// record (older Rein versions stored the raw command).</summary>
+    [JsonPropertyName("command")]
+    public string Command { get; init; } = CommandText.Escape(Command);
+
+    /// <summary>When the slot was taken. <see cref="Since"/> is when the holder started asking for it, which is
+    /// earlier when it had to wait. Null in records written before this field existed.</summary>
+    [JsonPropertyName("acquired_at")]
+    public DateTimeOffset? AcquiredAt { get; init; }
+
+    /// <summary>Since when the slot has been held: its acquisition, or (old records) the request.</summary>
+    [JsonIgnore]
+    public DateTimeOffset HeldSince => AcquiredAt ?? Since;
+
     public string ToJson() => JsonSerializer.Serialize(this, LockJsonContext.Default.LockHolder);
 
     public static LockHolder? FromJson(string text)

@@ -82,7 +82,12 @@ public sealed class SlotLock : IDisposable
 
     internal unsafe void WriteHolder(LockHolder holder)
     {
-        var bytes = Encoding.UTF8.GetBytes(holder.ToJson() + "\n");
+        // Stamped here, when the slot is ours: "held for" must not count the holder's own wait.
+        var record = holder with
+        {
+            AcquiredAt = DateTimeOffset.UtcNow,
+        };
+        var bytes = Encoding.UTF8.GetBytes(record.ToJson() + "\n");
         LibC.ftruncate(_fd, 0);
         fixed (byte* p = bytes)
         {

@@ -58,7 +58,7 @@ public sealed class Admission(
                 spec.RunId,
                 Environment.ProcessId,
                 self?.StartTime ?? 0,
-                string.Join(' ', spec.Command),
+                CommandText.Join(spec.Command),
                 time.GetUtcNow()
             );
             slot = locks.Acquire(
@@ -163,7 +163,7 @@ public sealed class Admission(
                         ? "; its guard is gone and its keeper holds the slot until the run's last processes exit"
                     : "";
                 parts.Add(
-                    $"held by pid {h.Pid} (`{h.Command}`, running {DurationParser.Format(now - h.Since)}, run {h.RunId}{condition})"
+                    $"held by pid {h.Pid} (`{h.Command}`, running {DurationParser.Format(now - h.HeldSince)}, run {h.RunId}{condition})"
                 );
             }
             else if (s.Held)

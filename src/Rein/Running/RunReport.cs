@@ -110,7 +110,8 @@ public static class RunReport
             return null;
         }
 
-        var what = string.Join(' ', command);
+        // Shell-quoted with control characters escaped: an argument must not recolour or rewrite the user's terminal.
+        var what = CommandText.Join(command);
         if (what.Length > 60)
         {
             what = what[..57] + "...";
@@ -126,7 +127,9 @@ public static class RunReport
                 $"`{what}` printed nothing for {Config.DurationParser.Format(spec.IdleTimeout ?? TimeSpan.Zero)} and was stopped as stuck{killed}",
             RunOutcome.Interrupted =>
                 $"`{what}` interrupted by {SignalName(v.Signal ?? 15)}{killed}",
-            RunOutcome.StartFailed => v.StartFailure?.Message ?? "could not start",
+            RunOutcome.StartFailed => CommandText.Escape(
+                v.StartFailure?.Message ?? "could not start"
+            ),
             RunOutcome.MemoryExceeded =>
                 $"`{what}` exceeded its memory cap of {Config.SizeParser.Format(v.MemoryLimitBytes ?? 0)} (peak {Config.SizeParser.Format(v.PeakRssBytes)}, enforced by {v.CapMethod}){killed}",
             RunOutcome.MaxProcsExceeded =>
@@ -141,7 +144,9 @@ public static class RunReport
                     $"\nrein: {v.Unkillable.Count} process(es) survived SIGKILL: "
                         + string.Join(
                             ", ",
-                            v.Unkillable.Select(u => $"{u.Pid} ({u.State}: {u.Command})")
+                            v.Unkillable.Select(u =>
+                                $"{u.Pid} ({u.State}: {CommandText.Escape(u.Command)})"
+                            )
                         )
                 )
                 .Append('\n')

@@ -17,8 +17,8 @@ public sealed class LockGuaranteeTests : RunTestBase
     [Fact]
     public void Unkillable_survivors_keep_their_slot_refused_until_they_are_gone()
     {
-        Assert.SkipUnless(Freezer.Available, Freezer.SkipReason);
-        using var freezer = new Freezer();
+        Assert.SkipUnless(Freezer.Available, Freezer.Unavailable);
+        using var freezer = Freezer.Create();
         using var holder = ReinProcess.Start(
             RunArgs(
                 ["--lock", Lock, "--timeout", "1s", "--grace", "200ms"],
@@ -29,6 +29,7 @@ public sealed class LockGuaranteeTests : RunTestBase
             HomeEnv(("REIN_KILL_WAIT", "500ms"))
         );
         var pid = Assert.Single(ProcessProbe.WaitForPids(PidFile, 1, TimeSpan.FromSeconds(5)));
+        freezer.Add(pid);
         freezer.Freeze(pid);
         var (code, _) = holder.WaitForExit(TimeSpan.FromSeconds(15));
         Assert.Equal(124, code);
@@ -50,13 +51,14 @@ public sealed class LockGuaranteeTests : RunTestBase
     [Fact]
     public void After_SIGKILL_of_rein_the_slot_stays_held_until_the_tree_is_dead()
     {
-        Assert.SkipUnless(Freezer.Available, Freezer.SkipReason);
-        using var freezer = new Freezer();
+        Assert.SkipUnless(Freezer.Available, Freezer.Unavailable);
+        using var freezer = Freezer.Create();
         using var holder = ReinProcess.Start(
             RunArgs(["--lock", Lock], "pidfile", PidFile, "hang"),
             HomeEnv()
         );
         var pid = Assert.Single(ProcessProbe.WaitForPids(PidFile, 1, TimeSpan.FromSeconds(5)));
+        freezer.Add(pid);
         freezer.Freeze(pid); // the keeper cannot kill it until it is thawed
         LibC.kill(holder.Pid, LibC.SIGKILL);
         Thread.Sleep(500);

@@ -44,8 +44,8 @@ public sealed class ExitCodeTests : RunTestBase
 
     [Theory]
     [InlineData("--timeout", "abc", "'abc' is not a duration")]
-    [InlineData("--grace", "5 parsecs", "unknown unit")]
-    [InlineData("--idle-timeout", "-3", "out of range")]
+    [InlineData("--grace", "5parsecs", "unknown unit 'parsecs'")]
+    [InlineData("--idle-timeout", "-3", "must be 0 or more")]
     public void Bad_duration_exits_125_with_one_line_naming_the_value(
         string option,
         string value,
