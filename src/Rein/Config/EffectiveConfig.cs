@@ -27,6 +27,9 @@ public sealed class EffectiveConfig
     /// <summary>The user rein.toml that was read, if any.</summary>
     public string? UserFile { get; }
 
+    /// <summary>Files found but not obeyed, and why.</summary>
+    public IReadOnlyList<IgnoredConfigFile> Ignored { get; private init; } = [];
+
     public IEnumerable<ResolvedSetting> All => Settings.All.Select(d => _values[d.Key]);
 
     public ResolvedSetting this[SettingDefinition d] => _values[d.Key];

@@ -60,7 +60,8 @@ public static class MemoryAdmission
         MemorySnapshot snap,
         long minAvailable,
         double maxPressure,
-        IReadOnlyList<ProcessInfo> processes
+        IReadOnlyList<ProcessInfo> processes,
+        string? minAvailableSource = null
     )
     {
         string? why = null;

@@ -28,10 +28,12 @@ internal sealed class ReinProcess : IDisposable
     public static ReinProcess Start(
         IEnumerable<string> args,
         IDictionary<string, string?>? env = null,
-        string? workingDirectory = null
+        string? workingDirectory = null,
+        string? umask = null
     )
     {
-        var psi = new ProcessStartInfo(Paths.Rein)
+        // With a umask, rein starts through `sh -c 'umask M; exec rein ...'`: same pid, the mask rein inherits.
+        var psi = new ProcessStartInfo(umask is null ? Paths.Rein : "/bin/sh")
         {
             RedirectStandardOutput = true,
             RedirectStandardError = true,
@@ -39,6 +41,14 @@ internal sealed class ReinProcess : IDisposable
             UseShellExecute = false,
             WorkingDirectory = workingDirectory ?? Environment.CurrentDirectory,
         };
+        if (umask is not null)
+        {
+            foreach (var a in new[] { "-c", $"umask {umask} && exec \"$0\" \"$@\"", Paths.Rein })
+            {
+                psi.ArgumentList.Add(a);
+            }
+        }
+
         foreach (var a in args)
         {
             psi.ArgumentList.Add(a);
@@ -74,10 +84,11 @@ internal sealed class ReinProcess : IDisposable
         IEnumerable<string> args,
         IDictionary<string, string?>? env = null,
         TimeSpan? timeout = null,
-        string? workingDirectory = null
+        string? workingDirectory = null,
+        string? umask = null
     )
     {
-        using var p = Start(args, env, workingDirectory);
+        using var p = Start(args, env, workingDirectory, umask);
         return p.Wait(timeout ?? TimeSpan.FromSeconds(60));
     }
 
