@@ -15,7 +15,8 @@ public sealed class ConfigFileTrustTests : RunTestBase
 
     string UserFile => Path.Combine(Scratch, "user", "rein.toml");
 
-    EffectiveConfig Load(string cwd) => EffectiveConfig.Load(new Dictionary<string, (string, string)>(), _ => null, cwd, UserFile);
+    EffectiveConfig Load(string cwd) =>
+        EffectiveConfig.Load(new Dictionary<string, (string, string)>(), _ => null, cwd, UserFile);
 
     static void Chown(string path, int uid)
     {
@@ -104,12 +105,11 @@ public sealed class ConfigFileTrustTests : RunTestBase
     public void Memory_refusal_names_the_setting_source_not_a_flag()
     {
         var snap = new MemorySnapshot(1L << 30, 8L << 30, 0, "test");
-        var source = "/somewhere/rein.toml";
+        var source = new ConfigSource(ConfigSourceKind.RepoFile, "/somewhere/rein.toml");
 
         var why = MemoryAdmission.Check(snap, 4L << 30, 50, [], source);
 
-        Assert.Contains("run.min_available", why);
-        Assert.Contains(source, why);
+        Assert.Contains("run.min_available 4 GiB set in /somewhere/rein.toml", why);
         Assert.DoesNotContain("--min-available", why);
     }
 
