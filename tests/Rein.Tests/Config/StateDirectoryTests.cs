@@ -45,6 +45,9 @@ public sealed class StateDirectoryTests : RunTestBase
             umask: umask
         );
         Assert.Equal(124, first.ExitCode);
+        // Checked at once too: any later command narrows what it finds open to others, which would hide what
+        // this one created.
+        Assert.Empty(NotPrivate(Home));
 
         // A waiter's record exists only while it waits: look at it then.
         using var holder = ReinProcess.Start(

@@ -67,8 +67,24 @@ public sealed class JournalDurabilityTests : RunTestBase
             var env = new Dictionary<string, string?> { ["REIN_HOME"] = home };
             Assert.Equal(0, ReinProcess.Run(RunArgs([], "exit", "0"), env).ExitCode);
             Assert.Single(Journal(home));
-            // A run that starts while there is room and ends when there is none.
-            using var started = ReinProcess.Start(RunArgs([], "pidfile", PidFile, "hang"), env);
+            // A run that starts while there is room and ends when there is none. Its end must need a new page of
+            // the disk (a long start line, 300 killed pids in the end line): one appended into the page the start
+            // line already has would need no room and prove nothing.
+            using var started = ReinProcess.Start(
+                RunArgs(
+                    [],
+                    "fan",
+                    "300",
+                    "[",
+                    "hang",
+                    "]",
+                    "pidfile",
+                    PidFile,
+                    "hang",
+                    new string('p', 3000)
+                ),
+                env
+            );
             ProcessProbe.WaitForPids(PidFile, 1, TimeSpan.FromSeconds(10));
 
             Fill(Path.Combine(mount, "filler"));
