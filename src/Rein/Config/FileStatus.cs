@@ -82,20 +82,24 @@ internal readonly unsafe partial record struct FileStatus(uint Uid, uint RawMode
 
     static FileStatus? Mac(int which, byte* path, int fd)
     {
-        // struct stat with 64-bit inodes (the only kind on arm64, the $INODE64 entry points on x86_64):
-        // st_mode (uint16) at 4, st_uid at 16; 144 bytes.
+        // arm64 has only the 64-bit-inode struct stat: st_mode (uint16) at 4, st_uid at 16. On x86_64 the plain
+        // entry points keep the old layout (32-bit inode): st_mode at 8, st_uid at 12. Plain names on both, so
+        // the link (DirectPInvoke) never needs the x86_64-only $INODE64 symbols.
         var buffer = stackalloc byte[256];
-        var x64 = RuntimeInformation.ProcessArchitecture == Architecture.X64;
-        var rc = (which, x64) switch
+        var rc = which switch
         {
-            (0, false) => stat(path, buffer),
-            (0, true) => stat64(path, buffer),
-            (1, false) => lstat(path, buffer),
-            (1, true) => lstat64(path, buffer),
-            (_, false) => fstat(fd, buffer),
-            (_, true) => fstat64(fd, buffer),
+            0 => stat(path, buffer),
+            1 => lstat(path, buffer),
+            _ => fstat(fd, buffer),
         };
-        return rc != 0 ? null : new FileStatus(*(uint*)(buffer + 16), *(ushort*)(buffer + 4));
+        if (rc != 0)
+        {
+            return null;
+        }
+
+        return RuntimeInformation.ProcessArchitecture == Architecture.X64
+            ? new FileStatus(*(uint*)(buffer + 12), *(ushort*)(buffer + 8))
+            : new FileStatus(*(uint*)(buffer + 16), *(ushort*)(buffer + 4));
     }
 
     [LibraryImport("libc", SetLastError = true)]
@@ -109,13 +113,4 @@ internal readonly unsafe partial record struct FileStatus(uint Uid, uint RawMode
 
     [LibraryImport("libc", SetLastError = true)]
     private static partial int fstat(int fd, byte* buffer);
-
-    [LibraryImport("libc", EntryPoint = "stat$INODE64", SetLastError = true)]
-    private static partial int stat64(byte* path, byte* buffer);
-
-    [LibraryImport("libc", EntryPoint = "lstat$INODE64", SetLastError = true)]
-    private static partial int lstat64(byte* path, byte* buffer);
-
-    [LibraryImport("libc", EntryPoint = "fstat$INODE64", SetLastError = true)]
-    private static partial int fstat64(int fd, byte* buffer);
 }

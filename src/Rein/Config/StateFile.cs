@@ -138,8 +138,20 @@ internal static unsafe partial class StateFile
     /// filled up meanwhile. Best effort: false where the file system or the platform cannot.</summary>
     public static bool Reserve(int fd, long bytes)
     {
+        if (!OperatingSystem.IsLinux())
+        {
+            return false;
+        }
+
+        // The raw system call, not glibc's fallocate(): no symbol that macOS's libc lacks for the link to need.
         const int FALLOC_FL_KEEP_SIZE = 1;
-        return OperatingSystem.IsLinux() && fallocate(fd, FALLOC_FL_KEEP_SIZE, 0, bytes) == 0;
+        nint number = RuntimeInformation.ProcessArchitecture switch
+        {
+            Architecture.X64 => 285,
+            Architecture.Arm64 or Architecture.RiscV64 or Architecture.LoongArch64 => 47,
+            _ => -1,
+        };
+        return number >= 0 && syscall(number, fd, FALLOC_FL_KEEP_SIZE, 0, (nint)bytes) == 0;
     }
 
     /// <summary>strerror(3), as a sentence fragment: "no space left on device".</summary>
@@ -233,5 +245,5 @@ internal static unsafe partial class StateFile
     private static partial int fchmod(int fd, uint mode);
 
     [LibraryImport("libc", SetLastError = true)]
-    private static partial int fallocate(int fd, int mode, long offset, long length);
+    private static partial nint syscall(nint number, nint a1, nint a2, nint a3, nint a4);
 }
