@@ -94,7 +94,7 @@ internal static unsafe partial class StateFile
         }
     }
 
-    /// <summary>Replaces the file's content all at once (a private temporary file renamed over it: readers see the
+    /// <summary>Replaces the file's content all at once (a private temporary file, PATH.tmp-…, renamed over it: readers see the
     /// old content or the new, never half; rename replaces a link instead of following it).</summary>
     public static void WriteAtomically(string path, string text)
     {

@@ -151,7 +151,11 @@ public sealed class LockDirectory
         var names = Directory
             .GetFiles(Root)
             .Select(Path.GetFileName)
-            .Where(f => f is not null && !f.EndsWith(".stuck", StringComparison.Ordinal))
+            .Where(f =>
+                f is not null
+                && !f.EndsWith(".stuck", StringComparison.Ordinal)
+                && !f.Contains(".tmp-", StringComparison.Ordinal) // a .stuck record being written
+            )
             .Select(f => f![..f!.LastIndexOf('.')])
             .Distinct()
             .Order(StringComparer.Ordinal);
