@@ -18,6 +18,13 @@ public static class ReinCli
             {
                 return RunCommand.Execute(args[1..]);
             }
+            catch (StateDirectoryException e)
+            {
+                // The state directory cannot be used safely (a link, another user's entry): that will not pass by
+                // itself, so 125 (rein failed), not 75 (try later).
+                Console.Error.WriteLine($"rein run: {OneLine(e.Message)}");
+                return Rein.Running.ExitCodes.ReinFailed;
+            }
             catch (Exception e)
             {
                 return LastResort("run", e, Rein.Running.ExitCodes.ReinFailed);

@@ -10,7 +10,32 @@ internal static class JournalAccess
 {
     static string? Env(string name) => Environment.GetEnvironmentVariable(name);
 
-    public static string StateDir => StateDirectory.Resolve(Env);
+    static readonly Lazy<string> Secured = new(Secure);
+
+    /// <summary>The state directory, created or checked once per command (every verb that keeps state comes
+    /// through here): private, ours, no links in it. What had to be tightened is told once, in one line.</summary>
+    /// <exception cref="StateDirectoryException">It cannot be used safely; the message says why and what to do.</exception>
+    public static string StateDir => Secured.Value;
+
+    static string Secure()
+    {
+        var report = StateDirectory.Secure(StateDirectory.Resolve(Env));
+        var exposed = report.Tightened.Where(t => t.WasWritableByOthers).ToList();
+        if (exposed.Count > 0)
+        {
+            var list = string.Join(
+                ", ",
+                exposed.Select(t => $"{Path.GetRelativePath(report.Path, t.Path)} {Octal(t.Was)}")
+            );
+            Console.Error.WriteLine(
+                $"rein: state directory {report.Path} was writable by other users ({list}); tightened to 0700 (files 0600) — check that nothing in it was planted"
+            );
+        }
+
+        return report.Path;
+    }
+
+    static string Octal(UnixFileMode mode) => "0" + Convert.ToString((int)mode, 8);
 
     public static BootIdentity Boot => BootIdentity.Current(Env);
 
@@ -34,7 +59,7 @@ internal static class JournalAccess
 
             return store;
         }
-        catch (JournalException e)
+        catch (Exception e) when (e is JournalException or StateDirectoryException)
         {
             Console.Error.WriteLine($"rein {verb}: {e.Message}");
         }
@@ -64,9 +89,10 @@ internal static class JournalAccess
         {
             store.Reconcile(boot, ProcessTables.Current, DateTimeOffset.UtcNow);
         }
-        catch (Microsoft.Data.Sqlite.SqliteException e) when (e.SqliteErrorCode is 5 or 6)
+        catch (Microsoft.Data.Sqlite.SqliteException e)
+            when (e.SqliteErrorCode is 5 or 6 or 10 or 13)
         {
-            // Busy: unclean ends are marked by the next reader.
+            // Busy, or the disk is full (SQLITE_IOERR, SQLITE_FULL): unclean ends are marked by the next reader.
         }
     }
 }

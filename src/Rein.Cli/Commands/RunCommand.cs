@@ -281,6 +281,7 @@ internal static class RunCommand
             Force = parse.GetValue(o.Force),
             BreakerCooldown = config.Duration(Settings.BreakerCooldown),
             MinAvailable = config.Size(Settings.MinAvailable),
+            MinAvailableSource = config[Settings.MinAvailable].Source,
             MaxPressure = config.WholeNumber(Settings.MaxMemoryPressure),
         };
 
@@ -418,27 +419,24 @@ internal static class RunCommand
             : null;
     }
 
-    static string PruneMarker(string stateDir) => Path.Combine(stateDir, "last-prune");
-
     /// <summary>One stat: pruning is due when the marker is a day old (or missing).</summary>
-    static bool PruneDue(string stateDir)
-    {
-        var marker = PruneMarker(stateDir);
-        return !File.Exists(marker)
-            || DateTime.UtcNow - File.GetLastWriteTimeUtc(marker) > TimeSpan.FromDays(1);
-    }
+    static bool PruneDue(string stateDir) =>
+        JournalStore.PruneMarkerDue(stateDir, DateTime.UtcNow, TimeSpan.FromDays(1));
 
     static void Prune(EffectiveConfig config, string stateDir) =>
         Try(() =>
         {
             // One pruner at a time: a burst of runs in a fresh state directory would otherwise all prune at once.
-            var lockFd = Rein.Processes.Posix.LibC.open(
-                Path.Combine(stateDir, "prune.lock"),
-                Rein.Processes.Posix.LibC.O_RDWR
-                    | Rein.Processes.Posix.LibC.O_CREAT
-                    | Rein.Processes.Posix.LibC.O_CLOEXEC,
-                Convert.ToInt32("600", 8)
-            );
+            int lockFd;
+            try
+            {
+                lockFd = StateFile.OpenOrCreate(Path.Combine(stateDir, "prune.lock"));
+            }
+            catch (IOException)
+            {
+                return;
+            }
+
             if (
                 lockFd < 0
                 || Rein.Processes.Posix.LibC.flock(
@@ -469,7 +467,6 @@ internal static class RunCommand
                 config.WholeNumber(Settings.JournalKeepDays),
                 DateTimeOffset.UtcNow
             );
-            File.WriteAllText(PruneMarker(stateDir), DateTimeOffset.UtcNow.ToString("O"));
         });
 
     sealed class FdCloser(int fd) : IDisposable

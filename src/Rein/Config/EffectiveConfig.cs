@@ -8,7 +8,9 @@ namespace Rein.Config;
 /// Resolves every setting with one precedence: command-line flag &gt; <c>REIN_*</c> environment &gt;
 /// repository <c>rein.toml</c> &gt; user <c>rein.toml</c> &gt; built-in default. An invalid value at any
 /// level fails loudly with its source named, even if a higher level would have overridden it: a broken
-/// file should never lie in wait for the day the flag is dropped.
+/// file should never lie in wait for the day the flag is dropped. Files are obeyed only when they are the user's
+/// own (G7): a rein.toml that another user owns, or that group or others may write, is ignored and reported in
+/// <see cref="Ignored"/> — whoever can write it could otherwise set rein's limits.
 /// </summary>
 public sealed class EffectiveConfig
 {
@@ -26,6 +28,9 @@ public sealed class EffectiveConfig
 
     /// <summary>The user rein.toml that was read, if any.</summary>
     public string? UserFile { get; }
+
+    /// <summary>Files found but not obeyed, and why.</summary>
+    public IReadOnlyList<IgnoredConfigFile> Ignored { get; private init; } = [];
 
     public IEnumerable<ResolvedSetting> All => Settings.All.Select(d => _values[d.Key]);
 
@@ -49,12 +54,11 @@ public sealed class EffectiveConfig
         string? userConfigFile
     )
     {
-        var repoFile = FindRepoFile(workingDirectory);
+        var ignored = new List<IgnoredConfigFile>();
+        var repoFile = Trusted(FindRepoFile(workingDirectory), ignored);
         var repo = repoFile is null ? null : ReadFile(repoFile);
-        var user =
-            userConfigFile is not null && File.Exists(userConfigFile)
-                ? ReadFile(userConfigFile)
-                : null;
+        var userFile = Trusted(userConfigFile, ignored);
+        var user = userFile is null ? null : ReadFile(userFile);
 
         var values = new Dictionary<string, ResolvedSetting>();
         foreach (var d in Settings.All)
@@ -95,7 +99,30 @@ public sealed class EffectiveConfig
             values[d.Key] = chosen!;
         }
 
-        return new EffectiveConfig(values, repoFile, user is null ? null : userConfigFile);
+        return new EffectiveConfig(values, repoFile, userFile) { Ignored = ignored };
+    }
+
+    /// <summary>The file if it exists and may be obeyed: owned by the user running rein (or root, who can change
+    /// anything anyway) and writable by nobody else. Otherwise null, and an ignored file is noted.</summary>
+    static string? Trusted(string? path, List<IgnoredConfigFile> ignored)
+    {
+        if (path is null || FileStatus.Of(path, follow: true) is not { IsDirectory: false } status)
+        {
+            return null;
+        }
+
+        var me = Processes.Posix.LibC.getuid();
+        var problem =
+            status.Uid != me && status.Uid != 0 ? ConfigFileProblem.OwnedByAnotherUser
+            : status.WritableByOthers ? ConfigFileProblem.WritableByOthers
+            : (ConfigFileProblem?)null;
+        if (problem is { } p)
+        {
+            ignored.Add(new IgnoredConfigFile(path, p, status.Uid, status.Mode));
+            return null;
+        }
+
+        return path;
     }
 
     /// <summary>The default user config file: <c>$XDG_CONFIG_HOME/rein/rein.toml</c> or <c>~/.config/rein/rein.toml</c>;
@@ -170,9 +197,19 @@ public sealed class EffectiveConfig
         throw new ConfigException($"invalid {d.Key} from {source}: {error}");
     }
 
+    /// <summary>The nearest rein.toml from <paramref name="start"/> up to the repository root (the nearest
+    /// directory with a <c>.git</c> entry: a folder, or a file in a worktree). Outside a repository, only
+    /// <paramref name="start"/> itself: climbing further would obey a <c>/tmp/rein.toml</c> anyone can write.</summary>
     static string? FindRepoFile(string start)
     {
-        for (var dir = new DirectoryInfo(start); dir is not null; dir = dir.Parent)
+        var here = new DirectoryInfo(start);
+        var root = here;
+        while (root is not null && !Path.Exists(Path.Combine(root.FullName, ".git")))
+        {
+            root = root.Parent;
+        }
+
+        for (var dir = here; dir is not null; dir = dir.Parent)
         {
             var candidate = Path.Combine(dir.FullName, "rein.toml");
             if (File.Exists(candidate))
@@ -180,11 +217,7 @@ public sealed class EffectiveConfig
                 return candidate;
             }
 
-            // The repository root bounds the search: a rein.toml above it belongs to someone else.
-            if (
-                Directory.Exists(Path.Combine(dir.FullName, ".git"))
-                || File.Exists(Path.Combine(dir.FullName, ".git"))
-            )
+            if (root is null || dir.FullName == root.FullName)
             {
                 return null;
             }

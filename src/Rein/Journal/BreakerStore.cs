@@ -56,8 +56,9 @@ public sealed class BreakerStore(string stateDirectory)
 
     public BreakerRecord? Read(IReadOnlyList<string> command, string cwd)
     {
-        var text = Processes.Posix.LibC.ReadSmallFile(FileFor(command, cwd));
-        if (text.Length == 0)
+        // Never through a link (a link or another user's file here is refused: see StateFile).
+        var text = Config.StateFile.ReadAllText(FileFor(command, cwd));
+        if (string.IsNullOrEmpty(text))
         {
             return null;
         }
@@ -98,7 +99,8 @@ public sealed class BreakerStore(string stateDirectory)
                 return;
             }
 
-            Directory.CreateDirectory(Folder);
+            Config.StateDirectory.Ensure(stateDirectory);
+            Config.StateDirectory.EnsureFolder(Folder);
             var record = new BreakerRecord(
                 v.RunId,
                 [.. command],
@@ -108,12 +110,11 @@ public sealed class BreakerStore(string stateDirectory)
                 (long)v.Duration.TotalMilliseconds,
                 v.Unkillable.Count > 0
             );
-            var tmp = path + ".tmp-" + Environment.ProcessId;
-            File.WriteAllText(
-                tmp,
+            // Readers see the old record or the new one, never half of one; 0600, never through a link.
+            Config.StateFile.WriteAtomically(
+                path,
                 JsonSerializer.Serialize(record, BreakerJsonContext.Default.BreakerRecord)
             );
-            File.Move(tmp, path, overwrite: true); // readers see the old record or the new one, never half of one
         }
         catch (Exception e) when (e is IOException or UnauthorizedAccessException) { }
     }

@@ -1,6 +1,5 @@
 using System.Text;
 using System.Text.Json;
-using Rein.Processes.Posix;
 using Rein.Running;
 
 namespace Rein.Journal;
@@ -227,86 +226,5 @@ public static class JournalSpool
         }
 
         return Encoding.UTF8.GetString(stream.ToArray()) + "\n";
-    }
-}
-
-/// <summary>Records a run into the spool (the CLI's recorder): durable start before the spawn, then appends.
-/// Failures warn once and never stop the run.</summary>
-public sealed class SpoolRecorder(string stateDirectory, BootIdentity boot, Action<string> warn)
-    : IRunRecorder,
-        IDisposable
-{
-    int _fd = -1;
-    bool _warned;
-
-    public void RunStarting(RunStart start)
-    {
-        try
-        {
-            var dir = JournalSpool.Directory(stateDirectory);
-            Config.StateDirectory.Ensure(stateDirectory);
-            Config.StateDirectory.Ensure(dir);
-            const int O_WRONLY = 1;
-            var O_EXCL = OperatingSystem.IsMacOS() ? 0x800 : 0x80;
-            var O_APPEND = OperatingSystem.IsMacOS() ? 0x8 : 0x400;
-            _fd = LibC.open(
-                JournalSpool.FileFor(stateDirectory, start.RunId),
-                O_WRONLY | LibC.O_CREAT | O_EXCL | O_APPEND | LibC.O_CLOEXEC,
-                Convert.ToInt32("600", 8)
-            );
-            if (_fd < 0)
-            {
-                throw new IOException($"cannot create the spool file (errno {LibC.Errno})");
-            }
-
-            Append(JournalSpool.StartLine(start, boot));
-            // Durable before the spawn (G4): the record, and the directory entry that names it.
-            LibC.fsync(_fd);
-            var dirFd = LibC.open(dir, LibC.O_CLOEXEC, 0);
-            if (dirFd >= 0)
-            {
-                LibC.fsync(dirFd);
-                LibC.close(dirFd);
-            }
-        }
-        catch (Exception e) when (e is IOException or UnauthorizedAccessException)
-        {
-            Warn(e.Message);
-        }
-    }
-
-    public void ChildStarted(string runId, int pid, ulong startTime, int processGroup) =>
-        Append(JournalSpool.ChildLine(pid, startTime, processGroup));
-
-    public void RunEnded(RunVerdict verdict)
-    {
-        Append(JournalSpool.EndLine(verdict));
-        Dispose();
-    }
-
-    void Append(string line)
-    {
-        if (_fd >= 0 && !LibC.WriteAll(_fd, Encoding.UTF8.GetBytes(line)))
-        {
-            Warn($"journal spool write failed (errno {LibC.Errno})");
-        }
-    }
-
-    void Warn(string message)
-    {
-        if (!_warned)
-        {
-            warn($"{message}; the run continues unrecorded");
-            _warned = true;
-        }
-    }
-
-    public void Dispose()
-    {
-        if (_fd >= 0)
-        {
-            LibC.close(_fd);
-            _fd = -1;
-        }
     }
 }

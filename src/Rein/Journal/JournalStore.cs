@@ -32,6 +32,7 @@ public sealed class JournalStore : IDisposable
 
     /// <summary>Opens (creating or migrating) the journal in <paramref name="stateDirectory"/>.</summary>
     /// <exception cref="JournalException">The database is from a newer Rein, or cannot be opened at all.</exception>
+    /// <exception cref="Config.StateDirectoryException">One of its files is a symbolic link or another user's.</exception>
     public static JournalStore Open(string stateDirectory)
     {
         Config.StateDirectory.Ensure(stateDirectory);
@@ -39,15 +40,27 @@ public sealed class JournalStore : IDisposable
         JournalStore store;
         try
         {
-            store = new JournalStore(OpenAndMigrate(path), path, null);
+            try
+            {
+                JournalFiles.Prepare(path);
+                store = new JournalStore(OpenAndMigrate(path), path, null);
+            }
+            catch (SqliteException e) when (IsCorruption(e))
+            {
+                var aside = MoveAside(path);
+                JournalFiles.Prepare(path);
+                store = new JournalStore(OpenAndMigrate(path), path, aside);
+            }
         }
-        catch (SqliteException e) when (IsCorruption(e))
+        catch (SqliteException e) when (JournalFiles.IsWriteFailure(e))
         {
-            var aside = MoveAside(path);
-            store = new JournalStore(OpenAndMigrate(path), path, aside);
+            throw new JournalException(
+                $"cannot open the journal: {JournalFiles.Describe(e, stateDirectory)}",
+                e
+            );
         }
 
-        store.TryImportSpool(JournalSpool.Directory(stateDirectory));
+        store.TryImportSpool(stateDirectory);
         return store;
     }
 
@@ -56,18 +69,24 @@ public sealed class JournalStore : IDisposable
     /// writer — they just do not include runs still in the spool.</summary>
     public string? ImportSkipped { get; private set; }
 
-    void TryImportSpool(string spoolDirectory)
+    void TryImportSpool(string stateDirectory)
     {
         // A short wait here: a reader must answer even when a writer is stuck.
         Exec(_db, "PRAGMA busy_timeout = 1500;");
         try
         {
-            ImportSpool(spoolDirectory);
+            ImportSpool(JournalSpool.Directory(stateDirectory));
         }
         catch (SqliteException e) when (e.SqliteErrorCode is 5 or 6) // SQLITE_BUSY, SQLITE_LOCKED
         {
             ImportSkipped =
                 "the journal is locked by another rein process (stopped or busy); runs it has not imported yet are missing";
+        }
+        catch (SqliteException e) when (JournalFiles.IsWriteFailure(e))
+        {
+            // The transaction rolled back whole and the spool files stay: the next reader with room imports them.
+            ImportSkipped =
+                $"runs still in the spool are not shown: {JournalFiles.Describe(e, stateDirectory)}";
         }
         finally
         {
@@ -80,15 +99,23 @@ public sealed class JournalStore : IDisposable
     /// end is in, or its run is marked unclean). Returns how many files were read.</summary>
     public int ImportSpool(string spoolDirectory)
     {
-        if (!System.IO.Directory.Exists(spoolDirectory))
+        switch (Config.FileStatus.Of(spoolDirectory, follow: false))
         {
-            return 0;
+            case null:
+                return 0;
+            case { IsSymbolicLink: true }:
+                throw Config.StateFile.LinkRefused(spoolDirectory);
         }
 
         var entries = new List<JournalSpool.Entry>();
         foreach (var file in System.IO.Directory.EnumerateFiles(spoolDirectory, "*.run"))
         {
-            var text = Processes.Posix.LibC.ReadSmallFile(file, 1 << 20);
+            // Whole, whatever its size: a run's command line can be megabytes long.
+            if (Config.StateFile.ReadAllText(file) is not { } text)
+            {
+                continue; // imported and deleted by another reader meanwhile
+            }
+
             var entry = JournalSpool.Parse(file, text);
             if (entry.Start is not null)
             {
@@ -234,7 +261,7 @@ public sealed class JournalStore : IDisposable
         }
         catch
         {
-            Exec(db, "ROLLBACK;");
+            RollBack(db);
             throw;
         }
     }
@@ -270,7 +297,7 @@ public sealed class JournalStore : IDisposable
         }
         catch
         {
-            Exec(_db, "ROLLBACK;");
+            RollBack(_db);
             throw;
         }
         finally
@@ -567,7 +594,32 @@ public sealed class JournalStore : IDisposable
             meta.ExecuteNonQuery();
         }
 
+        try
+        {
+            Config.StateFile.WriteAtomically(
+                PruneMarker(System.IO.Path.GetDirectoryName(Path)!),
+                now.ToString("O", System.Globalization.CultureInfo.InvariantCulture)
+            );
+        }
+        catch (IOException)
+        {
+            // Only an optimisation: without it the next run prunes again.
+        }
+
         return deleted;
+    }
+
+    /// <summary>A file whose age says whether a prune is due with one stat, so a run need not open SQLite to ask.
+    /// Written (0600, never through a link) by every <see cref="Prune"/>.</summary>
+    public static string PruneMarker(string stateDirectory) =>
+        System.IO.Path.Combine(stateDirectory, "last-prune");
+
+    /// <summary>True when the last prune recorded by <see cref="PruneMarker"/> is older than
+    /// <paramref name="every"/>, or there is none.</summary>
+    public static bool PruneMarkerDue(string stateDirectory, DateTime utcNow, TimeSpan every)
+    {
+        var marker = PruneMarker(stateDirectory);
+        return !File.Exists(marker) || utcNow - File.GetLastWriteTimeUtc(marker) > every;
     }
 
     /// <summary>True when the last prune is older than <paramref name="every"/> (or there never was one).</summary>
@@ -643,6 +695,17 @@ public sealed class JournalStore : IDisposable
         }
 
         return list;
+    }
+
+    /// <summary>Rolls back the open transaction, if SQLite has not already: after some errors (SQLITE_FULL, an I/O
+    /// error) it rolls back by itself, and a second ROLLBACK would fail with "no transaction is active" and hide
+    /// the error that matters.</summary>
+    static void RollBack(SqliteConnection db)
+    {
+        if (SQLitePCL.raw.sqlite3_get_autocommit(db.Handle) == 0)
+        {
+            Exec(db, "ROLLBACK;");
+        }
     }
 
     static void Exec(SqliteConnection db, string sql)

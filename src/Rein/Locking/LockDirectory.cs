@@ -1,3 +1,4 @@
+using Rein.Config;
 using Rein.Processes;
 using Rein.Processes.Posix;
 
@@ -22,13 +23,17 @@ public sealed record SlotStatus(
         : null;
 }
 
-/// <summary>The named locks under <c>&lt;state dir&gt;/locks</c>: acquiring slots, and looking at holders and waiters.</summary>
+/// <summary>The named locks under <c>&lt;state dir&gt;/locks</c>: acquiring slots, and looking at holders and waiters.
+/// Every file here is opened through <see cref="StateFile"/> (never through a symbolic link, 0600, ours) and every
+/// folder through <see cref="StateDirectory.EnsureFolder"/>.</summary>
 public sealed class LockDirectory
 {
     readonly IProcessTable _table;
+    readonly string _stateDirectory;
 
     public LockDirectory(string stateDirectory, IProcessTable? table = null)
     {
+        _stateDirectory = stateDirectory;
         Root = Path.Combine(stateDirectory, "locks");
         _table = table ?? ProcessTables.Current;
     }
@@ -40,24 +45,14 @@ public sealed class LockDirectory
     /// <summary>Takes a free slot without waiting, or returns null when all are held (or stuck).</summary>
     public SlotLock? TryAcquire(LockRequest request, LockHolder holder)
     {
-        Config.StateDirectory.Ensure(Root);
+        StateDirectory.Ensure(_stateDirectory);
+        StateDirectory.EnsureFolder(Root);
         // Start at a slot chosen by pid so concurrent contenders do not all fight over slot 0 first.
         var first = holder.Pid % request.Slots;
         for (var i = 0; i < request.Slots; i++)
         {
             var slot = (first + i) % request.Slots;
-            var fd = LibC.open(
-                SlotPath(request.Name, slot),
-                LibC.O_RDWR | LibC.O_CREAT | LibC.O_CLOEXEC,
-                Convert.ToInt32("600", 8)
-            );
-            if (fd < 0)
-            {
-                throw new IOException(
-                    $"cannot open lock file {SlotPath(request.Name, slot)} (errno {LibC.Errno})"
-                );
-            }
-
+            var fd = StateFile.OpenOrCreate(SlotPath(request.Name, slot));
             if (LibC.flock(fd, LibC.LOCK_EX | LibC.LOCK_NB) != 0)
             {
                 LibC.close(fd);
@@ -94,13 +89,12 @@ public sealed class LockDirectory
             return lck;
         }
 
-        var waiters = Path.Combine(Root, request.Name + ".waiters");
-        Directory.CreateDirectory(waiters);
+        var waiters = StateDirectory.EnsureFolder(Path.Combine(Root, request.Name + ".waiters"));
         var me = Path.Combine(
             waiters,
             holder.Pid.ToString(System.Globalization.CultureInfo.InvariantCulture)
         );
-        File.WriteAllText(me, holder.ToJson());
+        StateFile.WriteAtomically(me, holder.ToJson());
         try
         {
             var clock = System.Diagnostics.Stopwatch.StartNew();
@@ -148,7 +142,7 @@ public sealed class LockDirectory
         IReadOnlyList<LockHolder> Waiters
     )> List()
     {
-        if (!Directory.Exists(Root))
+        if (!FolderExists(Root))
         {
             return [];
         }
@@ -157,7 +151,11 @@ public sealed class LockDirectory
         var names = Directory
             .GetFiles(Root)
             .Select(Path.GetFileName)
-            .Where(f => f is not null && !f.EndsWith(".stuck", StringComparison.Ordinal))
+            .Where(f =>
+                f is not null
+                && !f.EndsWith(".stuck", StringComparison.Ordinal)
+                && !f.Contains(".tmp-", StringComparison.Ordinal) // a .stuck record being written
+            )
             .Select(f => f![..f!.LastIndexOf('.')])
             .Distinct()
             .Order(StringComparer.Ordinal);
@@ -182,8 +180,7 @@ public sealed class LockDirectory
     {
         var path = SlotPath(name, slot);
         var stuck = StuckAndAlive(path);
-        var fd = LibC.open(path, LibC.O_RDWR | LibC.O_CLOEXEC, 0);
-        if (fd < 0)
+        if (StateFile.OpenExisting(path) is not { } fd)
         {
             return new SlotStatus(slot, false, null, null, stuck);
         }
@@ -213,7 +210,7 @@ public sealed class LockDirectory
     IReadOnlyList<LockHolder> Waiters(string name)
     {
         var dir = Path.Combine(Root, name + ".waiters");
-        if (!Directory.Exists(dir))
+        if (!FolderExists(dir))
         {
             return [];
         }
@@ -274,5 +271,16 @@ public sealed class LockDirectory
         return null;
     }
 
-    static string SafeRead(string path) => LibC.ReadSmallFile(path);
+    /// <summary>Plain reads (not .NET's File APIs, which take a shared flock(2) and so fail on a slot whose holder
+    /// has it locked), never through a link.</summary>
+    static string SafeRead(string path) => StateFile.ReadAllText(path) ?? "";
+
+    /// <summary>Whether a folder of ours is there; a link in its place is refused, not followed.</summary>
+    static bool FolderExists(string path) =>
+        FileStatus.Of(path, follow: false) switch
+        {
+            null => false,
+            { IsSymbolicLink: true } => throw StateFile.LinkRefused(path),
+            var s => s.Value.IsDirectory,
+        };
 }

@@ -27,7 +27,24 @@ public sealed record LockHolder(
     [JsonIgnore]
     public DateTimeOffset HeldSince => AcquiredAt ?? Since;
 
-    public string ToJson() => JsonSerializer.Serialize(this, LockJsonContext.Default.LockHolder);
+    /// <summary>The longest command kept in a holder record. The record is for people (busy messages, <c>rein
+    /// locks</c>): a command line of megabytes would be copied whole into every refusal.</summary>
+    public const int MaxCommandLength = 1000;
+
+    public string ToJson()
+    {
+        var record = this;
+        if (Command.Length > MaxCommandLength)
+        {
+            // Never cut a surrogate pair in half.
+            var cut = char.IsHighSurrogate(Command[MaxCommandLength - 1])
+                ? MaxCommandLength - 1
+                : MaxCommandLength;
+            record = this with { Command = Command[..cut] + "…" };
+        }
+
+        return JsonSerializer.Serialize(record, LockJsonContext.Default.LockHolder);
+    }
 
     public static LockHolder? FromJson(string text)
     {

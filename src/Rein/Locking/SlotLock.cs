@@ -39,7 +39,7 @@ public sealed class SlotLock : IDisposable
 
         if (unkillable is { Count: > 0 })
         {
-            File.WriteAllText(
+            Config.StateFile.WriteAtomically(
                 Path + ".stuck",
                 System.Text.Json.JsonSerializer.Serialize(
                     new StuckSlot(

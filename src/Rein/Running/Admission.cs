@@ -21,6 +21,10 @@ public sealed record AdmissionRequest
     /// <summary>0 disables memory admission.</summary>
     public long MinAvailable { get; init; }
 
+    /// <summary>Where <see cref="MinAvailable"/> came from (a flag, a variable, a file path), named in the refusal
+    /// so nobody hunts for a flag they never passed.</summary>
+    public ConfigSource? MinAvailableSource { get; init; }
+
     public double MaxPressure { get; init; } = 40;
 }
 
@@ -115,7 +119,8 @@ public sealed class Admission(
                         snap,
                         request.MinAvailable,
                         request.MaxPressure,
-                        table.Snapshot()
+                        table.Snapshot(),
+                        request.MinAvailableSource
                     );
                 if (refusal is null)
                 {

@@ -60,14 +60,15 @@ public static class MemoryAdmission
         MemorySnapshot snap,
         long minAvailable,
         double maxPressure,
-        IReadOnlyList<ProcessInfo> processes
+        IReadOnlyList<ProcessInfo> processes,
+        ConfigSource? minAvailableSource = null
     )
     {
         string? why = null;
         if (snap.AvailableBytes < minAvailable)
         {
             why =
-                $"only {SizeParser.Format(snap.AvailableBytes)} of {SizeParser.Format(snap.TotalBytes)} memory is available, below --min-available {SizeParser.Format(minAvailable)}";
+                $"only {SizeParser.Format(snap.AvailableBytes)} of {SizeParser.Format(snap.TotalBytes)} memory is available, below {Named(SizeParser.Format(minAvailable), minAvailableSource)}";
         }
         else if (snap.PressurePercent is { } p && p > maxPressure)
         {
@@ -78,6 +79,16 @@ public static class MemoryAdmission
         {
             return null;
         }
+
+        // Named as the user set it: a refusal that blames a flag nobody passed sends them looking in the wrong place.
+        static string Named(string size, ConfigSource? source) =>
+            source?.Kind switch
+            {
+                ConfigSourceKind.Flag or ConfigSourceKind.Environment => $"{source.Where} {size}",
+                ConfigSourceKind.RepoFile or ConfigSourceKind.UserFile =>
+                    $"run.min_available {size} set in {source.Where}",
+                _ => $"run.min_available {size}",
+            };
 
         var top = processes
             .Where(p => !p.IsZombie)

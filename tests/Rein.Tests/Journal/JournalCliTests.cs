@@ -252,12 +252,48 @@ public sealed class JournalCliTests : RunTestBase
     public void Environment_values_are_never_stored()
     {
         var secret = "s3cr3t-" + Guid.NewGuid().ToString("N");
-        ReinProcess.Run(RunArgs([], "exit", "0"), HomeEnv(("API_TOKEN", secret)));
-        foreach (var f in Directory.GetFiles(Home, "rein.db*"))
+        var env = HomeEnv(("API_TOKEN", secret));
+        var name = "e" + Guid.NewGuid().ToString("N")[..8];
+        // A timed-out run with a lock writes every kind of state file: spool, slot, breaker record.
+        using var running = ReinProcess.Start(
+            RunArgs(
+                ["--lock", name, "--timeout", "3s", "--grace", "100ms"],
+                "pidfile",
+                PidFile,
+                "hang"
+            ),
+            env
+        );
+        ProcessProbe.WaitForPids(PidFile, 1, TimeSpan.FromSeconds(10));
+        AssertSecretAbsent(secret, "while running", "spool", "locks");
+        Assert.Equal(124, running.Wait(TimeSpan.FromSeconds(20)).ExitCode);
+        AssertSecretAbsent(secret, "after the run", "breaker");
+
+        Assert.Single(Runs(Json("journal", "--json")));
+        AssertSecretAbsent(secret, "after the import", "rein.db");
+    }
+
+    /// <summary>Greps every file under the state directory; <paramref name="mustExist"/> keeps the check honest
+    /// (a grep of nothing passes).</summary>
+    void AssertSecretAbsent(string secret, string when, params string[] mustExist)
+    {
+        foreach (var entry in mustExist)
         {
-            Assert.DoesNotContain(
-                secret,
-                System.Text.Encoding.Latin1.GetString(File.ReadAllBytes(f))
+            Assert.True(
+                Path.Exists(Path.Combine(Home, entry)),
+                $"{entry} does not exist {when}: the grep would prove nothing"
+            );
+        }
+
+        var files = Directory.GetFiles(Home, "*", SearchOption.AllDirectories);
+        Assert.NotEmpty(files);
+        foreach (var f in files)
+        {
+            // Not File.ReadAllBytes: .NET takes a shared flock, which fails on the slot and prune locks held now.
+            var text = LibC.ReadSmallFile(f, (int)new FileInfo(f).Length + 1);
+            Assert.False(
+                text.Contains(secret, StringComparison.Ordinal),
+                $"{Path.GetRelativePath(Home, f)} holds an environment value ({when})"
             );
         }
     }

@@ -33,9 +33,16 @@ internal sealed class ReinProcess : IDisposable
         IEnumerable<string> args,
         IDictionary<string, string?>? env = null,
         string? workingDirectory = null,
-        IReadOnlyList<string>? wrapper = null
+        IReadOnlyList<string>? wrapper = null,
+        string? umask = null
     )
     {
+        // With a umask, rein starts through `sh -c 'umask M; exec rein ...'`: same pid, the mask rein inherits.
+        if (umask is not null)
+        {
+            wrapper = ["/bin/sh", "-c", $"umask {umask} && exec \"$0\" \"$@\""];
+        }
+
         var psi = new ProcessStartInfo(wrapper is { Count: > 0 } ? wrapper[0] : Paths.Rein)
         {
             RedirectStandardOutput = true,
@@ -82,10 +89,11 @@ internal sealed class ReinProcess : IDisposable
         IDictionary<string, string?>? env = null,
         TimeSpan? timeout = null,
         string? workingDirectory = null,
-        IReadOnlyList<string>? wrapper = null
+        IReadOnlyList<string>? wrapper = null,
+        string? umask = null
     )
     {
-        using var p = Start(args, env, workingDirectory, wrapper);
+        using var p = Start(args, env, workingDirectory, wrapper, umask);
         return p.Wait(timeout ?? TimeSpan.FromSeconds(60));
     }
 

@@ -96,9 +96,9 @@ internal sealed class StuckSightings(string path)
         var known = new Dictionary<(int, ulong), DateTimeOffset>();
         try
         {
-            if (File.Exists(path))
+            if (Config.StateFile.ReadAllText(path) is { } text)
             {
-                foreach (var line in File.ReadAllLines(path))
+                foreach (var line in text.Split('\n', StringSplitOptions.RemoveEmptyEntries))
                 {
                     var p = line.Split('\t');
                     if (
@@ -123,11 +123,14 @@ internal sealed class StuckSightings(string path)
         {
             if (current.Count > 0 || File.Exists(path))
             {
-                Directory.CreateDirectory(Path.GetDirectoryName(path)!);
-                File.WriteAllLines(
+                // In the state directory: private (0700, 0600) and never written through a link, like the rest.
+                Config.StateDirectory.Ensure(Path.GetDirectoryName(path)!);
+                Config.StateFile.WriteAtomically(
                     path,
-                    current.Select(kv =>
-                        $"{kv.Key.Item1}\t{kv.Key.Item2}\t{kv.Value.ToUnixTimeMilliseconds()}"
+                    string.Concat(
+                        current.Select(kv =>
+                            $"{kv.Key.Item1}\t{kv.Key.Item2}\t{kv.Value.ToUnixTimeMilliseconds()}\n"
+                        )
                     )
                 );
             }

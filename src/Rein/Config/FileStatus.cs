@@ -1,0 +1,116 @@
+using System.Runtime.InteropServices;
+
+namespace Rein.Config;
+
+/// <summary>The part of stat(2) that decides whether a file may be trusted: its type, permission bits and owner.
+/// .NET exposes the mode but not the owner, so this reads both: statx(2) on Linux (one layout on every
+/// architecture, unlike struct stat), stat/lstat/fstat on macOS.</summary>
+internal readonly unsafe partial record struct FileStatus(uint Uid, uint RawMode)
+{
+    const uint TypeMask = 0xF000; // S_IFMT
+
+    public bool IsDirectory => (RawMode & TypeMask) == 0x4000; // S_IFDIR
+
+    public bool IsRegularFile => (RawMode & TypeMask) == 0x8000; // S_IFREG
+
+    public bool IsSymbolicLink => (RawMode & TypeMask) == 0xA000; // S_IFLNK
+
+    /// <summary>The permission bits (0777 and setuid/setgid/sticky).</summary>
+    public UnixFileMode Mode => (UnixFileMode)(RawMode & 0xFFF);
+
+    /// <summary>Group or other users may read, write or enter it.</summary>
+    public bool OpenToOthers => (RawMode & 0x3F) != 0;
+
+    /// <summary>Group or other users may write it.</summary>
+    public bool WritableByOthers => (RawMode & 0x12) != 0; // S_IWGRP | S_IWOTH
+
+    /// <summary>The mode as ls and chmod write it (0755).</summary>
+    public string Octal => "0" + Convert.ToString(RawMode & 0xFFF, 8);
+
+    /// <summary>The status of <paramref name="path"/>; a symbolic link itself unless <paramref name="follow"/>.
+    /// Null when it does not exist (or cannot be examined).</summary>
+    public static FileStatus? Of(string path, bool follow)
+    {
+        var bytes = System.Text.Encoding.UTF8.GetBytes(path + "\0");
+        fixed (byte* p = bytes)
+        {
+            return OperatingSystem.IsMacOS()
+                ? Mac(follow ? 0 : 1, p, -1)
+                : Linux(p, -1, follow ? 0 : AT_SYMLINK_NOFOLLOW);
+        }
+    }
+
+    /// <summary>The status of an open descriptor.</summary>
+    public static FileStatus? OfDescriptor(int fd)
+    {
+        if (OperatingSystem.IsMacOS())
+        {
+            return Mac(2, null, fd);
+        }
+
+        byte empty = 0;
+        return Linux(&empty, fd, AT_EMPTY_PATH);
+    }
+
+    const int AT_FDCWD = -100;
+    const int AT_SYMLINK_NOFOLLOW = 0x100;
+    const int AT_EMPTY_PATH = 0x1000;
+    const uint STATX_TYPE_MODE_UID = 0x1 | 0x2 | 0x8;
+
+    static FileStatus? Linux(byte* path, int fd, int flags)
+    {
+        // struct statx (linux/stat.h) is 256 bytes, the same on every architecture: stx_uid at 20, stx_mode at 28.
+        var buffer = stackalloc byte[256];
+        nint number = RuntimeInformation.ProcessArchitecture switch
+        {
+            Architecture.X64 => 332,
+            Architecture.Arm64 or Architecture.RiscV64 or Architecture.LoongArch64 => 291,
+            _ => throw new PlatformNotSupportedException(
+                $"statx on {RuntimeInformation.ProcessArchitecture}"
+            ),
+        };
+        var rc = syscall(
+            number,
+            fd >= 0 ? fd : AT_FDCWD,
+            (nint)path,
+            flags,
+            (nint)STATX_TYPE_MODE_UID,
+            (nint)buffer
+        );
+        return rc != 0 ? null : new FileStatus(*(uint*)(buffer + 20), *(ushort*)(buffer + 28));
+    }
+
+    static FileStatus? Mac(int which, byte* path, int fd)
+    {
+        // arm64 has only the 64-bit-inode struct stat: st_mode (uint16) at 4, st_uid at 16. On x86_64 the plain
+        // entry points keep the old layout (32-bit inode): st_mode at 8, st_uid at 12. Plain names on both, so
+        // the link (DirectPInvoke) never needs the x86_64-only $INODE64 symbols.
+        var buffer = stackalloc byte[256];
+        var rc = which switch
+        {
+            0 => stat(path, buffer),
+            1 => lstat(path, buffer),
+            _ => fstat(fd, buffer),
+        };
+        if (rc != 0)
+        {
+            return null;
+        }
+
+        return RuntimeInformation.ProcessArchitecture == Architecture.X64
+            ? new FileStatus(*(uint*)(buffer + 12), *(ushort*)(buffer + 8))
+            : new FileStatus(*(uint*)(buffer + 16), *(ushort*)(buffer + 4));
+    }
+
+    [LibraryImport("libc", SetLastError = true)]
+    private static partial nint syscall(nint number, nint a1, nint a2, nint a3, nint a4, nint a5);
+
+    [LibraryImport("libc", SetLastError = true)]
+    private static partial int stat(byte* path, byte* buffer);
+
+    [LibraryImport("libc", SetLastError = true)]
+    private static partial int lstat(byte* path, byte* buffer);
+
+    [LibraryImport("libc", SetLastError = true)]
+    private static partial int fstat(int fd, byte* buffer);
+}

@@ -1,0 +1,249 @@
+using System.Runtime.InteropServices;
+using Rein.Processes.Posix;
+
+namespace Rein.Config;
+
+/// <summary>
+/// Every open of a file in the state directory goes through here (G7): never through a symbolic link
+/// (<c>O_NOFOLLOW</c>), created 0600 whatever the umask, and used only when it is a regular file owned by the user
+/// running rein. A link planted at <c>locks/ci.0</c> would otherwise make rein write its holder record into the
+/// link's target and truncate it — or, for root, create the target anywhere.
+/// </summary>
+internal static unsafe partial class StateFile
+{
+    static bool Mac => OperatingSystem.IsMacOS();
+
+    static bool Arm64 => RuntimeInformation.ProcessArchitecture == Architecture.Arm64;
+
+    // fcntl.h. Linux: x86_64 (and the asm-generic table) differ from arm64 for O_NOFOLLOW/O_DIRECTORY, which
+    // arm64 takes from the old ARM numbering (asm/fcntl.h). macOS: sys/fcntl.h.
+    const int O_RDONLY = 0;
+    const int O_WRONLY = 1;
+    const int O_RDWR = 2;
+    static int O_CREAT => Mac ? 0x200 : 0x40;
+    static int O_EXCL => Mac ? 0x800 : 0x80;
+    static int O_APPEND => Mac ? 0x8 : 0x400;
+    static int O_NOFOLLOW =>
+        Mac ? 0x100
+        : Arm64 ? 0x8000
+        : 0x20000;
+    internal static int O_DIRECTORY =>
+        Mac ? 0x100000
+        : Arm64 ? 0x4000
+        : 0x10000;
+
+    const int ENOENT = 2;
+    const int ENOSPC = 28;
+    static int ELOOP => Mac ? 62 : 40;
+
+    /// <summary>0600.</summary>
+    internal const UnixFileMode Private = UnixFileMode.UserRead | UnixFileMode.UserWrite;
+
+    /// <summary>Opens (creating it 0600 if needed) for reading and writing: lock slots, the pruner's lock, the
+    /// database before SQLite opens it.</summary>
+    public static int OpenOrCreate(string path) => Open(path, O_RDWR | O_CREAT)!.Value;
+
+    /// <summary>Opens an existing file for reading and writing; null when there is none.</summary>
+    public static int? OpenExisting(string path) => Open(path, O_RDWR);
+
+    /// <summary>Creates a new file (it must not exist) for appending: the journal spool.</summary>
+    public static int CreateForAppend(string path) =>
+        Open(path, O_WRONLY | O_CREAT | O_EXCL | O_APPEND)!.Value;
+
+    /// <summary>The whole file as text; null when there is none.</summary>
+    public static string? ReadAllText(string path)
+    {
+        if (Open(path, O_RDONLY) is not { } fd)
+        {
+            return null;
+        }
+
+        try
+        {
+            using var bytes = new MemoryStream();
+            var chunk = new byte[64 * 1024];
+            fixed (byte* p = chunk)
+            {
+                while (true)
+                {
+                    var n = LibC.read(fd, p, chunk.Length);
+                    if (n < 0 && LibC.Errno == LibC.EINTR)
+                    {
+                        continue;
+                    }
+
+                    if (n < 0)
+                    {
+                        throw Failure("cannot read", path, LibC.Errno);
+                    }
+
+                    if (n == 0)
+                    {
+                        break;
+                    }
+
+                    bytes.Write(chunk, 0, (int)n);
+                }
+            }
+
+            return System.Text.Encoding.UTF8.GetString(bytes.GetBuffer(), 0, (int)bytes.Length);
+        }
+        finally
+        {
+            LibC.close(fd);
+        }
+    }
+
+    /// <summary>Replaces the file's content all at once (a private temporary file, PATH.tmp-…, renamed over it: readers see the
+    /// old content or the new, never half; rename replaces a link instead of following it).</summary>
+    public static void WriteAtomically(string path, string text)
+    {
+        var tmp = $"{path}.tmp-{Environment.ProcessId}-{Random.Shared.Next():x8}";
+        var fd = Open(tmp, O_WRONLY | O_CREAT | O_EXCL)!.Value;
+        bool written;
+        int errno;
+        try
+        {
+            written = LibC.WriteAll(fd, System.Text.Encoding.UTF8.GetBytes(text));
+            errno = LibC.Errno;
+        }
+        finally
+        {
+            LibC.close(fd);
+        }
+
+        if (!written)
+        {
+            File.Delete(tmp);
+            throw Failure("cannot write", path, errno);
+        }
+
+        File.Move(tmp, path, overwrite: true);
+    }
+
+    /// <summary>fsync(2) of a folder of the state directory, so a file just created in it survives a crash.
+    /// Best effort.</summary>
+    public static void SyncFolder(string path)
+    {
+        var fd = LibC.open(path, O_RDONLY | O_DIRECTORY | O_NOFOLLOW | LibC.O_CLOEXEC, 0);
+        if (fd >= 0)
+        {
+            LibC.fsync(fd);
+            LibC.close(fd);
+        }
+    }
+
+    /// <summary>Allocates disk space for the file's first <paramref name="bytes"/> bytes without changing its size
+    /// (Linux <c>fallocate(FALLOC_FL_KEEP_SIZE)</c>), so appends up to that size succeed even on a disk that has
+    /// filled up meanwhile. Best effort: false where the file system or the platform cannot.</summary>
+    public static bool Reserve(int fd, long bytes)
+    {
+        if (!OperatingSystem.IsLinux())
+        {
+            return false;
+        }
+
+        // The raw system call, not glibc's fallocate(): no symbol that macOS's libc lacks for the link to need.
+        const int FALLOC_FL_KEEP_SIZE = 1;
+        nint number = RuntimeInformation.ProcessArchitecture switch
+        {
+            Architecture.X64 => 285,
+            Architecture.Arm64 or Architecture.RiscV64 or Architecture.LoongArch64 => 47,
+            _ => -1,
+        };
+        return number >= 0 && syscall(number, fd, FALLOC_FL_KEEP_SIZE, 0, (nint)bytes) == 0;
+    }
+
+    /// <summary>strerror(3), as a sentence fragment: "no space left on device".</summary>
+    public static string Describe(int errno)
+    {
+        var text = Marshal.GetPInvokeErrorMessage(errno);
+        return text.Length > 0 ? char.ToLowerInvariant(text[0]) + text[1..] : $"error {errno}";
+    }
+
+    public static bool IsNoSpace(int errno) => errno == ENOSPC;
+
+    /// <summary>The refusal for a symbolic link where rein expected its own file or folder.</summary>
+    internal static StateDirectoryException LinkRefused(string path) =>
+        new(
+            $"{path} is a symbolic link; rein never follows links in its state directory (remove the link)"
+        );
+
+    /// <summary>The refusal for an entry another user owns.</summary>
+    internal static StateDirectoryException ForeignRefused(string path, uint owner) =>
+        new(
+            $"{path} is owned by uid {owner}, not by you (uid {LibC.getuid()}); remove it, or set REIN_HOME to a directory of your own"
+        );
+
+    static IOException Failure(string what, string path, int errno) =>
+        errno == ENOSPC
+            ? new StateDirectoryException(
+                $"{what} {path}: no space left on device (free space or set REIN_HOME)"
+            )
+            : new IOException($"{what} {path}: {Describe(errno)}");
+
+    /// <summary>open(2) with O_NOFOLLOW and O_CLOEXEC, then checks what was opened (a regular file of ours) and
+    /// makes it private. Null when it does not exist and was not to be created.</summary>
+    static int? Open(string path, int flags)
+    {
+        var fd = LibC.open(path, flags | O_NOFOLLOW | LibC.O_CLOEXEC, Convert.ToInt32("600", 8));
+        if (fd < 0)
+        {
+            var errno = LibC.Errno;
+            if (errno == ENOENT && (flags & O_CREAT) == 0)
+            {
+                return null;
+            }
+
+            // ELOOP: the last component is a link. Some systems say EMLINK/EFTYPE instead; lstat settles it.
+            if (errno == ELOOP || FileStatus.Of(path, follow: false) is { IsSymbolicLink: true })
+            {
+                throw LinkRefused(path);
+            }
+
+            throw Failure("cannot open", path, errno);
+        }
+
+        try
+        {
+            MakePrivate(fd, path);
+            return fd;
+        }
+        catch
+        {
+            LibC.close(fd);
+            throw;
+        }
+    }
+
+    /// <summary>A regular file owned by us, 0600 (tightened when it was wider: the umask only ever narrows the
+    /// 0600 asked for at creation, but an older rein or another tool may have left it 0644).</summary>
+    static void MakePrivate(int fd, string path)
+    {
+        var status =
+            FileStatus.OfDescriptor(fd)
+            ?? throw new IOException($"cannot examine {path}: {Describe(LibC.Errno)}");
+        if (!status.IsRegularFile)
+        {
+            throw new StateDirectoryException(
+                $"{path} is not a regular file; rein keeps only its own files there (remove it)"
+            );
+        }
+
+        if (status.Uid != LibC.getuid())
+        {
+            throw ForeignRefused(path, status.Uid);
+        }
+
+        if (status.Mode != Private && fchmod(fd, (uint)Private) != 0)
+        {
+            throw new IOException($"cannot make {path} private: {Describe(LibC.Errno)}");
+        }
+    }
+
+    [LibraryImport("libc", SetLastError = true)]
+    private static partial int fchmod(int fd, uint mode);
+
+    [LibraryImport("libc", SetLastError = true)]
+    private static partial nint syscall(nint number, nint a1, nint a2, nint a3, nint a4);
+}
