@@ -40,6 +40,9 @@ public sealed class TreeKiller
         _killWait = killWait;
     }
 
+    /// <summary>True when the polite signal was not enough and SIGKILL had to be sent (coreutils' timeout then exits 137).</summary>
+    public bool Escalated { get; private set; }
+
     /// <summary>Processes that were signalled.</summary>
     public IReadOnlyCollection<int> Killed => _killed;
 
@@ -107,6 +110,7 @@ public sealed class TreeKiller
                 return;
             }
 
+            Escalated = true;
             Signal(alive, LibC.SIGKILL);
             wait(TimeSpan.FromMilliseconds(20));
         }
@@ -123,7 +127,7 @@ public sealed class TreeKiller
         LibC.kill(-_pgid, LibC.SIGCONT);
         var graceEnd = _clock.Elapsed + _grace;
         while (_clock.Elapsed < graceEnd && !wait(TimeSpan.FromMilliseconds(50))) { }
-        LibC.kill(-_pgid, LibC.SIGKILL);
+        Escalated = LibC.kill(-_pgid, LibC.SIGKILL) == 0;
     }
 
     void Signal(List<ProcessInfo> processes, int sig)

@@ -182,7 +182,7 @@ public sealed unsafe class Guard : IDisposable
         );
         if (reason is not null)
         {
-            killer.Run(signal ?? LibC.SIGTERM, Wait);
+            killer.Run(signal ?? _spec.TimeoutSignal, Wait);
         }
         else if (!NothingLeft())
         {
@@ -208,6 +208,7 @@ public sealed unsafe class Guard : IDisposable
             ChildPid = pid,
             PeakRssBytes = Math.Max(_caps?.PeakRss ?? 0, maxRss),
             PidsKilled = [.. killer.Killed],
+            Escalated = killer.Escalated,
             Unkillable = unkillable,
             CapMethod = _caps?.Method,
             MemoryLimitBytes = _spec.MemoryLimit,

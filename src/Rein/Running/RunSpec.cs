@@ -15,6 +15,9 @@ public sealed record RunSpec
     /// <summary>Time between the polite signal and SIGKILL at teardown.</summary>
     public TimeSpan Grace { get; init; } = TimeSpan.FromSeconds(5);
 
+    /// <summary>The polite signal sent when --timeout or --idle-timeout expires (SIGTERM; <c>timeout -s</c>).</summary>
+    public int TimeoutSignal { get; init; } = 15;
+
     /// <summary>How long to wait after SIGKILL before declaring survivors unkillable (G5).</summary>
     public TimeSpan KillWait { get; init; } = TimeSpan.FromSeconds(2);
 

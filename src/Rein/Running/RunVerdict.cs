@@ -38,6 +38,9 @@ public sealed record RunVerdict
     /// <summary>How the caps were enforced: <c>cgroup-v1</c>, <c>cgroup-v2</c> or <c>poll</c> (null without caps).</summary>
     public string? CapMethod { get; init; }
 
+    /// <summary>The teardown had to send SIGKILL (the polite signal was not enough within the grace).</summary>
+    public bool Escalated { get; init; }
+
     /// <summary>Processes in the tree at its largest (sampled).</summary>
     public int PeakProcesses { get; init; }
 
