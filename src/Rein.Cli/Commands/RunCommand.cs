@@ -310,63 +310,24 @@ internal static class RunCommand
         AdmissionRequest admissionRequest
     )
     {
-        static void Warn(string message) => Console.Error.WriteLine($"rein run: {message}");
-
-        // The hot path never opens SQLite: the run is recorded in the journal spool (durable before the spawn),
-        // and readers import it. See JournalSpool.
-        var stateDir = JournalAccess.StateDir;
-        var boot = JournalAccess.Boot;
-        var breaker = new BreakerStore(stateDir);
-
-        AdmissionResult admitted;
+        RunVerdict verdict;
         using (var status = new StatusLine())
         {
-            var admission = new Admission(
-                breaker,
-                new LockDirectory(stateDir),
-                Rein.Processes.ProcessTables.Current,
-                TimeProvider.System
-            );
-            admitted = admission.Admit(spec, admissionRequest, status.Show, CancellationToken.None);
-        }
-
-        if (!admitted.Admitted)
-        {
-            Console.Error.WriteLine($"rein run: {admitted.Refusal}");
-            return ExitCodes.TryLater;
-        }
-
-        var slot = admitted.Slot;
-        if (slot is not null)
-        {
-            spec = spec with { HeldLockFds = [slot.Fd] };
-        }
-
-        using var recorder = new SpoolRecorder(stateDir, boot, Warn);
-        // The daily prune (which imports the spool too) runs on its own connection while the command runs.
-        StateDirectory.Ensure(stateDir); // the pruner's lock file lives there; the spool creates it too, but later
-        var prune = PruneDue(stateDir)
-            ? Task.Run(() => Prune(config, stateDir))
-            : Task.CompletedTask;
-
-        RunVerdict verdict;
-        var disarmed = false;
-        // .NET 10 has no default SIGTERM handler; the guard decides what each signal means, and forwards.
-        using (var guard = new Guard(spec, recorder))
-        using (var registrations = new SignalForwarding(guard))
-        {
+            var options = new GuardedRunOptions
+            {
+                StateDirectory = JournalAccess.StateDir,
+                Admission = admissionRequest,
+                Retention = (
+                    config.WholeNumber(Settings.JournalKeepRuns),
+                    config.WholeNumber(Settings.JournalKeepDays)
+                ),
+                ForwardSignals = true,
+                Status = status.Show,
+                Warn = message => Console.Error.WriteLine($"rein run: {message}"),
+            };
             try
             {
-                verdict = guard.Run();
-                // G3, in this order: verdict and journal end (inside Run), retry-breaker record, the shim lets go of
-                // its copy of the slot, and only then the slot is released — survivors keep it marked stuck.
-                breaker.Record(spec.Command, Environment.CurrentDirectory, verdict);
-                guard.Disarm();
-                disarmed = true;
-                slot?.Release(
-                    spec.RunId,
-                    [.. verdict.Unkillable.Select(u => (u.Pid, u.StartTime))]
-                );
+                verdict = new GuardedRun(spec, options).Run();
             }
             catch (Exception e)
                 when (e is IOException or UnauthorizedAccessException or InvalidOperationException)
@@ -374,17 +335,13 @@ internal static class RunCommand
                 Console.Error.WriteLine($"rein run: {e.Message}");
                 return ExitCodes.ReinFailed;
             }
-            finally
-            {
-                if (!disarmed)
-                {
-                    // Never disarmed: the shim kills the tree and holds the slot until it is gone.
-                    slot?.Abandon();
-                }
-            }
         }
 
-        prune.Wait(TimeSpan.FromSeconds(2));
+        if (verdict.Outcome == RunOutcome.Refused)
+        {
+            Console.Error.WriteLine($"rein run: {verdict.StartFailure?.Message}");
+            return ExitCodes.TryLater;
+        }
 
         if (reportPath is not null)
         {
@@ -417,74 +374,6 @@ internal static class RunCommand
         return dir is not null && !Directory.Exists(dir) ? $"the directory {dir} does not exist"
             : Directory.Exists(path) ? $"{path} is a directory"
             : null;
-    }
-
-    /// <summary>One stat: pruning is due when the marker is a day old (or missing).</summary>
-    static bool PruneDue(string stateDir) =>
-        JournalStore.PruneMarkerDue(stateDir, DateTime.UtcNow, TimeSpan.FromDays(1));
-
-    static void Prune(EffectiveConfig config, string stateDir) =>
-        Try(() =>
-        {
-            // One pruner at a time: a burst of runs in a fresh state directory would otherwise all prune at once.
-            int lockFd;
-            try
-            {
-                lockFd = StateFile.OpenOrCreate(Path.Combine(stateDir, "prune.lock"));
-            }
-            catch (IOException)
-            {
-                return;
-            }
-
-            if (
-                lockFd < 0
-                || Rein.Processes.Posix.LibC.flock(
-                    lockFd,
-                    Rein.Processes.Posix.LibC.LOCK_EX | Rein.Processes.Posix.LibC.LOCK_NB
-                ) != 0
-            )
-            {
-                if (lockFd >= 0)
-                {
-                    Rein.Processes.Posix.LibC.close(lockFd);
-                }
-
-                return;
-            }
-
-            using var unlock = new FdCloser(lockFd);
-            using var store = JournalStore.Open(stateDir);
-            if (store.MovedAside is { } aside)
-            {
-                Console.Error.WriteLine(
-                    $"rein run: the journal database was corrupt; moved it to {aside} and started a new one"
-                );
-            }
-
-            store.Prune(
-                config.WholeNumber(Settings.JournalKeepRuns),
-                config.WholeNumber(Settings.JournalKeepDays),
-                DateTimeOffset.UtcNow
-            );
-        });
-
-    sealed class FdCloser(int fd) : IDisposable
-    {
-        public void Dispose() => Rein.Processes.Posix.LibC.close(fd);
-    }
-
-    /// <summary>Housekeeping is best effort; the next invocation tries again.</summary>
-    static void Try(Action action)
-    {
-        try
-        {
-            action();
-        }
-        catch (Exception)
-        {
-            // Deliberately broad: housekeeping must never turn a finished run into a crash.
-        }
     }
 
     static void AddFlag(

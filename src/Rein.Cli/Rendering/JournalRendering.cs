@@ -105,6 +105,7 @@ internal static class JournalRendering
                 : null
         );
         Row("outcome", r.Outcome);
+        Row("note", r.Note);
         Row("exit code", r.ExitCode?.ToString(System.Globalization.CultureInfo.InvariantCulture));
         Row("signal", r.Signal?.ToString(System.Globalization.CultureInfo.InvariantCulture));
         Row(

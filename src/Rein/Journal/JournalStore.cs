@@ -387,7 +387,7 @@ public sealed class JournalStore : IDisposable
         cmd.CommandText = """
             UPDATE runs SET ended_at = $end, outcome = $outcome, exit_code = $code, signal = $sig, duration_ms = $dur,
               peak_rss = $rss, pids_killed = $killed, unkillable = $unk, rein_exit_code = $rc,
-              memory_limit = $mem, cap_method = $method
+              memory_limit = $mem, cap_method = $method, note = $note
             WHERE id = $id;
             -- The boot was alive at least until this end: a later crash is dated from the last sign of life.
             UPDATE boots SET last_seen = MAX(COALESCE(last_seen, 0), $end)
@@ -396,6 +396,7 @@ public sealed class JournalStore : IDisposable
         cmd.Parameters.AddWithValue("$id", v.RunId);
         cmd.Parameters.AddWithValue("$end", (v.StartedAt + v.Duration).ToUnixTimeMilliseconds());
         cmd.Parameters.AddWithValue("$outcome", v.Outcome.ToWire());
+        cmd.Parameters.AddWithValue("$note", (object?)v.StartFailure?.Message ?? DBNull.Value);
         cmd.Parameters.AddWithValue("$code", (object?)v.ExitCode ?? DBNull.Value);
         cmd.Parameters.AddWithValue("$sig", (object?)v.Signal ?? DBNull.Value);
         cmd.Parameters.AddWithValue("$dur", (long)v.Duration.TotalMilliseconds);
@@ -638,7 +639,7 @@ public sealed class JournalStore : IDisposable
             """
                 SELECT id, command, cwd, user_name, rein_pid, rein_start, child_pid, child_start, pgid, boot_id, started_at,
                   ended_at, outcome, exit_code, signal, duration_ms, peak_rss, pids_killed, unkillable, lock_label, model_label,
-                  unclean_reason, unclean_detected_at, rein_exit_code, memory_limit, cap_method
+                  unclean_reason, unclean_detected_at, rein_exit_code, memory_limit, cap_method, note
                 FROM runs
                 """
             + " "
@@ -690,6 +691,7 @@ public sealed class JournalStore : IDisposable
                     ReinExitCode = r.IsDBNull(23) ? null : r.GetInt32(23),
                     MemoryLimitBytes = r.IsDBNull(24) ? null : r.GetInt64(24),
                     CapMethod = r.IsDBNull(25) ? null : r.GetString(25),
+                    Note = r.IsDBNull(26) ? null : r.GetString(26),
                 }
             );
         }

@@ -52,6 +52,10 @@ internal static class Migrations
             ALTER TABLE runs ADD COLUMN cap_method TEXT;
             CREATE INDEX runs_command ON runs(cwd, command, started_at);
             """,
+        // v4: why a run ended the way it did, in words (a refusal at admission, a start failure).
+        """
+            ALTER TABLE runs ADD COLUMN note TEXT;
+            """,
     ];
 
     public static int Latest => Steps.Length;

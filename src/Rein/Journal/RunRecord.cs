@@ -66,6 +66,9 @@ public sealed record RunRecord
 
     public string? CapMethod { get; init; }
 
+    /// <summary>Why the run ended as it did, in words: a refusal at admission, a start failure.</summary>
+    public string? Note { get; init; }
+
     public DateTimeOffset? UncleanDetectedAt { get; init; }
 
     public RunState State =>

@@ -61,6 +61,7 @@ public static class RunRecordJson
         w.WriteString("unclean_reason", r.UncleanReason);
         Nullable(w, "memory_limit_bytes", r.MemoryLimitBytes);
         w.WriteString("cap_method", r.CapMethod);
+        w.WriteString("note", r.Note);
         extra?.Invoke(w);
         w.WriteEndObject();
     }

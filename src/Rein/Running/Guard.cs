@@ -46,6 +46,7 @@ public sealed unsafe class Guard : IDisposable
         LibC.SIGINT,
         LibC.SIGQUIT,
         LibC.SIGTERM,
+        LibC.SIGKILL,
     };
 
     /// <summary>A signal rein received, from any thread: SIGINT/TERM/HUP/QUIT stop the run (a second SIGINT kills
@@ -54,6 +55,13 @@ public sealed unsafe class Guard : IDisposable
     {
         _signals.Enqueue(signal);
         Wake();
+    }
+
+    /// <summary>Kills the whole tree now, without the grace (CliWrap's forceful cancellation).</summary>
+    public void KillNow()
+    {
+        _escalate = true;
+        Interrupt(LibC.SIGKILL);
     }
 
     /// <summary>Ctrl-Z: the command lives in its own session, so the terminal's SIGTSTP reaches only Rein. Stop the

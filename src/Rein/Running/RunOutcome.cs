@@ -26,6 +26,9 @@ public enum RunOutcome
 
     /// <summary>The tree exceeded --max-procs live processes (a fork bomb, say).</summary>
     MaxProcsExceeded,
+
+    /// <summary>Admission refused to start it (lock busy, retry breaker, memory): nothing ran; try later.</summary>
+    Refused,
 }
 
 public static class RunOutcomeNames
@@ -41,6 +44,7 @@ public static class RunOutcomeNames
             RunOutcome.StartFailed => "start_failed",
             RunOutcome.MemoryExceeded => "memory_exceeded",
             RunOutcome.MaxProcsExceeded => "max_procs_exceeded",
+            RunOutcome.Refused => "refused",
             _ => o.ToString().ToLowerInvariant(),
         };
 
@@ -55,6 +59,7 @@ public static class RunOutcomeNames
             "start_failed" => RunOutcome.StartFailed,
             "memory_exceeded" => RunOutcome.MemoryExceeded,
             "max_procs_exceeded" => RunOutcome.MaxProcsExceeded,
+            "refused" => RunOutcome.Refused,
             _ => null,
         };
 }

@@ -59,6 +59,7 @@ public sealed record RunVerdict
             RunOutcome.Interrupted => ExitCode ?? ExitCodes.SignalBase + (Signal ?? LibC.SIGTERM),
             RunOutcome.StartFailed => StartFailure?.ExitCode ?? ExitCodes.ReinFailed,
             RunOutcome.MemoryExceeded or RunOutcome.MaxProcsExceeded => ExitCodes.MemoryExceeded,
+            RunOutcome.Refused => ExitCodes.TryLater,
             _ => ExitCodes.ReinFailed,
         };
 }

@@ -1,0 +1,139 @@
+using Rein.Journal;
+using Rein.Locking;
+using Rein.Processes;
+using Rein.Processes.Posix;
+
+namespace Rein.Running;
+
+/// <summary>What the pipeline needs besides the run itself: where state lives, admission, housekeeping, callbacks.</summary>
+public sealed record GuardedRunOptions
+{
+    /// <summary>The state directory (journal spool, locks, breaker records).</summary>
+    public required string StateDirectory { get; init; }
+
+    public AdmissionRequest Admission { get; init; } = new();
+
+    /// <summary>The journal's retention; null: no pruning from this run.</summary>
+    public (long KeepRuns, long KeepDays)? Retention { get; init; }
+
+    /// <summary>Route the host's signals to the run (SIGINT/TERM/HUP/QUIT stop it, USR1/USR2/ALRM/PIPE are passed on,
+    /// Ctrl-Z suspends it). For a CLI; a library host usually cancels through the tokens instead.</summary>
+    public bool ForwardSignals { get; init; }
+
+    /// <summary>A one-line status while admission waits (lock, memory), about once a second.</summary>
+    public Action<string>? Status { get; init; }
+
+    /// <summary>Something went wrong that does not stop the run (the journal could not be written, say).</summary>
+    public Action<string>? Warn { get; init; }
+}
+
+/// <summary>
+/// The whole run pipeline, for the CLI and any .NET host: admission gates (lock → retry breaker → memory) →
+/// journal start (durable before the spawn) → guard (spawn under the shim, watch, tear down) → journal end →
+/// retry-breaker record → keeper disarmed → lock released → verdict. A refused run is journaled with outcome
+/// <c>refused</c> and its reason. Returns data; never prints. Exceptions after the spawn leave the keeper armed:
+/// the shim kills the tree and holds the lock until it is gone.
+/// </summary>
+public sealed class GuardedRun(RunSpec spec, GuardedRunOptions options)
+{
+    /// <summary>Runs the pipeline on this thread.</summary>
+    /// <param name="graceful">Cancel to stop the run: the polite signal, the grace, then SIGKILL (and to give up
+    /// waiting at admission).</param>
+    /// <param name="forceful">Cancel to kill the whole tree now, without the grace.</param>
+    public RunVerdict Run(
+        CancellationToken graceful = default,
+        CancellationToken forceful = default
+    )
+    {
+        var boot = BootIdentity.Current(Environment.GetEnvironmentVariable);
+        var warn = options.Warn ?? (_ => { });
+        var breaker = new BreakerStore(options.StateDirectory);
+        var admission = new Admission(
+            breaker,
+            new LockDirectory(options.StateDirectory),
+            ProcessTables.Current,
+            TimeProvider.System
+        );
+        var admitted = admission.Admit(spec, options.Admission, options.Status, graceful);
+        if (!admitted.Admitted)
+        {
+            return Refused(admitted.Refusal ?? "refused", boot, warn);
+        }
+
+        var slot = admitted.Slot;
+        var run = slot is null ? spec : spec with { HeldLockFds = [slot.Fd] };
+        using var recorder = new SpoolRecorder(options.StateDirectory, boot, warn);
+        var prune = options.Retention is { } keep
+            ? Retention.PruneIfDue(options.StateDirectory, keep.KeepRuns, keep.KeepDays, warn)
+            : Task.CompletedTask;
+
+        var disarmed = false;
+        try
+        {
+            using var guard = new Guard(run, recorder);
+            using var signals = options.ForwardSignals ? new SignalForwarding(guard) : null;
+            using var stop = graceful.Register(() => guard.Interrupt(LibC.SIGTERM));
+            using var kill = forceful.Register(guard.KillNow);
+            var verdict = guard.Run();
+            // G3, in this order: verdict and journal end (inside Run), retry-breaker record, the shim lets go of
+            // its copy of the slot, and only then the slot is released — survivors keep it marked stuck.
+            breaker.Record(spec.Command, Environment.CurrentDirectory, verdict);
+            guard.Disarm();
+            disarmed = true;
+            slot?.Release(spec.RunId, [.. verdict.Unkillable.Select(u => (u.Pid, u.StartTime))]);
+            return verdict;
+        }
+        finally
+        {
+            if (!disarmed)
+            {
+                // Never disarmed: the shim kills the tree and holds the slot until it is gone.
+                slot?.Abandon();
+            }
+
+            prune.Wait(TimeSpan.FromSeconds(2));
+        }
+    }
+
+    /// <summary>Runs the pipeline on a thread of its own (the guard blocks in poll), so an async host never stalls.</summary>
+    public Task<RunVerdict> RunAsync(
+        CancellationToken graceful = default,
+        CancellationToken forceful = default
+    ) =>
+        Task.Factory.StartNew(
+            () => Run(graceful, forceful),
+            CancellationToken.None,
+            TaskCreationOptions.LongRunning,
+            TaskScheduler.Default
+        );
+
+    /// <summary>Journals the refusal (start and end at once) so "why didn't it start" has an answer.</summary>
+    RunVerdict Refused(string reason, BootIdentity boot, Action<string> warn)
+    {
+        var now = DateTimeOffset.UtcNow;
+        var verdict = new RunVerdict
+        {
+            RunId = spec.RunId,
+            Outcome = RunOutcome.Refused,
+            Duration = TimeSpan.Zero,
+            StartedAt = now,
+            StartFailure = new SpawnFailure(0, reason),
+        };
+        using var recorder = new SpoolRecorder(options.StateDirectory, boot, warn);
+        recorder.RunStarting(
+            new RunStart(
+                spec.RunId,
+                spec.Command,
+                Environment.CurrentDirectory,
+                Environment.UserName,
+                Environment.ProcessId,
+                0,
+                now,
+                spec.LockLabel,
+                spec.ModelLabel
+            )
+        );
+        recorder.RunEnded(verdict);
+        return verdict;
+    }
+}

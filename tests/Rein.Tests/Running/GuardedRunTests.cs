@@ -1,0 +1,92 @@
+using System.Diagnostics;
+using Rein.Locking;
+using Rein.Running;
+using Rein.Tests.Support;
+
+namespace Rein.Tests.Running;
+
+/// <summary>The run pipeline as a library: a .NET host drives it in-process with a graceful and a forceful token,
+/// and every refusal is journaled.</summary>
+[Collection("Latency")]
+public sealed class GuardedRunTests : RunTestBase
+{
+    GuardedRunOptions Options(LockRequest? lockRequest = null) =>
+        new()
+        {
+            StateDirectory = Home,
+            Admission = new AdmissionRequest { Lock = lockRequest },
+        };
+
+    RunSpec Spec(params string[] script) =>
+        new() { Command = [Paths.Helper, Marker, .. script], Grace = TimeSpan.FromSeconds(3) };
+
+    [Fact]
+    public async Task Graceful_cancellation_sends_TERM_and_lets_the_command_exit_its_own_way()
+    {
+        using var graceful = new CancellationTokenSource();
+        var run = new GuardedRun(
+            Spec("exit-on", "15", "7", "pidfile", PidFile, "hang"),
+            Options()
+        ).RunAsync(graceful.Token, TestContext.Current.CancellationToken);
+        ProcessProbe.WaitForPids(PidFile, 1, TimeSpan.FromSeconds(5));
+        await graceful.CancelAsync();
+        var verdict = await run;
+        Assert.Equal(RunOutcome.Interrupted, verdict.Outcome);
+        Assert.Equal(7, verdict.ExitCode);
+        AssertNoSurvivors();
+    }
+
+    [Fact]
+    public async Task Forceful_cancellation_kills_the_tree_without_waiting_for_the_grace()
+    {
+        using var graceful = new CancellationTokenSource();
+        using var forceful = new CancellationTokenSource();
+        var run = new GuardedRun(
+            Spec(
+                "ignore-term",
+                "setsid",
+                "[",
+                "ignore-term",
+                "hang",
+                "]",
+                "pidfile",
+                PidFile,
+                "hang"
+            ),
+            Options()
+        ).RunAsync(graceful.Token, forceful.Token);
+        ProcessProbe.WaitForPids(PidFile, 1, TimeSpan.FromSeconds(5));
+        var clock = Stopwatch.StartNew();
+        await forceful.CancelAsync();
+        var verdict = await run;
+        Assert.Equal(RunOutcome.Interrupted, verdict.Outcome);
+        Assert.True(
+            clock.Elapsed < TimeSpan.FromSeconds(2),
+            $"took {clock.Elapsed} (grace is 3 s)"
+        );
+        AssertNoSurvivors();
+    }
+
+    [Fact]
+    public void A_refused_run_is_journaled_with_its_reason()
+    {
+        var name = "refused-" + Marker[^6..];
+        using var holder = ReinProcess.Start(
+            RunArgs(["--lock", name], "pidfile", PidFile, "hang"),
+            HomeEnv()
+        );
+        ProcessProbe.WaitForPids(PidFile, 1, TimeSpan.FromSeconds(5));
+
+        var refused = ReinProcess.Run(["run", "--lock", name, "--", "true"], HomeEnv());
+        Assert.Equal(75, refused.ExitCode);
+
+        var journal = ReinProcess.Run(["journal", "--json", "--last", "5"], HomeEnv());
+        var run = System
+            .Text.Json.JsonDocument.Parse(journal.Stdout)
+            .RootElement.GetProperty("runs")
+            .EnumerateArray()
+            .Single(r => r.GetProperty("outcome").GetString() == "refused");
+        Assert.Contains("busy", run.GetProperty("note").GetString());
+        Assert.Equal(75, run.GetProperty("rein_exit_code").GetInt32());
+    }
+}
