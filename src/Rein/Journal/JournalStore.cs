@@ -8,7 +8,7 @@ namespace Rein.Journal;
 /// <summary>
 /// The journal: an SQLite database (WAL) at <c>&lt;state dir&gt;/rein.db</c> holding every guarded run. Guarded runs
 /// write to the <see cref="JournalSpool"/>; <see cref="Open"/> imports it, so every reader sees them. Writers
-/// (importers, library users of <see cref="JournalRecorder"/>) serialise on SQLite's lock and wait for it (busy
+/// (importers, the daily prune) serialise on SQLite's lock and wait for it (busy
 /// timeout), never failing with "database is locked". A corrupt file is moved aside, kept for inspection, and a
 /// fresh one started.
 /// </summary>

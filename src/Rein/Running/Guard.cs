@@ -117,7 +117,7 @@ public sealed unsafe class Guard : IDisposable
             new ShimStart
             {
                 Command = _spec.Command,
-                Environment = ChildEnvironment(),
+                Environment = ChildEnvironment.For(_spec),
                 NewSession = !_spec.Foreground,
                 KeepIgnored = NativePart.IgnoredByCaller(),
                 Marker = _spec.RunId,
@@ -154,7 +154,7 @@ public sealed unsafe class Guard : IDisposable
         }
 
         var pid = _shim.RootPid;
-        var procOk = _shim.ProcMatches && ProcOurs();
+        var procOk = _shim.ProcMatches && ProcfsProcessTable.DescribesOurNamespace();
         _tree = procOk
             ? new RunTree(
                 _table,
@@ -253,24 +253,6 @@ public sealed unsafe class Guard : IDisposable
     /// lock slots). Call before releasing locks; never called on error paths.</summary>
     public void Disarm() => _shim?.Disarm();
 
-    /// <summary>/proc shows our own pid namespace (not so under <c>unshare --pid</c> without a new /proc).</summary>
-    static bool ProcOurs()
-    {
-        if (!OperatingSystem.IsLinux())
-        {
-            return true;
-        }
-
-        try
-        {
-            return new FileInfo("/proc/self").LinkTarget == Environment.ProcessId.ToString();
-        }
-        catch (IOException)
-        {
-            return false;
-        }
-    }
-
     /// <summary>After the command exited by itself: with a subreaper shim every live descendant hangs below the
     /// shim, so a shim whose only child is the command's zombie means nothing is left, without reading /proc.</summary>
     bool NothingLeft()
@@ -291,27 +273,6 @@ public sealed unsafe class Guard : IDisposable
         }
 
         return false;
-    }
-
-    List<string> ChildEnvironment()
-    {
-        var env = new Dictionary<string, string>(StringComparer.Ordinal);
-        foreach (System.Collections.DictionaryEntry e in Environment.GetEnvironmentVariables())
-        {
-            env[(string)e.Key] = (string?)e.Value ?? "";
-        }
-
-        env.Remove("REIN_SHIM");
-        env[RunSpec.RunIdVariable] = _spec.RunId;
-        // Native crashes in extension modules then leave a Python traceback on stderr.
-        env.TryAdd("PYTHONFAULTHANDLER", "1");
-        if (_spec.EnvOffline)
-        {
-            env["HF_HUB_OFFLINE"] = "1";
-            env["TRANSFORMERS_OFFLINE"] = "1";
-        }
-
-        return [.. env.Select(kv => $"{kv.Key}={kv.Value}")];
     }
 
     /// <summary>Waits for the end of the run, a limit or a signal. Returns the reason Rein must stop it, or null when it exited by itself.</summary>

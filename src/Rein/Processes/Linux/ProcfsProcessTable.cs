@@ -142,4 +142,22 @@ public sealed class ProcfsProcessTable : IProcessTable
 
         return result;
     }
+
+    /// <summary>/proc shows our own pid namespace (not so under <c>unshare --pid</c> without a new /proc).</summary>
+    public static bool DescribesOurNamespace()
+    {
+        if (!OperatingSystem.IsLinux())
+        {
+            return true;
+        }
+
+        try
+        {
+            return new FileInfo("/proc/self").LinkTarget == Environment.ProcessId.ToString();
+        }
+        catch (IOException)
+        {
+            return false;
+        }
+    }
 }

@@ -54,13 +54,6 @@ internal static unsafe partial class LibC
     [LibraryImport(Lib, SetLastError = true)]
     public static partial int waitpid(int pid, int* status, int options);
 
-    /// <summary>waitid(P_ALL, 0, info, WEXITED|WNOHANG|WNOWAIT): peeks at one exited child without reaping it.</summary>
-    [LibraryImport(Lib, SetLastError = true)]
-    public static partial int waitid(int idtype, int id, void* infop, int options);
-
-    [LibraryImport(Lib, SetLastError = true)]
-    public static partial int wait4(int pid, int* status, int options, byte* rusage);
-
     [LibraryImport(Lib, SetLastError = true)]
     public static partial int pipe(int* fds);
 
@@ -127,9 +120,6 @@ internal static unsafe partial class LibC
     public static partial int getpid();
 
     [LibraryImport(Lib)]
-    public static partial int getpgrp();
-
-    [LibraryImport(Lib)]
     public static partial uint getuid();
 
     [LibraryImport(Lib, SetLastError = true)]
@@ -161,9 +151,6 @@ internal static unsafe partial class LibC
     public static partial int posix_spawnattr_setsigmask(void* attr, void* sigset);
 
     [LibraryImport(Lib)]
-    public static partial int posix_spawnattr_setpgroup(void* attr, int pgroup);
-
-    [LibraryImport(Lib)]
     public static partial int posix_spawn_file_actions_init(void* actions);
 
     [LibraryImport(Lib)]
@@ -171,9 +158,6 @@ internal static unsafe partial class LibC
 
     [LibraryImport(Lib)]
     public static partial int posix_spawn_file_actions_adddup2(void* actions, int fd, int newfd);
-
-    [LibraryImport(Lib)]
-    public static partial int posix_spawn_file_actions_addclose(void* actions, int fd);
 
     [LibraryImport(Lib)]
     public static partial int sigemptyset(void* set);
@@ -294,17 +278,5 @@ internal static unsafe partial class LibC
         {
             close(fd);
         }
-    }
-
-    /// <summary>Decodes a wait status: (exited, code) or (signaled, signal).</summary>
-    public static (bool Exited, int Code, int Signal) DecodeWaitStatus(int status)
-    {
-        var sig = status & 0x7f;
-        if (sig == 0)
-        {
-            return (true, (status >> 8) & 0xff, 0);
-        }
-
-        return (false, 0, sig);
     }
 }
