@@ -9,6 +9,9 @@ internal readonly unsafe partial record struct FileStatus(uint Uid, uint RawMode
 {
     const uint TypeMask = 0xF000; // S_IFMT
 
+    /// <summary>The inode number (Linux statx only; 0 elsewhere): how /proc/locks names a file.</summary>
+    public ulong Inode { get; init; }
+
     public bool IsDirectory => (RawMode & TypeMask) == 0x4000; // S_IFDIR
 
     public bool IsRegularFile => (RawMode & TypeMask) == 0x8000; // S_IFREG
@@ -55,11 +58,12 @@ internal readonly unsafe partial record struct FileStatus(uint Uid, uint RawMode
     const int AT_FDCWD = -100;
     const int AT_SYMLINK_NOFOLLOW = 0x100;
     const int AT_EMPTY_PATH = 0x1000;
-    const uint STATX_TYPE_MODE_UID = 0x1 | 0x2 | 0x8;
+    const uint STATX_TYPE_MODE_UID = 0x1 | 0x2 | 0x8 | 0x100; // STATX_TYPE | STATX_MODE | STATX_UID | STATX_INO
 
     static FileStatus? Linux(byte* path, int fd, int flags)
     {
-        // struct statx (linux/stat.h) is 256 bytes, the same on every architecture: stx_uid at 20, stx_mode at 28.
+        // struct statx (linux/stat.h) is 256 bytes, the same on every architecture: stx_uid at 20, stx_mode at 28,
+        // stx_ino at 32.
         var buffer = stackalloc byte[256];
         nint number = RuntimeInformation.ProcessArchitecture switch
         {
@@ -77,7 +81,12 @@ internal readonly unsafe partial record struct FileStatus(uint Uid, uint RawMode
             (nint)STATX_TYPE_MODE_UID,
             (nint)buffer
         );
-        return rc != 0 ? null : new FileStatus(*(uint*)(buffer + 20), *(ushort*)(buffer + 28));
+        return rc != 0
+            ? null
+            : new FileStatus(*(uint*)(buffer + 20), *(ushort*)(buffer + 28))
+            {
+                Inode = *(ulong*)(buffer + 32),
+            };
     }
 
     static FileStatus? Mac(int which, byte* path, int fd)

@@ -185,8 +185,20 @@ public sealed class LockDirectory
             return new SlotStatus(slot, false, null, null, stuck);
         }
 
-        var held = LibC.flock(fd, LibC.LOCK_SH | LibC.LOCK_NB) != 0;
-        LibC.close(fd); // also drops our shared lock if we got it
+        bool held;
+        if (ProcLocks.Read() is { } flocked && FileStatus.OfDescriptor(fd) is { Inode: > 0 } file)
+        {
+            // Linux: look the slot up in /proc/locks. Trying it (below) would hold a shared lock for a moment, which
+            // makes a free slot look busy to a contender at that instant and slows hand-offs.
+            held = flocked.Contains(file.Inode);
+            LibC.close(fd);
+        }
+        else
+        {
+            held = LibC.flock(fd, LibC.LOCK_SH | LibC.LOCK_NB) != 0;
+            LibC.close(fd); // also drops our shared lock if we got it
+        }
+
         var holder = held ? ReadHolder(path) : null;
         var process = holder is null ? null : _table.Read(holder.Pid);
         if (
