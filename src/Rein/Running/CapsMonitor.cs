@@ -79,14 +79,19 @@ internal sealed class CapsMonitor : IDisposable
     }
 
     /// <summary>The command started: check it is really inside the cgroup(s); if not, poll (or fail when asked for cgroup).</summary>
-    public void Placed(int pid, int? joinErrno)
+    public void Placed(int pid, int? joinErrno, IProcessTable table)
     {
         if (_cgroup is null)
         {
             return;
         }
 
-        if (joinErrno is null && _cgroup.Contains(pid))
+        // A command that already exited has left the cgroup's list (the kernel drops a task at exit): its join,
+        // which reported no error, is all there is to check.
+        if (
+            joinErrno is null
+            && (_cgroup.Contains(pid) || table.Read(pid) is null or { IsZombie: true })
+        )
         {
             return;
         }

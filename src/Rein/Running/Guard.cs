@@ -166,7 +166,7 @@ public sealed unsafe class Guard : IDisposable
                 _caps?.CgroupDirectories
             )
             : null;
-        _caps?.Placed(pid, _shim.CgroupErrno);
+        _caps?.Placed(pid, _shim.CgroupErrno, _table);
         _recorder?.ChildStarted(
             _spec.RunId,
             pid,
