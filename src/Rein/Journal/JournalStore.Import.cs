@@ -1,0 +1,109 @@
+using System.Text.Json;
+using Microsoft.Data.Sqlite;
+using Rein.Processes;
+using Rein.Running;
+
+namespace Rein.Journal;
+
+/// <summary>The journal: importing the spool that guarded runs write (see <see cref="JournalSpool"/>).</summary>
+public sealed partial class JournalStore
+{
+    /// <summary>Set when the spool could not be imported because another process holds the database's write lock
+    /// (a rein that was stopped with Ctrl-Z mid-import, say). Reads still work — WAL readers never wait for the
+    /// writer — they just do not include runs still in the spool.</summary>
+    public string? ImportSkipped { get; private set; }
+
+    void TryImportSpool(string stateDirectory)
+    {
+        // A short wait here: a reader must answer even when a writer is stuck.
+        Exec(_db, "PRAGMA busy_timeout = 1500;");
+        try
+        {
+            ImportSpool(JournalSpool.Directory(stateDirectory));
+        }
+        catch (SqliteException e) when (e.SqliteErrorCode is 5 or 6) // SQLITE_BUSY, SQLITE_LOCKED
+        {
+            ImportSkipped =
+                "the journal is locked by another rein process (stopped or busy); runs it has not imported yet are missing";
+        }
+        catch (SqliteException e) when (JournalFiles.IsWriteFailure(e))
+        {
+            // The transaction rolled back whole and the spool files stay: the next reader with room imports them.
+            ImportSkipped =
+                $"runs still in the spool are not shown: {JournalFiles.Describe(e, stateDirectory)}";
+        }
+        finally
+        {
+            Exec(_db, "PRAGMA busy_timeout = 3000;");
+        }
+    }
+
+    /// <summary>Moves what guarded runs wrote to the spool into the database. Idempotent and safe against
+    /// concurrent importers and writers: a file is deleted only once nothing more will be appended to it (its
+    /// end is in, or its run is marked unclean). Returns how many files were read.</summary>
+    public int ImportSpool(string spoolDirectory)
+    {
+        switch (Config.FileStatus.Of(spoolDirectory, follow: false))
+        {
+            case null:
+                return 0;
+            case { IsSymbolicLink: true }:
+                throw Config.StateFile.LinkRefused(spoolDirectory);
+        }
+
+        var entries = new List<JournalSpool.Entry>();
+        foreach (var file in System.IO.Directory.EnumerateFiles(spoolDirectory, "*.run"))
+        {
+            // Whole, whatever its size: a run's command line can be megabytes long.
+            if (Config.StateFile.ReadAllText(file) is not { } text)
+            {
+                continue; // imported and deleted by another reader meanwhile
+            }
+
+            var entry = JournalSpool.Parse(file, text);
+            if (entry.Start is not null)
+            {
+                entries.Add(entry);
+            }
+        }
+
+        if (entries.Count == 0)
+        {
+            return 0;
+        }
+
+        // Durable before the spool files go: otherwise a crash right after could lose both copies.
+        Durably(() =>
+            InTransaction(() =>
+            {
+                foreach (var e in entries)
+                {
+                    RecordStart(e.Start!, e.Boot!);
+                    if (e.Child is { } c)
+                    {
+                        RecordChild(e.Start!.RunId, c.Pid, c.Start, c.Pgid);
+                    }
+
+                    if (e.End is { } end)
+                    {
+                        RecordEnd(end);
+                    }
+                }
+            })
+        );
+
+        foreach (var e in entries)
+        {
+            if (e.End is not null || Get(e.Start!.RunId) is { State: RunState.Unclean })
+            {
+                try
+                {
+                    File.Delete(e.Path);
+                }
+                catch (IOException) { }
+            }
+        }
+
+        return entries.Count;
+    }
+}
