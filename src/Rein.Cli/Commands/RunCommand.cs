@@ -355,7 +355,7 @@ internal static class RunCommand
             }
         }
 
-        if (RunReport.Summary(verdict, spec.Command, spec) is { } summary)
+        if (RunSummary.Summary(verdict, spec.Command, spec) is { } summary)
         {
             Console.Error.WriteLine(summary);
         }

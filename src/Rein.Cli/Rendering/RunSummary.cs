@@ -1,0 +1,84 @@
+using System.Text;
+using Rein.Config;
+using Rein.Processes.Posix;
+using Rein.Running;
+
+namespace Rein.Cli.Rendering;
+
+/// <summary>What `rein run` says on stderr about a verdict: sentences for people live in the CLI, the library
+/// returns data.</summary>
+internal static class RunSummary
+{
+    /// <summary>The one-line human summary printed (to stderr) when Rein had to intervene; null when it did not.</summary>
+    public static string? Summary(RunVerdict v, IReadOnlyList<string> command, RunSpec spec)
+    {
+        if (!v.Intervened && v.Unkillable.Count == 0)
+        {
+            return null;
+        }
+
+        // Shell-quoted with control characters escaped: an argument must not recolour or rewrite the user's terminal.
+        var what = CommandText.Join(command);
+        if (what.Length > 60)
+        {
+            what = what[..57] + "...";
+        }
+
+        var killed =
+            v.PidsKilled.Count > 0 ? $"; killed {v.PidsKilled.Count} process(es) of its tree" : "";
+        var head = v.Outcome switch
+        {
+            RunOutcome.TimedOut =>
+                $"`{what}` timed out after {DurationParser.Format(spec.Timeout ?? v.Duration)}{killed}",
+            RunOutcome.IdleTimeout =>
+                $"`{what}` printed nothing for {DurationParser.Format(spec.IdleTimeout ?? TimeSpan.Zero)} and was stopped as stuck{killed}",
+            RunOutcome.Interrupted =>
+                $"`{what}` interrupted by {SignalName(v.Signal ?? 15)}{killed}",
+            RunOutcome.StartFailed => CommandText.Escape(
+                v.StartFailure?.Message ?? "could not start"
+            ),
+            RunOutcome.MemoryExceeded =>
+                $"`{what}` exceeded its memory cap of {SizeParser.Format(v.MemoryLimitBytes ?? 0)} (peak {SizeParser.Format(v.PeakRssBytes)}, enforced by {v.CapMethod}){killed}",
+            RunOutcome.MaxProcsExceeded =>
+                $"`{what}` exceeded its cap of {spec.MaxProcs} processes (enforced by {v.CapMethod}){killed}",
+            _ =>
+                $"`{what}` ended ({(v.ExitCode is { } c ? $"exit {c}" : SignalName(v.Signal ?? 0))}); stopped {v.PidsKilled.Count} leftover process(es)",
+        };
+        var sb = new StringBuilder("rein: ").Append(head);
+        if (v.Unkillable.Count > 0)
+        {
+            sb.Append(
+                    $"\nrein: {v.Unkillable.Count} process(es) survived SIGKILL: "
+                        + string.Join(
+                            ", ",
+                            v.Unkillable.Select(u =>
+                                $"{u.Pid} ({u.State}: {CommandText.Escape(u.Command)})"
+                            )
+                        )
+                )
+                .Append('\n')
+                .Append(UnkillableRunbook);
+        }
+
+        return sb.ToString();
+    }
+
+    public const string UnkillableRunbook =
+        "rein: these are in uninterruptible wait (kernel I/O) and cannot be killed. Do not start more of the same;\n"
+        + "rein: save your work and reboot. On macOS run Disk Utility > First Aid on the data volume afterwards\n"
+        + "rein: (if login fails: Recovery Mode, hold the power button, Options > Disk Utility > First Aid).";
+
+    public static string SignalName(int sig) =>
+        sig switch
+        {
+            LibC.SIGHUP => "SIGHUP",
+            LibC.SIGINT => "SIGINT",
+            LibC.SIGQUIT => "SIGQUIT",
+            6 => "SIGABRT",
+            LibC.SIGKILL => "SIGKILL",
+            11 => "SIGSEGV",
+            13 => "SIGPIPE",
+            LibC.SIGTERM => "SIGTERM",
+            _ => $"signal {sig}",
+        };
+}
