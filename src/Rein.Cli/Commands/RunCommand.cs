@@ -345,9 +345,7 @@ internal static class RunCommand
         using var recorder = new SpoolRecorder(stateDir, boot, Warn);
         // The daily prune (which imports the spool too) runs on its own connection while the command runs.
         StateDirectory.Ensure(stateDir); // the pruner's lock file lives there; the spool creates it too, but later
-        var prune = PruneDue(stateDir)
-            ? Task.Run(() => Prune(config, stateDir))
-            : Task.CompletedTask;
+        var prune = DailyPrune.StartIfDue(config, stateDir, "run");
 
         RunVerdict verdict;
         var disarmed = false;
@@ -417,74 +415,6 @@ internal static class RunCommand
         return dir is not null && !Directory.Exists(dir) ? $"the directory {dir} does not exist"
             : Directory.Exists(path) ? $"{path} is a directory"
             : null;
-    }
-
-    /// <summary>One stat: pruning is due when the marker is a day old (or missing).</summary>
-    static bool PruneDue(string stateDir) =>
-        JournalStore.PruneMarkerDue(stateDir, DateTime.UtcNow, TimeSpan.FromDays(1));
-
-    static void Prune(EffectiveConfig config, string stateDir) =>
-        Try(() =>
-        {
-            // One pruner at a time: a burst of runs in a fresh state directory would otherwise all prune at once.
-            int lockFd;
-            try
-            {
-                lockFd = StateFile.OpenOrCreate(Path.Combine(stateDir, "prune.lock"));
-            }
-            catch (IOException)
-            {
-                return;
-            }
-
-            if (
-                lockFd < 0
-                || Rein.Processes.Posix.LibC.flock(
-                    lockFd,
-                    Rein.Processes.Posix.LibC.LOCK_EX | Rein.Processes.Posix.LibC.LOCK_NB
-                ) != 0
-            )
-            {
-                if (lockFd >= 0)
-                {
-                    Rein.Processes.Posix.LibC.close(lockFd);
-                }
-
-                return;
-            }
-
-            using var unlock = new FdCloser(lockFd);
-            using var store = JournalStore.Open(stateDir);
-            if (store.MovedAside is { } aside)
-            {
-                Console.Error.WriteLine(
-                    $"rein run: the journal database was corrupt; moved it to {aside} and started a new one"
-                );
-            }
-
-            store.Prune(
-                config.WholeNumber(Settings.JournalKeepRuns),
-                config.WholeNumber(Settings.JournalKeepDays),
-                DateTimeOffset.UtcNow
-            );
-        });
-
-    sealed class FdCloser(int fd) : IDisposable
-    {
-        public void Dispose() => Rein.Processes.Posix.LibC.close(fd);
-    }
-
-    /// <summary>Housekeeping is best effort; the next invocation tries again.</summary>
-    static void Try(Action action)
-    {
-        try
-        {
-            action();
-        }
-        catch (Exception)
-        {
-            // Deliberately broad: housekeeping must never turn a finished run into a crash.
-        }
     }
 
     static void AddFlag(
