@@ -10,8 +10,8 @@ namespace Rein.Cli.Commands;
 internal static class TimeoutCommand
 {
     const string Summary =
-        "Run COMMAND and kill it, and everything it started, if still running after DURATION: coreutils "
-        + "timeout with a tree kill (see rein timeout --help)";
+        "coreutils timeout with a tree kill: after DURATION, stop COMMAND and every process it started. "
+        + "rein timeout [OPTION]... DURATION COMMAND [ARG]... (see rein timeout --help)";
 
     /// <summary>The command as listed by <c>rein --help</c>; real invocations go through <see cref="Execute"/>
     /// (its argv must reach the command untouched).</summary>
