@@ -10,24 +10,26 @@ public static class ReinCli
 {
     public static int Execute(string[] args)
     {
-        // `rein run` splits its own argv at `--`: the command after it must reach the child untouched
-        // (no response-file expansion, no option parsing).
-        if (args.Length > 0 && args[0] == "run")
+        // `rein run` splits its own argv at `--`, and `rein timeout` reads it as coreutils timeout does: the command
+        // must reach the child untouched (no response-file expansion, no option parsing).
+        if (args.Length > 0 && args[0] is "run" or "timeout")
         {
             try
             {
-                return RunCommand.Execute(args[1..]);
+                return args[0] == "run"
+                    ? RunCommand.Execute(args[1..])
+                    : TimeoutCommand.Execute(args[1..]);
             }
             catch (StateDirectoryException e)
             {
                 // The state directory cannot be used safely (a link, another user's entry): that will not pass by
                 // itself, so 125 (rein failed), not 75 (try later).
-                Console.Error.WriteLine($"rein run: {OneLine(e.Message)}");
+                Console.Error.WriteLine($"rein {args[0]}: {OneLine(e.Message)}");
                 return Rein.Running.ExitCodes.ReinFailed;
             }
             catch (Exception e)
             {
-                return LastResort("run", e, Rein.Running.ExitCodes.ReinFailed);
+                return LastResort(args[0], e, Rein.Running.ExitCodes.ReinFailed);
             }
         }
 
@@ -51,6 +53,7 @@ public static class ReinCli
                 + "(time, memory, concurrency, whole-tree cleanup) and diagnose the machine."
         );
         root.Subcommands.Add(RunCommand.Build());
+        root.Subcommands.Add(TimeoutCommand.Build());
         root.Subcommands.Add(DoctorCommand.Build());
         root.Subcommands.Add(PsCommand.Build());
         root.Subcommands.Add(JournalCommand.Build());
@@ -67,10 +70,12 @@ public static class ReinCli
             return Usage(message);
         }
 
-        if (verb is ["run"])
+        if (verb is ["run"] or ["timeout"])
         {
-            // `rein run` parses its own argv (see above); its help comes from there too.
-            return RunCommand.Execute(["--help"]);
+            // `rein run` and `rein timeout` parse their own argv (see above); their help comes from there too.
+            return verb[0] == "run"
+                ? RunCommand.Execute(["--help"])
+                : TimeoutCommand.Execute(["--help"]);
         }
 
         var code = Invoke(root, [.. verb, "--help"], Rein.Running.ExitCodes.BadUsage);

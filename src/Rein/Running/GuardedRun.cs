@@ -13,6 +13,9 @@ public sealed record GuardedRunOptions
 
     public AdmissionRequest Admission { get; init; } = new();
 
+    /// <summary>Consult and feed the retry breaker (off for <c>rein timeout</c>, where timing out is the point).</summary>
+    public bool RetryBreaker { get; init; } = true;
+
     /// <summary>The journal's retention; null: no pruning from this run.</summary>
     public (long KeepRuns, long KeepDays)? Retention { get; init; }
 
@@ -54,7 +57,13 @@ public sealed class GuardedRun(RunSpec spec, GuardedRunOptions options)
             ProcessTables.Current,
             TimeProvider.System
         );
-        var admitted = admission.Admit(spec, options.Admission, options.Status, graceful);
+        var request = options.RetryBreaker
+            ? options.Admission
+            : options.Admission with
+            {
+                Force = true,
+            };
+        var admitted = admission.Admit(spec, request, options.Status, graceful);
         if (!admitted.Admitted)
         {
             return Refused(admitted.Refusal ?? "refused", boot, warn);
@@ -77,7 +86,11 @@ public sealed class GuardedRun(RunSpec spec, GuardedRunOptions options)
             var verdict = guard.Run();
             // G3, in this order: verdict and journal end (inside Run), retry-breaker record, the shim lets go of
             // its copy of the slot, and only then the slot is released — survivors keep it marked stuck.
-            breaker.Record(spec.Command, Environment.CurrentDirectory, verdict);
+            if (options.RetryBreaker)
+            {
+                breaker.Record(spec.Command, Environment.CurrentDirectory, verdict);
+            }
+
             guard.Disarm();
             disarmed = true;
             slot?.Release(spec.RunId, [.. verdict.Unkillable.Select(u => (u.Pid, u.StartTime))]);

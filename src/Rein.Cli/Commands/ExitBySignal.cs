@@ -1,0 +1,63 @@
+using System.Runtime.InteropServices;
+using Rein.Processes.Posix;
+
+namespace Rein.Cli.Commands;
+
+/// <summary>
+/// Ends rein by a signal, as coreutils timeout does when its command died of one it did not send on a timeout:
+/// core dumps off first (rein's own core would be noise, and a misleading one), the default action restored and
+/// the signal unblocked, then raised on this thread. This is process exit, not behaviour a library host would
+/// want, so it lives with the CLI.
+/// </summary>
+internal static unsafe partial class ExitBySignal
+{
+    const string Lib = "libc";
+    const int PR_SET_DUMPABLE = 4;
+    const int RLIMIT_CORE = 4; // Linux and Darwin alike
+
+    /// <summary>Does not return when the signal's default action ends the process; otherwise the caller exits
+    /// with its fallback status (a signal whose default is to be ignored, or core dumps that cannot be disabled).</summary>
+    public static void Raise(int signal)
+    {
+        Console.Out.Flush();
+        Console.Error.Flush();
+        if (!DisableCoreDumps())
+        {
+            return;
+        }
+
+        signal_default(signal, 0); // SIG_DFL; fails harmlessly for KILL and STOP
+        var set = stackalloc byte[128]; // sigset_t: 128 bytes with glibc, 4 on Darwin
+        LibC.sigemptyset(set);
+        sigaddset(set, signal);
+        pthread_sigmask(OperatingSystem.IsMacOS() ? 2 : 1, set, null); // SIG_UNBLOCK
+        raise(signal);
+    }
+
+    static bool DisableCoreDumps()
+    {
+        if (OperatingSystem.IsLinux())
+        {
+            return LibC.prctl(PR_SET_DUMPABLE, 0, 0, 0, 0) == 0;
+        }
+
+        var none = stackalloc ulong[2]; // struct rlimit { rlim_cur, rlim_max } = { 0, 0 }
+        none[0] = none[1] = 0;
+        return setrlimit(RLIMIT_CORE, none) == 0;
+    }
+
+    [LibraryImport(Lib, EntryPoint = "signal")]
+    private static partial nint signal_default(int signal, nint handler);
+
+    [LibraryImport(Lib)]
+    private static partial int sigaddset(void* set, int signal);
+
+    [LibraryImport(Lib)]
+    private static partial int pthread_sigmask(int how, void* set, void* old);
+
+    [LibraryImport(Lib)]
+    private static partial int raise(int signal);
+
+    [LibraryImport(Lib)]
+    private static partial int setrlimit(int resource, ulong* limit);
+}

@@ -1,0 +1,153 @@
+using System.CommandLine;
+using Rein.Config;
+using Rein.Journal;
+using Rein.Running;
+
+namespace Rein.Cli.Commands;
+
+/// <summary><c>rein timeout [OPTION]... DURATION COMMAND [ARG]...</c>: coreutils timeout's command line and exit
+/// statuses over a guarded run (<see cref="Guard"/>), so the whole tree ends. Parse → guard → status.</summary>
+internal static class TimeoutCommand
+{
+    const string Summary =
+        "coreutils timeout with a tree kill: after DURATION, stop COMMAND and every process it started. "
+        + "rein timeout [OPTION]... DURATION COMMAND [ARG]... (see rein timeout --help)";
+
+    /// <summary>The command as listed by <c>rein --help</c>; real invocations go through <see cref="Execute"/>
+    /// (its argv must reach the command untouched).</summary>
+    public static Command Build()
+    {
+        var cmd = new Command("timeout", Summary);
+        cmd.SetAction(_ => Execute(["--help"]));
+        return cmd;
+    }
+
+    public static int Execute(string[] args)
+    {
+        var parsed = TimeoutArguments.Parse(args);
+        switch (parsed.Request)
+        {
+            case TimeoutRequest.Help:
+                Console.Out.Write(TimeoutHelp.Text);
+                return ExitCodes.Ok;
+            case TimeoutRequest.Version:
+                Console.Out.WriteLine($"rein timeout (rein) {ReinCli.VersionText}");
+                return ExitCodes.Ok;
+            case TimeoutRequest.Error:
+                Console.Error.WriteLine($"rein timeout: {parsed.Error} (see rein timeout --help)");
+                return ExitCodes.ReinFailed;
+        }
+
+        var a = parsed.Arguments!;
+        EffectiveConfig config;
+        try
+        {
+            // No flags of rein run here: DURATION and -k are the command line's; the run's grace and kill wait,
+            // and the journal's retention, come from REIN_* and rein.toml as for rein run.
+            config = CliConfig.Load(new Dictionary<string, (string, string)>());
+        }
+        catch (ConfigException e)
+        {
+            Console.Error.WriteLine($"rein timeout: {e.Message}");
+            return ExitCodes.ReinFailed;
+        }
+
+        var spec = new RunSpec
+        {
+            Command = a.Command,
+            Timeout = a.Duration,
+            TimeoutSignal = a.Signal,
+            // Without -k coreutils never sends KILL and may wait forever; rein keeps its bound (README).
+            Grace = a.KillAfter ?? config.Duration(Settings.Grace),
+            KillWait = config.Duration(Settings.KillBound),
+            Foreground = a.Foreground,
+        };
+        return Run(spec, a, config);
+    }
+
+    static int Run(RunSpec spec, TimeoutArguments a, EffectiveConfig config)
+    {
+        static void Say(string message) => Console.Error.WriteLine($"rein timeout: {message}");
+
+        // Recorded as rein run records (the spool, durable before the spawn), so `rein journal` shows it. No
+        // lock and no retry breaker: timing out is what this verb is for, and a drop-in always runs.
+        var options = new GuardedRunOptions
+        {
+            StateDirectory = JournalAccess.StateDir,
+            RetryBreaker = false,
+            Retention = (
+                config.WholeNumber(Settings.JournalKeepRuns),
+                config.WholeNumber(Settings.JournalKeepDays)
+            ),
+            ForwardSignals = true,
+            Warn = Say,
+        };
+        RunVerdict verdict;
+        try
+        {
+            verdict = new GuardedRun(spec, options).Run();
+        }
+        catch (Exception e)
+            when (e is IOException or UnauthorizedAccessException or InvalidOperationException)
+        {
+            // Not disarmed: the shim kills the tree itself.
+            Say(ReinCli.OneLine(e.Message));
+            return ExitCodes.ReinFailed;
+        }
+
+        Render(verdict, spec, a.Verbose);
+
+        var exit = TimeoutStatus.Decide(verdict, a.PreserveStatus);
+        if (exit.Raise is { } signal)
+        {
+            ExitBySignal.Raise(signal);
+        }
+
+        return exit.ExitCode;
+    }
+
+    /// <summary>Silent like coreutils unless asked (-v), with two exceptions only rein can have: leftovers it
+    /// stopped after the command ended by itself, and processes that survived SIGKILL.</summary>
+    static void Render(RunVerdict v, RunSpec spec, bool verbose)
+    {
+        var name = $"'{CommandText.Escape(spec.Command[0])}'";
+        if (verbose && v.Outcome is RunOutcome.TimedOut or RunOutcome.Interrupted)
+        {
+            // Printed when the run is over: the guard sends the signals, and says which afterwards.
+            var first = v.Outcome == RunOutcome.TimedOut ? spec.TimeoutSignal : v.Signal ?? 15;
+            Console.Error.WriteLine(
+                $"rein timeout: sending signal {SignalNames.Name(first)} to command {name}"
+            );
+            if (v.Escalated && first != Processes.Posix.LibC.SIGKILL)
+            {
+                Console.Error.WriteLine($"rein timeout: sending signal KILL to command {name}");
+            }
+        }
+
+        if (v.StartFailure is { } failure)
+        {
+            Console.Error.WriteLine($"rein timeout: {CommandText.Escape(failure.Message)}");
+        }
+
+        if (v.Outcome is RunOutcome.Exited or RunOutcome.Signaled && v.PidsKilled.Count > 0)
+        {
+            Console.Error.WriteLine(
+                $"rein timeout: stopped {v.PidsKilled.Count} process(es) that {name} left running (rein timeout ends the whole tree)"
+            );
+        }
+
+        if (v.Unkillable.Count > 0)
+        {
+            Console.Error.WriteLine(
+                $"rein timeout: {v.Unkillable.Count} process(es) survived SIGKILL: "
+                    + string.Join(
+                        ", ",
+                        v.Unkillable.Select(u =>
+                            $"{u.Pid} ({u.State}: {CommandText.Escape(u.Command)})"
+                        )
+                    )
+            );
+            Console.Error.WriteLine(Rendering.RunSummary.UnkillableRunbook);
+        }
+    }
+}
