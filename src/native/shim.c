@@ -101,7 +101,9 @@ static void child(const struct shim_options *o, int errfd) {
     ign.sa_handler = SIG_IGN;
     for (int s = 1; s < 64 && s < NSIG; s++) {
         if (s == SIGKILL || s == SIGSTOP) continue;
-        int keep = s <= 64 && (o->keep_ignored >> (s - 1)) & 1ULL;
+        /* SIGCHLD never stays ignored: an ignored SIGCHLD makes the kernel reap the command's children behind its
+         * back, so its own waitpid() fails with ECHILD (coreutils' timeout resets it too). */
+        int keep = s != SIGCHLD && s <= 64 && (o->keep_ignored >> (s - 1)) & 1ULL;
         sigaction(s, keep ? &ign : &dfl, NULL);
     }
 #ifdef __linux__
@@ -192,6 +194,12 @@ int shim_main(int argc, char **argv) {
     /* REIN_FAULT=no-subreaper (tests): behave as where the kernel refuses, so rein must not assume it. */
     const char *fault = getenv("REIN_FAULT");
     if (!fault || strcmp(fault, "no-subreaper") != 0) subreaper = prctl(PR_SET_CHILD_SUBREAPER, 1, 0, 0, 0) == 0;
+#endif
+#ifdef __linux__
+    /* Not dumpable: a process of the same user (the command) can then neither open our descriptors through
+     * /proc/PID/fd (and write a forged "exit" event to rein, or "done" to us) nor ptrace us. The command's own
+     * exec makes it dumpable again. */
+    prctl(PR_SET_DUMPABLE, 0, 0, 0, 0);
 #endif
     int procok = shim_proc_matches();
     emit(o.evt_fd, "ready %ld %ld\n", subreaper, procok);

@@ -19,6 +19,7 @@ public sealed class RunTree
     readonly HashSet<int> _exclude;
     readonly ulong _notBefore;
     readonly IReadOnlyList<string> _cgroups;
+    readonly ulong _rootStart;
 
     /// <param name="table">The OS process table.</param>
     /// <param name="shimPid">The run's shim: its descendants are members; it is not.</param>
@@ -27,6 +28,9 @@ public sealed class RunTree
     /// <param name="marker">The run id carried in REIN_RUN_ID.</param>
     /// <param name="notBefore">Start time (table units) before which no process can carry the marker.</param>
     /// <param name="cgroups">The run's cgroup directories (their cgroup.procs are members).</param>
+    /// <param name="rootStart">The command's start time (0: unknown). A process at <paramref name="rootPid"/> with
+    /// another start time is a stranger that got the recycled pid (possible once the shim no longer holds the
+    /// command's zombie): neither it nor a group or session of that number is the run's.</param>
     public RunTree(
         IProcessTable table,
         int shimPid,
@@ -34,7 +38,8 @@ public sealed class RunTree
         bool ownSession,
         string marker,
         ulong notBefore,
-        IReadOnlyList<string>? cgroups = null
+        IReadOnlyList<string>? cgroups = null,
+        ulong rootStart = 0
     )
     {
         _table = table;
@@ -45,6 +50,7 @@ public sealed class RunTree
         _exclude = [Environment.ProcessId, shimPid];
         _notBefore = notBefore;
         _cgroups = cgroups ?? [];
+        _rootStart = rootStart;
     }
 
     public int RootPid { get; }
@@ -79,7 +85,14 @@ public sealed class RunTree
             }
         }
 
-        Add(RootPid);
+        var rootRecycled =
+            _rootStart != 0
+            && byPid.TryGetValue(RootPid, out var root)
+            && root.StartTime != _rootStart;
+        if (!rootRecycled)
+        {
+            Add(RootPid);
+        }
         if (_shimPid > 0 && children.TryGetValue(_shimPid, out var adopted))
         {
             foreach (var pid in adopted)
@@ -98,7 +111,12 @@ public sealed class RunTree
 
         foreach (var p in all)
         {
-            if (_ownSession && RootPid > 0 && (p.ProcessGroup == RootPid || p.Session == RootPid))
+            if (
+                _ownSession
+                && RootPid > 0
+                && !rootRecycled
+                && (p.ProcessGroup == RootPid || p.Session == RootPid)
+            )
             {
                 Add(p.Pid);
             }

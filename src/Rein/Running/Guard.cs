@@ -31,6 +31,7 @@ public sealed unsafe class Guard : IDisposable
     RunTree? _tree;
     CapsMonitor? _caps;
     bool _escalate;
+    bool _shimLost;
 
     public Guard(RunSpec spec, IRunRecorder? recorder = null, IProcessTable? table = null)
     {
@@ -79,6 +80,17 @@ public sealed unsafe class Guard : IDisposable
         }
     }
 
+    /// <summary>A signal that is the command's to handle: to its process group, or with --foreground (the command
+    /// shares Rein's group) to the command alone, as <c>timeout --foreground</c> does. Either id is safe to use:
+    /// the shim holds the command unreaped until the teardown is over.</summary>
+    void Forward(int signal)
+    {
+        if (_shim is { RootPid: > 0, RootExit: null } shim)
+        {
+            LibC.kill(_spec.Foreground ? shim.RootPid : -shim.RootPid, signal);
+        }
+    }
+
     public RunVerdict Run()
     {
         var startedAt = DateTimeOffset.UtcNow;
@@ -119,7 +131,9 @@ public sealed unsafe class Guard : IDisposable
                 Command = _spec.Command,
                 Environment = ChildEnvironment.For(_spec),
                 NewSession = !_spec.Foreground,
-                KeepIgnored = NativePart.IgnoredByCaller(),
+                // The signal rein stops the run with must reach the command, as coreutils' timeout resets it
+                // (SIGCHLD is reset by the shim itself).
+                KeepIgnored = NativePart.IgnoredByCaller() & ~(1UL << (_spec.TimeoutSignal - 1)),
                 Marker = _spec.RunId,
                 HoldFds = _spec.HeldLockFds,
                 Cgroups = _caps?.CgroupDirectories ?? [],
@@ -154,6 +168,7 @@ public sealed unsafe class Guard : IDisposable
         }
 
         var pid = _shim.RootPid;
+        var rootStart = _table.Read(pid)?.StartTime ?? 0;
         var procOk = _shim.ProcMatches && ProcfsProcessTable.DescribesOurNamespace();
         _tree = procOk
             ? new RunTree(
@@ -163,19 +178,53 @@ public sealed unsafe class Guard : IDisposable
                 ownSession: !_spec.Foreground,
                 _spec.RunId,
                 self?.StartTime ?? 0,
-                _caps?.CgroupDirectories
+                _caps?.CgroupDirectories,
+                rootStart
             )
             : null;
         _caps?.Placed(pid, _shim.CgroupErrno, _table);
-        _recorder?.ChildStarted(
-            _spec.RunId,
-            pid,
-            _table.Read(pid)?.StartTime ?? 0,
-            _spec.Foreground ? 0 : pid
-        );
+        _recorder?.ChildStarted(_spec.RunId, pid, rootStart, _spec.Foreground ? 0 : pid);
         FaultInjection.After("spawn");
 
         var (reason, signal) = Watch();
+        if (_shimLost)
+        {
+            // The shim died under us (the command itself can SIGKILL its parent): the tree lives on, orphaned, and
+            // no keeper guards it any more. Rein kills it itself, by identity only: the command's zombie is no
+            // longer held, so its group id is not signalled as a whole (pgid 0), and the root is recognised by its
+            // start time (RunTree) in case its pid was recycled.
+            // No subreaper adopts orphans any more, so a polite signal first would let a member die and orphan its
+            // children to init, out of sight. Freeze the tree instead (stopped processes neither fork nor exit, so
+            // the parent links hold) until no new member shows up, then SIGKILL it whole.
+            var frozen = new HashSet<int>();
+            for (var pass = 0; _tree is not null && pass < 100; pass++)
+            {
+                var fresh = _tree
+                    .Collect(scanMarker: true)
+                    .Where(p => !p.IsZombie && frozen.Add(p.Pid))
+                    .ToList();
+                if (fresh.Count == 0)
+                {
+                    break;
+                }
+
+                foreach (var p in fresh)
+                {
+                    ProcessSignaller.Send(_table, p, LibC.SIGSTOP);
+                }
+            }
+
+            var orphaned = new TreeKiller(_table, _tree, 0, _spec.Grace, _spec.KillWait);
+            orphaned.Run(LibC.SIGKILL, Wait);
+            var left =
+                orphaned.Unkillable.Count > 0
+                    ? $"; {orphaned.Unkillable.Count} process(es) survived SIGKILL: {string.Join(", ", orphaned.Unkillable.Select(u => u.Pid))}"
+                    : "";
+            throw new InvalidOperationException(
+                $"the run's shim exited unexpectedly (was it killed?); rein stopped the run's tree itself ({orphaned.Killed.Count} process(es)){left}"
+            );
+        }
+
         if (reason is null && _caps?.Exceeded(0, 0) is { } capReason)
         {
             reason = capReason; // the kernel may have OOM-killed the command itself
@@ -305,9 +354,8 @@ public sealed unsafe class Guard : IDisposable
 
             if (_shim.Closed)
             {
-                throw new InvalidOperationException(
-                    "the run's shim exited unexpectedly (was it killed?)"
-                );
+                _shimLost = true;
+                return (null, null);
             }
 
             while (_signals.TryDequeue(out var sig))
@@ -317,7 +365,7 @@ public sealed unsafe class Guard : IDisposable
                     return (RunOutcome.Interrupted, sig);
                 }
 
-                SignalGroup(sig); // USR1, USR2, ALRM, PIPE …: the command's to handle
+                Forward(sig); // USR1, USR2, ALRM, PIPE …: the command's to handle
             }
 
             now = _clock.Elapsed;

@@ -103,10 +103,7 @@ public sealed class TimeoutSignalTests : RunTestBase
         Assert.Equal(3, r.ExitCode);
     }
 
-    [Fact(
-        Skip = "Guard keeps every signal the caller ignored ignored for the command, SIGCHLD too; coreutils resets "
-            + "SIGCHLD (and TTIN, TTOU, ALRM, the -s signal), which it handles itself. Unskip when Guard masks them out."
-    )]
+    [Fact]
     public void A_SIGCHLD_ignored_by_the_caller_is_not_passed_on_to_the_command()
     {
         // With SIGCHLD ignored, the kernel reaps the command's children itself and `wait` loses their status.

@@ -81,6 +81,92 @@ public sealed class KeeperTests : RunTestBase
     }
 
     [Fact]
+    public void A_command_that_SIGKILLs_its_shim_still_has_its_whole_tree_stopped()
+    {
+        // The shim runs as the command's user, so the command can kill it; rein is still alive and must not
+        // leave the now orphaned tree running (G1) while it reports the error. (Without the shim nothing adopts
+        // orphans any more: a member whose parent dies during this teardown and that carries no marker can still
+        // get away; that is the limit of this fallback.)
+        var r = ReinProcess.Run(
+            [
+                "run",
+                "--timeout",
+                "20s",
+                "--grace",
+                "200ms",
+                "--",
+                "sh",
+                "-c",
+                // The tree is built first (two pids written), then the command kills its shim and waits.
+                $"\"$0\" \"$@\" & until [ \"$(wc -l < {PidFile} 2>/dev/null)\" -ge 2 ]; do sleep 0.05; done; kill -9 $PPID; wait",
+                Paths.Helper,
+                Marker,
+                "setsid",
+                "[",
+                "clearenv",
+                "ignore-term",
+                "pidfile",
+                PidFile,
+                "hang",
+                "]",
+                "pidfile",
+                PidFile,
+                "hang",
+            ],
+            HomeEnv()
+        );
+        Assert.Equal(125, r.ExitCode);
+        Assert.Contains("shim exited unexpectedly", r.Stderr);
+        AssertNoSurvivors();
+    }
+
+    [Fact]
+    public void A_command_of_another_user_cannot_forge_the_shim_events_through_proc()
+    {
+        Assert.SkipUnless(
+            OperatingSystem.IsLinux()
+                && Environment.UserName == "root"
+                && File.Exists("/usr/bin/setpriv"),
+            "needs root and setpriv(1) to run rein as an ordinary user"
+        );
+        // As an ordinary user, the command could open its parent's descriptors through /proc/PPID/fd and write
+        // "exit 7 0" to rein: rein then believed the command had exited, found nothing else below the shim and
+        // left the command running, orphaned. The shim is not dumpable, so /proc refuses.
+        var home = Path.Combine(Scratch, "nobody");
+        Directory.CreateDirectory(home);
+        const UnixFileMode all = (UnixFileMode)0x1FF; // 0777: a scratch folder the other user can use
+        File.SetUnixFileMode(Scratch, all);
+        File.SetUnixFileMode(home, all);
+        var evt = "$(tr '\\0' '\\n' < /proc/$PPID/cmdline | sed -n '/^--evt$/{n;p;q}')";
+        var r = ReinProcess.Run(
+            [
+                "run",
+                "--",
+                "sh",
+                "-c",
+                $"echo 'exit 7 0' > /proc/$PPID/fd/{evt} && echo forged >&2; exec \"$0\" \"$@\"",
+                Paths.Helper,
+                Marker,
+                "pidfile",
+                PidFile,
+                "sleep",
+                "1",
+                "exit",
+                "3",
+            ],
+            new Dictionary<string, string?>
+            {
+                ["REIN_HOME"] = Path.Combine(home, "state"),
+                ["HOME"] = home,
+            },
+            wrapper: ["setpriv", "--reuid=65534", "--regid=65534", "--clear-groups"]
+        );
+        Assert.DoesNotContain("forged", r.Stderr);
+        Assert.Equal(3, r.ExitCode);
+        AssertNoSurvivors();
+    }
+
+    [Fact]
     public void With_stdout_closed_a_SIGKILL_of_rein_still_kills_the_tree()
     {
         using var rein = ReinProcess.Start(

@@ -24,6 +24,31 @@ public sealed class SignalGuaranteeTests : RunTestBase
     }
 
     [Fact]
+    public void With_foreground_SIGUSR1_is_forwarded_to_the_command_too()
+    {
+        // --foreground keeps the command in Rein's process group: the signal goes to the command itself.
+        using var rein = ReinProcess.Start(
+            RunArgs(
+                ["--foreground"],
+                "catch",
+                "10",
+                "pidfile",
+                PidFile,
+                "sleep",
+                "1.5",
+                "exit",
+                "0"
+            ),
+            HomeEnv()
+        );
+        ProcessProbe.WaitForPids(PidFile, 1, TimeSpan.FromSeconds(5));
+        LibC.kill(rein.Pid, LibC.SIGUSR1);
+        var r = rein.Wait(TimeSpan.FromSeconds(10));
+        Assert.Equal(0, r.ExitCode);
+        Assert.Contains("caught 10", r.Stdout);
+    }
+
+    [Fact]
     public void A_command_that_handles_the_forwarded_SIGTERM_keeps_its_own_exit_code()
     {
         using var rein = ReinProcess.Start(
@@ -44,6 +69,22 @@ public sealed class SignalGuaranteeTests : RunTestBase
             wrapper: ["env", "--ignore-signal=CHLD"]
         );
         Assert.Equal(5, r.ExitCode);
+    }
+
+    [Fact]
+    public void A_SIGCHLD_ignored_by_the_caller_is_not_ignored_for_the_command()
+    {
+        Assert.SkipUnless(OperatingSystem.IsLinux(), "reads /proc/self/status");
+        // Ignored SIGCHLD means "reap my children for me": the command's own waits would fail (ECHILD) and a
+        // shell would report the wrong status for its children. coreutils' timeout resets it too.
+        var r = ReinProcess.Run(
+            ["run", "--", "grep", "^SigIgn", "/proc/self/status"],
+            HomeEnv(),
+            wrapper: ["env", "--ignore-signal=CHLD"]
+        );
+        Assert.Equal(0, r.ExitCode);
+        var mask = Convert.ToUInt64(r.Stdout.Split(':')[1].Trim(), 16);
+        Assert.Equal(0UL, mask & (1UL << (17 - 1))); // SIGCHLD (Linux)
     }
 
     [Fact]
