@@ -254,7 +254,11 @@ int shim_main(int argc, char **argv) {
     size_t have = 0;
     for (;;) {
         struct pollfd fds[2] = {{g_sigpipe[0], POLLIN, 0}, {o.ctl_fd, POLLIN, 0}};
-        if (poll(fds, 2, -1) < 0 && errno != EINTR) break;
+        if (poll(fds, 2, -1) < 0 && errno != EINTR) {
+            /* Cannot watch rein any more (ENOMEM under pressure, say): act as if it were gone, never leave the
+             * tree unguarded with the locks released. */
+            fds[1].revents = POLLERR;
+        }
         char drain[64];
         while (read(g_sigpipe[0], drain, sizeof drain) > 0) {
         }

@@ -7,6 +7,9 @@
 #include "shim.h"
 
 #include <dirent.h>
+#ifdef __linux__
+#include <sys/syscall.h>
+#endif
 #include <errno.h>
 #include <signal.h>
 #include <stdio.h>
@@ -175,6 +178,30 @@ static int carries_marker(pid_t pid, const char *marker) {
 }
 #endif
 
+/* SIGKILL by identity (Linux): a pidfd pins the process, and its start time must still be the one just read
+ * from /proc, so a pid recycled in between is never signalled. Elsewhere a plain kill(). */
+static int kill_process(pid_t pid, long start) {
+#ifdef __linux__
+#ifndef SYS_pidfd_open
+#define SYS_pidfd_open 434
+#endif
+#ifndef SYS_pidfd_send_signal
+#define SYS_pidfd_send_signal 424
+#endif
+    int fd = (int)syscall(SYS_pidfd_open, pid, 0);
+    if (fd >= 0) {
+        struct proc now;
+        int ok = read_stat(pid, &now) == 0 && now.start == start &&
+                 syscall(SYS_pidfd_send_signal, fd, SIGKILL, NULL, 0) == 0;
+        close(fd);
+        return ok;
+    }
+#else
+    (void)start;
+#endif
+    return kill(pid, SIGKILL) == 0;
+}
+
 static void sleep_ms(long ms) {
     struct timespec ts = {ms / 1000, (ms % 1000) * 1000000L};
     while (nanosleep(&ts, &ts) != 0 && errno == EINTR) {
@@ -242,7 +269,7 @@ int shim_kill_tree(const struct shim_options *o, pid_t root, int root_reaped, lo
                 if (p->state == 'Z' || p->pid <= 1 || p->pid == self) continue;
                 int mine = p->member ||
                            (o->marker && p->start >= not_before && carries_marker(p->pid, o->marker));
-                if (mine && kill(p->pid, SIGKILL) == 0) {
+                if (mine && kill_process(p->pid, p->start)) {
                     found++;
                     killed += remember(seen, &nseen, p->pid);
                 }
