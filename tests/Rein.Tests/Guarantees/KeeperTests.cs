@@ -42,16 +42,7 @@ public sealed class KeeperTests : RunTestBase
         Assert.Equal(3, ProcessProbe.WaitForPids(PidFile, 3, TimeSpan.FromSeconds(5)).Count);
         Thread.Sleep(200);
 
-        LibC.kill(rein.Pid, LibC.SIGKILL);
-        var sw = Stopwatch.StartNew();
-        var gone = ProcessProbe.WaitUntil(
-            () => ProcessProbe.Alive(Marker).Count == 0,
-            TimeSpan.FromSeconds(1)
-        );
-        Assert.True(
-            gone,
-            $"still alive {sw.ElapsedMilliseconds} ms after SIGKILL of rein: {string.Join(", ", ProcessProbe.Alive(Marker))}"
-        );
+        AssertSigkillOfReinKillsTheTree(rein);
     }
 
     [Fact]

@@ -51,6 +51,21 @@ public abstract class RunTestBase : IDisposable
         Assert.True(alive.Count == 0, $"processes of the run survived: {string.Join(", ", alive)}");
     }
 
+    /// <summary>G2: SIGKILLs rein, then requires every process of the test's tree to be gone within a second.</summary>
+    private protected void AssertSigkillOfReinKillsTheTree(ReinProcess rein)
+    {
+        Rein.Processes.Posix.LibC.kill(rein.Pid, Rein.Processes.Posix.LibC.SIGKILL);
+        var clock = System.Diagnostics.Stopwatch.StartNew();
+        var gone = ProcessProbe.WaitUntil(
+            () => ProcessProbe.Alive(Marker).Count == 0,
+            TimeSpan.FromSeconds(1)
+        );
+        Assert.True(
+            gone,
+            $"still alive {clock.ElapsedMilliseconds} ms after SIGKILL of rein: {string.Join(", ", ProcessProbe.Alive(Marker))}"
+        );
+    }
+
     public void Dispose()
     {
         ProcessProbe.KillAll(Marker);

@@ -41,16 +41,7 @@ public sealed class SignalTests : RunTestBase
         );
         Assert.Equal(5, ProcessProbe.WaitForPids(PidFile, 5, TimeSpan.FromSeconds(5)).Count);
 
-        LibC.kill(rein.Pid, LibC.SIGKILL);
-        var sw = Stopwatch.StartNew();
-        var gone = ProcessProbe.WaitUntil(
-            () => ProcessProbe.Alive(Marker).Count == 0,
-            TimeSpan.FromSeconds(1)
-        );
-        Assert.True(
-            gone,
-            $"still alive {sw.ElapsedMilliseconds} ms after SIGKILL of rein: {string.Join(", ", ProcessProbe.Alive(Marker))}"
-        );
+        AssertSigkillOfReinKillsTheTree(rein);
     }
 
     [Fact]
