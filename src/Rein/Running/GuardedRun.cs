@@ -77,6 +77,7 @@ public sealed class GuardedRun(RunSpec spec, GuardedRunOptions options)
             : Task.CompletedTask;
 
         var disarmed = false;
+        var began = DateTimeOffset.UtcNow;
         try
         {
             using var guard = new Guard(run, recorder);
@@ -95,6 +96,23 @@ public sealed class GuardedRun(RunSpec spec, GuardedRunOptions options)
             disarmed = true;
             slot?.Release(spec.RunId, [.. verdict.Unkillable.Select(u => (u.Pid, u.StartTime))]);
             return verdict;
+        }
+        catch (Exception e)
+            when (e is IOException or UnauthorizedAccessException or InvalidOperationException)
+        {
+            // The start may be on record: end it with the reason, so the journal says "rein failed: …" rather
+            // than "guard vanished". (No-op when the start was never written.)
+            recorder.RunEnded(
+                new RunVerdict
+                {
+                    RunId = spec.RunId,
+                    Outcome = RunOutcome.ReinFailed,
+                    Duration = DateTimeOffset.UtcNow - began,
+                    StartedAt = began,
+                    StartFailure = new SpawnFailure(0, e.Message),
+                }
+            );
+            throw;
         }
         finally
         {

@@ -27,6 +27,10 @@ public enum RunOutcome
     /// <summary>The tree exceeded --max-procs live processes (a fork bomb, say).</summary>
     MaxProcsExceeded,
 
+    /// <summary>Rein itself failed after the run was recorded (its shim could not start or was lost, say); the
+    /// shim kills whatever was started. The reason is in the journal's note.</summary>
+    ReinFailed,
+
     /// <summary>Admission refused to start it (lock busy, retry breaker, memory): nothing ran; try later.</summary>
     Refused,
 }
@@ -45,6 +49,7 @@ public static class RunOutcomeNames
             RunOutcome.MemoryExceeded => "memory_exceeded",
             RunOutcome.MaxProcsExceeded => "max_procs_exceeded",
             RunOutcome.Refused => "refused",
+            RunOutcome.ReinFailed => "rein_failed",
             _ => o.ToString().ToLowerInvariant(),
         };
 
@@ -60,6 +65,7 @@ public static class RunOutcomeNames
             "memory_exceeded" => RunOutcome.MemoryExceeded,
             "max_procs_exceeded" => RunOutcome.MaxProcsExceeded,
             "refused" => RunOutcome.Refused,
+            "rein_failed" => RunOutcome.ReinFailed,
             _ => null,
         };
 }

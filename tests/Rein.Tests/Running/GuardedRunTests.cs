@@ -89,4 +89,21 @@ public sealed class GuardedRunTests : RunTestBase
         Assert.Contains("busy", run.GetProperty("note").GetString());
         Assert.Equal(75, run.GetProperty("rein_exit_code").GetInt32());
     }
+
+    [Fact]
+    public void A_run_rein_fails_after_recording_ends_in_the_journal_with_the_reason_not_as_vanished()
+    {
+        var r = ReinProcess.Run(
+            RunArgs([], "pidfile", PidFile, "hang"),
+            HomeEnv(("REIN_FAULT", "after-spawn"))
+        );
+        Assert.Equal(125, r.ExitCode);
+        var journal = ReinProcess.Run(["journal", "--json", "--last", "1"], HomeEnv());
+        var run = System
+            .Text.Json.JsonDocument.Parse(journal.Stdout)
+            .RootElement.GetProperty("runs")[0];
+        Assert.Equal("rein_failed", run.GetProperty("outcome").GetString());
+        Assert.Contains("injected fault", run.GetProperty("note").GetString());
+        AssertNoSurvivors();
+    }
 }
