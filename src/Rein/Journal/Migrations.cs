@@ -56,6 +56,10 @@ internal static class Migrations
         """
             ALTER TABLE runs ADD COLUMN note TEXT;
             """,
+        // v5: the events table of v2 never got an API; gone.
+        """
+            DROP TABLE IF EXISTS events;
+            """,
     ];
 
     public static int Latest => Steps.Length;

@@ -34,6 +34,11 @@ internal sealed class CapsMonitor : IDisposable
 
     public int PeakProcesses { get; private set; }
 
+    /// <summary>The latest sample: summed RSS and live processes.</summary>
+    public long LastRss { get; private set; }
+
+    public int LastProcesses { get; private set; }
+
     bool HasCaps => _spec.MemoryLimit is not null || _spec.MaxProcs is not null;
 
     /// <summary>Caps are checked every 100 ms (the poll method's reaction time); otherwise memory is sampled for the report.</summary>
@@ -124,6 +129,8 @@ internal sealed class CapsMonitor : IDisposable
             }
         }
 
+        LastRss = sum;
+        LastProcesses = count;
         PeakRss = Math.Max(PeakRss, sum);
         PeakProcesses = Math.Max(PeakProcesses, count);
         return Exceeded(sum, count);

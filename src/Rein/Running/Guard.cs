@@ -33,10 +33,18 @@ public sealed unsafe class Guard : IDisposable
     bool _escalate;
     bool _shimLost;
 
-    public Guard(RunSpec spec, IRunRecorder? recorder = null, IProcessTable? table = null)
+    readonly IRunObserver? _observer;
+
+    public Guard(
+        RunSpec spec,
+        IRunRecorder? recorder = null,
+        IProcessTable? table = null,
+        IRunObserver? observer = null
+    )
     {
         _spec = spec;
         _recorder = recorder;
+        _observer = observer;
         _table = table ?? ProcessTables.Current;
     }
 
@@ -184,9 +192,11 @@ public sealed unsafe class Guard : IDisposable
             : null;
         _caps?.Placed(pid, _shim.CgroupErrno, _table);
         _recorder?.ChildStarted(_spec.RunId, pid, rootStart, _spec.Foreground ? 0 : pid);
+        _observer?.Started(pid);
         FaultInjection.After("spawn");
 
         var (reason, signal) = Watch();
+        var exitSeen = ReportExit(false);
         if (_shimLost)
         {
             // The shim died under us (the command itself can SIGKILL its parent): the tree lives on, orphaned, and
@@ -239,12 +249,18 @@ public sealed unsafe class Guard : IDisposable
         );
         if (reason is not null)
         {
+            _observer?.TeardownBegun(reason.Value, signal ?? _spec.TimeoutSignal);
             killer.Run(signal ?? _spec.TimeoutSignal, Wait);
+            _observer?.TeardownEnded(killer.Killed.Count, killer.Unkillable.Count);
         }
         else if (!NothingLeft())
         {
+            _observer?.TeardownBegun(RunOutcome.Exited, LibC.SIGTERM);
             killer.Run(LibC.SIGTERM, Wait);
+            _observer?.TeardownEnded(killer.Killed.Count, killer.Unkillable.Count);
         }
+
+        ReportExit(exitSeen);
 
         _relay?.Drain(DrainBudget(stopped: reason is not null));
         var unkillable = killer.Unkillable;
@@ -290,6 +306,18 @@ public sealed unsafe class Guard : IDisposable
         }
 
         return budget;
+    }
+
+    /// <summary>Tells the observer how the command ended, once.</summary>
+    bool ReportExit(bool alreadyReported)
+    {
+        if (alreadyReported || _shim?.RootExit is not { } end)
+        {
+            return alreadyReported;
+        }
+
+        _observer?.Exited(end.Exited, end.Exited ? end.Code : end.Signal);
+        return true;
     }
 
     RunVerdict Finish(RunVerdict verdict)
@@ -385,7 +413,9 @@ public sealed unsafe class Guard : IDisposable
                 if (_caps is not null && _tree is not null)
                 {
                     var members = _tree.Collect(scanMarker: false);
-                    if (_caps.Sample(members) is { } cap)
+                    var cap = _caps.Sample(members);
+                    _observer?.Sampled(_caps.LastRss, _caps.LastProcesses);
+                    if (cap is not null)
                     {
                         return (cap, null);
                     }

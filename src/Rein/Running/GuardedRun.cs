@@ -23,6 +23,9 @@ public sealed record GuardedRunOptions
     /// Ctrl-Z suspends it). For a CLI; a library host usually cancels through the tokens instead.</summary>
     public bool ForwardSignals { get; init; }
 
+    /// <summary>Watches the run as it happens (started, samples, teardown, exit).</summary>
+    public IRunObserver? Observer { get; init; }
+
     /// <summary>A one-line status while admission waits (lock, memory), about once a second.</summary>
     public Action<string>? Status { get; init; }
 
@@ -80,7 +83,7 @@ public sealed class GuardedRun(RunSpec spec, GuardedRunOptions options)
         var began = DateTimeOffset.UtcNow;
         try
         {
-            using var guard = new Guard(run, recorder);
+            using var guard = new Guard(run, recorder, observer: options.Observer);
             using var signals = options.ForwardSignals ? new SignalForwarding(guard) : null;
             using var stop = graceful.Register(() => guard.Interrupt(LibC.SIGTERM));
             using var kill = forceful.Register(guard.KillNow);

@@ -106,4 +106,45 @@ public sealed class GuardedRunTests : RunTestBase
         Assert.Contains("injected fault", run.GetProperty("note").GetString());
         AssertNoSurvivors();
     }
+
+    sealed class Recording : IRunObserver
+    {
+        public List<string> Events { get; } = [];
+
+        public void Started(int pid) => Events.Add("started");
+
+        public void Sampled(long rssBytes, int processes) => Events.Add($"sampled {processes}");
+
+        public void TeardownBegun(RunOutcome reason, int signal) =>
+            Events.Add($"teardown {reason} {signal}");
+
+        public void TeardownEnded(int killed, int unkillable) =>
+            Events.Add($"ended killed={killed > 0} unkillable={unkillable}");
+
+        public void Exited(bool exited, int codeOrSignal) =>
+            Events.Add($"exited {exited} {codeOrSignal}");
+    }
+
+    [Fact]
+    public void An_observer_sees_the_start_samples_the_teardown_and_the_end()
+    {
+        var observer = new Recording();
+        var spec = Spec("fan", "2", "[", "hang", "]", "hang") with
+        {
+            Timeout = TimeSpan.FromMilliseconds(700),
+            SampleInterval = TimeSpan.FromMilliseconds(100),
+        };
+        var verdict = new GuardedRun(spec, Options() with { Observer = observer }).Run(
+            TestContext.Current.CancellationToken
+        );
+        Assert.Equal(RunOutcome.TimedOut, verdict.Outcome);
+        var e = observer.Events;
+        Assert.Equal("started", e[0]);
+        Assert.Contains("sampled 3", e);
+        var teardown = e.IndexOf("teardown TimedOut 15");
+        Assert.True(teardown > 0, string.Join(", ", e));
+        Assert.Equal("ended killed=True unkillable=0", e[teardown + 1]);
+        Assert.Equal("exited False 15", e[^1]);
+        AssertNoSurvivors();
+    }
 }
