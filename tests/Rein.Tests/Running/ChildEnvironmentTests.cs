@@ -98,9 +98,9 @@ public sealed class ChildEnvironmentTests : RunTestBase
             HomeEnv(),
             wrapper: ["sh", "-c", Caller]
         );
-        var expected = Fds(
-            Assert.Single(ProcessProbe.WaitForPids(direct, 1, TimeSpan.FromSeconds(5)))
-        );
+        var directPid = Assert.Single(ProcessProbe.WaitForPids(direct, 1, TimeSpan.FromSeconds(5)));
+        Thread.Sleep(300); // the helper closes its pid file just after writing it
+        var expected = Fds(directPid);
 
         using var rein = ReinProcess.Start(
             RunArgs(
@@ -113,6 +113,7 @@ public sealed class ChildEnvironmentTests : RunTestBase
             wrapper: ["sh", "-c", "exec 7</etc/hostname; exec \"$0\" \"$@\""]
         );
         var pid = Assert.Single(ProcessProbe.WaitForPids(PidFile, 1, TimeSpan.FromSeconds(5)));
+        Thread.Sleep(300);
         Assert.Contains(7, expected);
         Assert.Equal(expected, Fds(pid));
         Assert.Equal("/etc/hostname", new FileInfo($"/proc/{pid}/fd/7").LinkTarget);
