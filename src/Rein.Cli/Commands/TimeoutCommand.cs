@@ -81,6 +81,10 @@ internal static class TimeoutCommand
             ),
             ForwardSignals = true,
             Warn = Say,
+            // -v says each signal as it is sent (coreutils' wording).
+            Observer = a.Verbose
+                ? new SaysSignals($"'{CommandText.Escape(spec.Command[0])}'")
+                : null,
         };
         RunVerdict verdict;
         try
@@ -113,11 +117,8 @@ internal static class TimeoutCommand
         var name = $"'{CommandText.Escape(spec.Command[0])}'";
         if (verbose && v.Outcome is RunOutcome.TimedOut or RunOutcome.Interrupted)
         {
-            // Printed when the run is over: the guard sends the signals, and says which afterwards.
+            // The first signal was said as it was sent (SaysSignals); the escalation is known once the run is over.
             var first = v.Outcome == RunOutcome.TimedOut ? spec.TimeoutSignal : v.Signal ?? 15;
-            Console.Error.WriteLine(
-                $"rein timeout: sending signal {SignalNames.Name(first)} to command {name}"
-            );
             if (v.Escalated && first != Processes.Posix.LibC.SIGKILL)
             {
                 Console.Error.WriteLine($"rein timeout: sending signal KILL to command {name}");
@@ -148,6 +149,20 @@ internal static class TimeoutCommand
                     )
             );
             Console.Error.WriteLine(Rendering.RunSummary.UnkillableRunbook);
+        }
+    }
+
+    /// <summary>-v: "sending signal TERM to command 'x'" at the moment the guard starts the teardown.</summary>
+    sealed class SaysSignals(string name) : IRunObserver
+    {
+        public void TeardownBegun(RunOutcome reason, int signal)
+        {
+            if (reason is RunOutcome.TimedOut or RunOutcome.Interrupted)
+            {
+                Console.Error.WriteLine(
+                    $"rein timeout: sending signal {SignalNames.Name(signal)} to command {name}"
+                );
+            }
         }
     }
 }
