@@ -10,33 +10,31 @@ namespace Rein.Tests.Guarantees;
 [Collection("Latency")]
 public sealed class KeeperTests : RunTestBase
 {
+    /// <summary>What Popen(env={...}, start_new_session=True) does: own session, no REIN_RUN_ID; it ignores TERM.</summary>
+    string[] HiddenEscapee =>
+        ["setsid", "[", "clearenv", "ignore-term", "pidfile", PidFile, "hang", "]"];
+
     [Fact]
     public void SIGKILL_of_rein_kills_setsid_escapees_with_a_cleared_environment_and_orphaned_daemons()
     {
         using var rein = ReinProcess.Start(
             RunArgs(
                 [],
-                // What Popen(env={...}, start_new_session=True) does: no REIN_RUN_ID, own session.
-                "setsid",
-                "[",
-                "clearenv",
-                "ignore-term",
-                "pidfile",
-                PidFile,
-                "hang",
-                "]",
-                // A double-forked daemon without the marker whose parent exited long ago (adopted by the shim).
-                "daemon",
-                "[",
-                "clearenv",
-                "ignore-term",
-                "pidfile",
-                PidFile,
-                "hang",
-                "]",
-                "pidfile",
-                PidFile,
-                "hang"
+                [
+                    .. HiddenEscapee,
+                    // A double-forked daemon without the marker whose parent exited long ago (adopted by the shim).
+                    "daemon",
+                    "[",
+                    "clearenv",
+                    "ignore-term",
+                    "pidfile",
+                    PidFile,
+                    "hang",
+                    "]",
+                    "pidfile",
+                    PidFile,
+                    "hang",
+                ]
             )
         );
         Assert.Equal(3, ProcessProbe.WaitForPids(PidFile, 3, TimeSpan.FromSeconds(5)).Count);
@@ -52,17 +50,7 @@ public sealed class KeeperTests : RunTestBase
         var r = ReinProcess.Run(
             RunArgs(
                 ["--lock", "fault-" + Marker[^6..]],
-                "setsid",
-                "[",
-                "clearenv",
-                "ignore-term",
-                "pidfile",
-                PidFile,
-                "hang",
-                "]",
-                "pidfile",
-                PidFile,
-                "hang"
+                [.. HiddenEscapee, "pidfile", PidFile, "hang"]
             ),
             HomeEnv(("REIN_FAULT", "after-spawn"))
         );
