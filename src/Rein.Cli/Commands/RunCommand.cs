@@ -322,7 +322,8 @@ internal static class RunCommand
                     config.WholeNumber(Settings.JournalKeepDays)
                 ),
                 ForwardSignals = true,
-                Status = status.Show,
+                Status = refusal =>
+                    status.Show(RefusalText.Waiting(refusal, DateTimeOffset.UtcNow)),
                 Warn = message => Console.Error.WriteLine($"rein run: {message}"),
             };
             try
@@ -337,10 +338,11 @@ internal static class RunCommand
             }
         }
 
-        if (verdict.Outcome == RunOutcome.Refused)
+        if (verdict.Refusal is { } refused)
         {
-            Console.Error.WriteLine($"rein run: {verdict.StartFailure?.Message}");
-            return ExitCodes.TryLater;
+            Console.Error.WriteLine(
+                $"rein run: {RefusalText.Sentence(refused, DateTimeOffset.UtcNow, admissionRequest.Wait is not null)}"
+            );
         }
 
         if (reportPath is not null)
@@ -355,7 +357,10 @@ internal static class RunCommand
             }
         }
 
-        if (RunSummary.Summary(verdict, spec.Command, spec) is { } summary)
+        if (
+            verdict.Outcome != RunOutcome.Refused
+            && RunSummary.Summary(verdict, spec.Command, spec) is { } summary
+        )
         {
             Console.Error.WriteLine(summary);
         }

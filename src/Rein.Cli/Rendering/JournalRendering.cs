@@ -106,6 +106,13 @@ internal static class JournalRendering
         );
         Row("outcome", r.Outcome);
         Row("note", r.Note);
+        // Phrased as at the time of the refusal ("timed out 3m ago" then, not now).
+        Row(
+            "refused",
+            r.Refusal is { } refusal
+                ? $"{refusal.Code}: {RefusalText.Sentence(refusal, r.StartedAt, refusal.WaitedMs > 0)}"
+                : null
+        );
         Row("exit code", r.ExitCode?.ToString(System.Globalization.CultureInfo.InvariantCulture));
         Row("signal", r.Signal?.ToString(System.Globalization.CultureInfo.InvariantCulture));
         Row(

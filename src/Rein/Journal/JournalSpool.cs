@@ -1,6 +1,7 @@
 using System.Text;
 using System.Text.Json;
 using Rein.Running;
+using Rein.Running.Gates;
 
 namespace Rein.Journal;
 
@@ -77,6 +78,11 @@ public static class JournalSpool
             Nullable(w, "memory_limit", v.MemoryLimitBytes);
             w.WriteString("cap_method", v.CapMethod);
             w.WriteNumber("peak_processes", v.PeakProcesses);
+            if (v.Refusal is { } refusal)
+            {
+                w.WritePropertyName("refusal");
+                JsonSerializer.Serialize(w, refusal, RefusalJsonContext.Default.Refusal);
+            }
         });
 
     /// <summary>What one spool file holds so far.</summary>
@@ -191,6 +197,9 @@ public static class JournalSpool
                     : null,
             CapMethod = Str(e, "cap_method"),
             PeakProcesses = e.TryGetProperty("peak_processes", out var pp) ? pp.GetInt32() : 0,
+            Refusal = e.TryGetProperty("refusal", out var refusal)
+                ? refusal.Deserialize(RefusalJsonContext.Default.Refusal)
+                : null,
         };
 
     static string? Str(JsonElement e, string name) =>

@@ -105,7 +105,7 @@ public sealed partial class JournalStore
             """
                 SELECT id, command, cwd, user_name, rein_pid, rein_start, child_pid, child_start, pgid, boot_id, started_at,
                   ended_at, outcome, exit_code, signal, duration_ms, peak_rss, pids_killed, unkillable, lock_label, model_label,
-                  unclean_reason, unclean_detected_at, rein_exit_code, memory_limit, cap_method, note
+                  unclean_reason, unclean_detected_at, rein_exit_code, memory_limit, cap_method, note, refusal
                 FROM runs
                 """
             + " "
@@ -158,6 +158,7 @@ public sealed partial class JournalStore
                     MemoryLimitBytes = r.IsDBNull(24) ? null : r.GetInt64(24),
                     CapMethod = r.IsDBNull(25) ? null : r.GetString(25),
                     Note = r.IsDBNull(26) ? null : r.GetString(26),
+                    Refusal = r.IsDBNull(27) ? null : RunRecord.ParseRefusal(r.GetString(27)),
                 }
             );
         }

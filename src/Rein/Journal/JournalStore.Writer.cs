@@ -89,7 +89,7 @@ public sealed partial class JournalStore
         cmd.CommandText = """
             UPDATE runs SET ended_at = $end, outcome = $outcome, exit_code = $code, signal = $sig, duration_ms = $dur,
               peak_rss = $rss, pids_killed = $killed, unkillable = $unk, rein_exit_code = $rc,
-              memory_limit = $mem, cap_method = $method, note = $note
+              memory_limit = $mem, cap_method = $method, note = $note, refusal = $refusal
             WHERE id = $id;
             -- The boot was alive at least until this end: a later crash is dated from the last sign of life.
             UPDATE boots SET last_seen = MAX(COALESCE(last_seen, 0), $end)
@@ -124,6 +124,15 @@ public sealed partial class JournalStore
         cmd.Parameters.AddWithValue("$rc", v.ReinExitCode);
         cmd.Parameters.AddWithValue("$mem", (object?)v.MemoryLimitBytes ?? DBNull.Value);
         cmd.Parameters.AddWithValue("$method", (object?)v.CapMethod ?? DBNull.Value);
+        cmd.Parameters.AddWithValue(
+            "$refusal",
+            v.Refusal is { } refusal
+                ? JsonSerializer.Serialize(
+                    refusal,
+                    Running.Gates.RefusalJsonContext.Default.Refusal
+                )
+                : DBNull.Value
+        );
         cmd.ExecuteNonQuery();
     }
 }

@@ -60,6 +60,10 @@ internal static class Migrations
         """
             DROP TABLE IF EXISTS events;
             """,
+        // v6: why admission refused a run, as data (rein.refusal/1 in docs/schemas.md).
+        """
+            ALTER TABLE runs ADD COLUMN refusal TEXT;
+            """,
     ];
 
     public static int Latest => Steps.Length;

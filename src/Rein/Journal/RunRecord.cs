@@ -71,6 +71,25 @@ public sealed record RunRecord
 
     public DateTimeOffset? UncleanDetectedAt { get; init; }
 
+    /// <summary>Why admission refused the run (outcome <c>refused</c>); null for older records, which keep the
+    /// reason as a sentence in <see cref="Note"/>.</summary>
+    public Running.Gates.Refusal? Refusal { get; init; }
+
+    internal static Running.Gates.Refusal? ParseRefusal(string json)
+    {
+        try
+        {
+            return System.Text.Json.JsonSerializer.Deserialize(
+                json,
+                Running.Gates.RefusalJsonContext.Default.Refusal
+            );
+        }
+        catch (System.Text.Json.JsonException)
+        {
+            return null;
+        }
+    }
+
     public RunState State =>
         EndedAt is not null ? RunState.Ended
         : UncleanReason is not null ? RunState.Unclean

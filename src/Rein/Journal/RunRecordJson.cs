@@ -62,6 +62,16 @@ public static class RunRecordJson
         Nullable(w, "memory_limit_bytes", r.MemoryLimitBytes);
         w.WriteString("cap_method", r.CapMethod);
         w.WriteString("note", r.Note);
+        if (r.Refusal is { } refusal)
+        {
+            w.WritePropertyName("refusal");
+            JsonSerializer.Serialize(w, refusal, Running.Gates.RefusalJsonContext.Default.Refusal);
+        }
+        else
+        {
+            w.WriteNull("refusal");
+        }
+
         extra?.Invoke(w);
         w.WriteEndObject();
     }

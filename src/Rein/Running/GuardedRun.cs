@@ -26,8 +26,8 @@ public sealed record GuardedRunOptions
     /// <summary>Watches the run as it happens (started, samples, teardown, exit).</summary>
     public IRunObserver? Observer { get; init; }
 
-    /// <summary>A one-line status while admission waits (lock, memory), about once a second.</summary>
-    public Action<string>? Status { get; init; }
+    /// <summary>While admission waits (lock, memory, cadence), about once a second: the refusal being waited on.</summary>
+    public Action<Gates.Refusal>? Status { get; init; }
 
     /// <summary>Something went wrong that does not stop the run (the journal could not be written, say).</summary>
     public Action<string>? Warn { get; init; }
@@ -67,9 +67,9 @@ public sealed class GuardedRun(RunSpec spec, GuardedRunOptions options)
                 Force = true,
             };
         var admitted = admission.Admit(spec, request, options.Status, graceful);
-        if (!admitted.Admitted)
+        if (admitted.Refusal is { } refusal)
         {
-            return Refused(admitted.Refusal ?? "refused", boot, warn);
+            return Refused(refusal, boot, warn);
         }
 
         var slot = admitted.Slot;
@@ -97,7 +97,11 @@ public sealed class GuardedRun(RunSpec spec, GuardedRunOptions options)
 
             guard.Disarm();
             disarmed = true;
-            slot?.Release(spec.RunId, [.. verdict.Unkillable.Select(u => (u.Pid, u.StartTime))]);
+            foreach (var hold in admitted.Holds)
+            {
+                hold.RunEnded(verdict);
+            }
+
             return verdict;
         }
         catch (Exception e)
@@ -122,7 +126,10 @@ public sealed class GuardedRun(RunSpec spec, GuardedRunOptions options)
             if (!disarmed)
             {
                 // Never disarmed: the shim kills the tree and holds the slot until it is gone.
-                slot?.Abandon();
+                foreach (var hold in admitted.Holds)
+                {
+                    hold.Abandon();
+                }
             }
 
             prune.Wait(TimeSpan.FromSeconds(2));
@@ -142,7 +149,7 @@ public sealed class GuardedRun(RunSpec spec, GuardedRunOptions options)
         );
 
     /// <summary>Journals the refusal (start and end at once) so "why didn't it start" has an answer.</summary>
-    RunVerdict Refused(string reason, BootIdentity boot, Action<string> warn)
+    RunVerdict Refused(Gates.Refusal refusal, BootIdentity boot, Action<string> warn)
     {
         var now = DateTimeOffset.UtcNow;
         var verdict = new RunVerdict
@@ -151,7 +158,7 @@ public sealed class GuardedRun(RunSpec spec, GuardedRunOptions options)
             Outcome = RunOutcome.Refused,
             Duration = TimeSpan.Zero,
             StartedAt = now,
-            StartFailure = new SpawnFailure(0, reason),
+            Refusal = refusal,
         };
         using var recorder = new SpoolRecorder(options.StateDirectory, boot, warn);
         recorder.RunStarting(

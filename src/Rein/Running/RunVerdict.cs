@@ -32,6 +32,9 @@ public sealed record RunVerdict
 
     public SpawnFailure? StartFailure { get; init; }
 
+    /// <summary>Why admission refused the run (outcome <see cref="RunOutcome.Refused"/>).</summary>
+    public Gates.Refusal? Refusal { get; init; }
+
     /// <summary>The --memory cap, when one was set.</summary>
     public long? MemoryLimitBytes { get; init; }
 

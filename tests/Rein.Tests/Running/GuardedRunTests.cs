@@ -86,8 +86,21 @@ public sealed class GuardedRunTests : RunTestBase
             .RootElement.GetProperty("runs")
             .EnumerateArray()
             .Single(r => r.GetProperty("outcome").GetString() == "refused");
-        Assert.Contains("busy", run.GetProperty("note").GetString());
         Assert.Equal(75, run.GetProperty("rein_exit_code").GetInt32());
+        var refusal = run.GetProperty("refusal");
+        Assert.Equal("lock_busy", refusal.GetProperty("code").GetString());
+        Assert.Equal(name, refusal.GetProperty("subject").GetString());
+        Assert.Equal(holder.Pid, refusal.GetProperty("holders")[0].GetProperty("pid").GetInt32());
+
+        // And in words, with the holder named, in `rein journal show`.
+        var show = ReinProcess.Run(
+            ["journal", "show", run.GetProperty("run_id").GetString()!],
+            HomeEnv()
+        );
+        Assert.Contains(
+            "lock_busy: lock '" + name + "' is busy: held by pid " + holder.Pid,
+            show.Stdout
+        );
     }
 
     [Fact]
