@@ -59,6 +59,8 @@ public static class ReinCli
         root.Subcommands.Add(JournalCommand.Build());
         root.Subcommands.Add(LocksCommand.Build());
         root.Subcommands.Add(ConfigCommand.Build());
+        root.Subcommands.Add(CadenceCommand.Build());
+        root.Subcommands.Add(ModelsCommand.Build());
         return root;
     }
 

@@ -61,7 +61,7 @@ public sealed record CadenceBlock
             _ => RefusalCodes.CadenceClock,
         };
 
-    internal static string RuleName(CadenceRule rule) =>
+    public static string RuleName(CadenceRule rule) =>
         rule switch
         {
             CadenceRule.SameModel => "same_model",
@@ -90,6 +90,11 @@ public sealed record CadenceBlock
         if (Family is { } family)
         {
             facts["family"] = family.Name;
+            // Which of the two models puts the pair under the floor (either does).
+            facts["family_members"] = string.Join(
+                ",",
+                new[] { Model, Blocking.Model }.Where(family.Matches).Distinct(ModelId.Comparer)
+            );
         }
 
         if (ClockRule is { } consulted)

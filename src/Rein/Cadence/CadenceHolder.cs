@@ -11,9 +11,16 @@ public sealed record CadenceHolder(string Token, int Pid, ulong PidStart, string
         Of(Environment.ProcessId, token, command);
 
     /// <summary>The process that started this one: <c>rein cadence acquire</c> exits at once, its caller (the
-    /// worker that loads the model) is the holder.</summary>
-    public static CadenceHolder ParentProcess(string? token = null, string? command = null) =>
-        Of(ProcessTables.Current.Read(Environment.ProcessId)?.ParentPid ?? 0, token, command);
+    /// worker that loads the model) is the holder. Its command line is recorded unless one is given.</summary>
+    public static CadenceHolder ParentProcess(string? token = null, string? command = null)
+    {
+        var parent = ProcessTables.Current.Read(Environment.ProcessId)?.ParentPid ?? 0;
+        return Of(
+            parent,
+            token,
+            command ?? (parent > 0 ? ProcessTables.Current.CommandLine(parent) : null)
+        );
+    }
 
     static CadenceHolder Of(int pid, string? token, string? command)
     {

@@ -57,9 +57,7 @@ public static class CadenceRules
                     required,
                     now,
                     family,
-                    family is null
-                        ? policy.CrossModelSource
-                        : $"family {family.Name}, {family.Source}"
+                    family is null ? policy.CrossModelSource : family.Source
                 );
                 if (block is not null && Outranks(block, binding))
                 {

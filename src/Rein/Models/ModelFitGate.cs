@@ -70,10 +70,11 @@ public sealed class ModelFitGate(
 
         if (declaredBytes is null)
         {
-            facts["derivation"] = string.Join(
-                "; ",
-                estimates.Where(e => e.Bytes is not null).Select(Derivation)
-            );
+            var known = estimates.Where(e => e.Bytes is not null).ToList();
+            facts["derivation"] =
+                known.Count == 1
+                    ? Derivation(known[0])
+                    : string.Join("; ", known.Select(e => $"{e.Model}: {Derivation(e)}"));
         }
 
         return new Refusal
@@ -86,11 +87,11 @@ public sealed class ModelFitGate(
         };
     }
 
-    /// <summary>"mlx-community/gemma-4-31b-it-8bit: 31b × 1 byte (8bit)", the machine-readable derivation kept in
-    /// the refusal (the journal shows it as it was).</summary>
+    /// <summary>"31b × 1 byte (8bit)": how the estimate was made, kept in the refusal (the journal shows it as it
+    /// was).</summary>
     public static string Derivation(ModelEstimate e) =>
         string.Create(
             CultureInfo.InvariantCulture,
-            $"{e.Model}: {e.ParameterToken} × {e.BytesPerParameter:0.###} byte ({e.QuantisationToken ?? "default 2 bytes"})"
+            $"{e.ParameterToken} × {e.BytesPerParameter:0.###} byte ({e.QuantisationToken ?? "no quantisation in the id: 16-bit"})"
         );
 }
