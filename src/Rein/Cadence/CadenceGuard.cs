@@ -76,6 +76,7 @@ public sealed class CadenceGuard
                 return (block, changed);
             }
 
+            WidenTheRaceForTests();
             foreach (var model in models.Distinct(ModelId.Comparer))
             {
                 loads.Add(
@@ -206,6 +207,16 @@ public sealed class CadenceGuard
         var loads = _store.Read();
         MarkVanished(loads);
         return CadenceSnapshot.Of(Policy, loads, now);
+    }
+
+    /// <summary>Test hook: <c>REIN_FAULT=slow-cadence-mark</c> pauses between "clear" and the mark, so a test of
+    /// concurrent callers would catch a check and a mark that were not one step.</summary>
+    static void WidenTheRaceForTests()
+    {
+        if (Environment.GetEnvironmentVariable("REIN_FAULT") == "slow-cadence-mark")
+        {
+            Thread.Sleep(100);
+        }
     }
 
     /// <summary>A running load whose holder is gone counts as released at its last sign of life.</summary>

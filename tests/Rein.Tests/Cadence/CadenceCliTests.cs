@@ -29,7 +29,14 @@ public sealed class CadenceCliTests : RunTestBase
         var model = Model();
         var racers = Enumerable
             .Range(0, 20)
-            .Select(_ => ReinProcess.Start(["run", "--model", model, "--", .. Logging], HomeEnv()))
+            .Select(_ =>
+                // The fault hook widens the window between "clear" and the mark to 100 ms: a check and a mark that
+                // were two steps would let several through.
+                ReinProcess.Start(
+                    ["run", "--model", model, "--", .. Logging],
+                    HomeEnv(("REIN_FAULT", "slow-cadence-mark"))
+                )
+            )
             .ToList();
         var results = racers.Select(p => p.Wait(TimeSpan.FromSeconds(60))).ToList();
         racers.ForEach(p => p.Dispose());
@@ -67,7 +74,12 @@ public sealed class CadenceCliTests : RunTestBase
         var model = Model();
         var callers = Enumerable
             .Range(0, 10)
-            .Select(_ => ReinProcess.Start(["cadence", "acquire", model], HomeEnv()))
+            .Select(_ =>
+                ReinProcess.Start(
+                    ["cadence", "acquire", model],
+                    HomeEnv(("REIN_FAULT", "slow-cadence-mark"))
+                )
+            )
             .ToList();
         var results = callers.Select(p => p.Wait(TimeSpan.FromSeconds(60))).ToList();
         callers.ForEach(p => p.Dispose());
