@@ -21,10 +21,7 @@ public sealed record CadencePolicy
     public string CrossModelSource { get; init; } = "default";
 
     /// <summary>The built-in families (gemma-4, floor 90 s).</summary>
-    public static IReadOnlyList<ModelFamily> BuiltInFamilies =>
-        _builtIn ??= BuiltInPolicies.Merge("cadence.family", null, ModelFamily.From, f => f.Name);
-
-    static IReadOnlyList<ModelFamily>? _builtIn;
+    public static IReadOnlyList<ModelFamily> BuiltInFamilies => BuiltInPolicies.Families;
 
     public static CadencePolicy Default { get; } = new();
 
@@ -38,6 +35,7 @@ public sealed record CadencePolicy
             SameModelSource = config[Settings.SameModelInterval].Source.ToString(),
             CrossModelSource = config[Settings.CrossModelInterval].Source.ToString(),
             Families = BuiltInPolicies.Merge(
+                BuiltInPolicies.Families,
                 "cadence.family",
                 config,
                 ModelFamily.From,
