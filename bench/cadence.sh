@@ -16,6 +16,6 @@ hyperfine -N --warmup 20 --runs 300 --prepare "$reset" "$REIN run --model m -- t
 echo "== rein cadence acquire against rein run -- true"
 hyperfine -N --warmup 20 --runs 300 --prepare "$reset" "$REIN cadence acquire m" "$REIN run -- true"
 
-echo "== the same with a store of 200 loads (the most it keeps)"
-for i in $(seq 1 200); do "$REIN" cadence acquire "bench/model-$i" >/dev/null; done
+echo "== the same with a store of 100 loads (the most it keeps)"
+for i in $(seq 1 100); do "$REIN" cadence acquire "bench/model-$i" >/dev/null; done
 hyperfine -N --warmup 20 --runs 300 "$REIN run --model m -- true" "$REIN run -- true"

@@ -8,10 +8,11 @@ namespace Rein.Cadence;
 /// </summary>
 public sealed class CadenceGuard
 {
-    /// <summary>Records that no rule consults any more are kept this long for <c>rein cadence status</c>.</summary>
-    static readonly TimeSpan History = TimeSpan.FromDays(1);
+    /// <summary>Released records that no rule consults any more are kept this long for <c>rein cadence status</c>
+    /// (every run reads and writes the whole store: it stays small).</summary>
+    static readonly TimeSpan History = TimeSpan.FromHours(1);
 
-    const int MaxRecords = 200;
+    const int MaxRecords = 100;
 
     readonly CadenceStore _store;
     readonly Func<int, ulong, bool> _alive;

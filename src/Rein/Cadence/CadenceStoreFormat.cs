@@ -50,74 +50,103 @@ internal static class CadenceStoreFormat
             return [];
         }
 
-        var lines = text.Split('\n');
-        if (lines[0] != Header)
+        // Spans over the text: only the fields that stay strings are allocated (this runs twice per run).
+        var rest = text.AsSpan();
+        if (!NextLine(ref rest, out var header) || !header.SequenceEqual(Header))
         {
             return null;
         }
 
-        var loads = new List<CadenceLoad>(lines.Length);
-        foreach (var line in lines.AsSpan(1))
+        var loads = new List<CadenceLoad>();
+        while (NextLine(ref rest, out var line))
         {
             if (line.StartsWith(End, StringComparison.Ordinal))
             {
                 return
-                    int.TryParse(
-                        line.AsSpan(End.Length),
-                        CultureInfo.InvariantCulture,
-                        out var count
-                    )
+                    int.TryParse(line[End.Length..], CultureInfo.InvariantCulture, out var count)
                     && count == loads.Count
                     ? loads
                     : null;
             }
 
-            var f = line.Split('\t');
-            if (
-                f.Length != Fields
-                || f[0].Length == 0
-                || !int.TryParse(f[2], CultureInfo.InvariantCulture, out var pid)
-                || !ulong.TryParse(f[3], CultureInfo.InvariantCulture, out var pidStart)
-                || Time(f[4]) is not { } started
-                || Time(f[5]) is not { } seen
-            )
+            if (Parse(line) is not { } load)
             {
                 return null;
             }
 
-            DateTimeOffset? released = null;
-            if (f[6] != "-")
-            {
-                if (Time(f[6]) is not { } r)
-                {
-                    return null;
-                }
-
-                released = r;
-            }
-
-            loads.Add(
-                new CadenceLoad
-                {
-                    Model = f[0],
-                    Token = f[1],
-                    Pid = pid,
-                    PidStart = pidStart,
-                    StartedAt = started,
-                    SeenAt = seen,
-                    ReleasedAt = released,
-                    Release = f[7] == "-" ? null : f[7],
-                    Command = f[8].Length == 0 ? null : f[8],
-                }
-            );
+            loads.Add(load);
         }
 
         return null; // no end line: cut short
     }
 
+    static bool NextLine(ref ReadOnlySpan<char> rest, out ReadOnlySpan<char> line)
+    {
+        if (rest.IsEmpty)
+        {
+            line = default;
+            return false;
+        }
+
+        var end = rest.IndexOf('\n');
+        line = end < 0 ? rest : rest[..end];
+        rest = end < 0 ? default : rest[(end + 1)..];
+        return true;
+    }
+
+    static CadenceLoad? Parse(ReadOnlySpan<char> line)
+    {
+        Span<Range> f = stackalloc Range[Fields + 1];
+        if (line.Split(f, '\t') != Fields)
+        {
+            return null;
+        }
+
+        if (
+            line[f[0]].IsEmpty
+            || !int.TryParse(line[f[2]], CultureInfo.InvariantCulture, out var pid)
+            || !ulong.TryParse(line[f[3]], CultureInfo.InvariantCulture, out var pidStart)
+            || Time(line[f[4]]) is not { } started
+            || Time(line[f[5]]) is not { } seen
+        )
+        {
+            return null;
+        }
+
+        DateTimeOffset? released = null;
+        if (!line[f[6]].SequenceEqual("-"))
+        {
+            if (Time(line[f[6]]) is not { } r)
+            {
+                return null;
+            }
+
+            released = r;
+        }
+
+        return new CadenceLoad
+        {
+            Model = line[f[0]].ToString(),
+            Token = line[f[1]].ToString(),
+            Pid = pid,
+            PidStart = pidStart,
+            StartedAt = started,
+            SeenAt = seen,
+            ReleasedAt = released,
+            Release = line[f[7]] switch
+            {
+                "-" => null,
+                "released" => "released",
+                "vanished" => "vanished",
+                var other => other.ToString(),
+            },
+            Command = line[f[8]].IsEmpty ? null : line[f[8]].ToString(),
+        };
+    }
+
     static string Ticks(DateTimeOffset t) => t.UtcTicks.ToString(CultureInfo.InvariantCulture);
 
-    static DateTimeOffset? Time(string text) =>
+    static DateTimeOffset? Time(ReadOnlySpan<char> text) =>
         long.TryParse(text, CultureInfo.InvariantCulture, out var ticks)
         && ticks >= DateTimeOffset.MinValue.UtcTicks
         && ticks <= DateTimeOffset.MaxValue.UtcTicks
