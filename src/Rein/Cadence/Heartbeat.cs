@@ -15,6 +15,8 @@ internal sealed unsafe partial class Heartbeat : IDisposable
 {
     readonly ITimer? _timer;
     readonly Action _beat;
+    readonly Lock _beating = new();
+    bool _stopped;
     readonly int _periodMs;
     int _stopFd = -1;
 
@@ -24,7 +26,7 @@ internal sealed unsafe partial class Heartbeat : IDisposable
         _periodMs = (int)Math.Clamp(period.TotalMilliseconds, 1, int.MaxValue);
         if (time != TimeProvider.System)
         {
-            _timer = time.CreateTimer(_ => beat(), null, period, period);
+            _timer = time.CreateTimer(_ => Beat(), null, period, period);
             return;
         }
 
@@ -62,7 +64,7 @@ internal sealed unsafe partial class Heartbeat : IDisposable
             {
                 if (n == 0)
                 {
-                    ticker.Owner._beat();
+                    ticker.Owner.Beat();
                 }
             }
         }
@@ -79,8 +81,26 @@ internal sealed unsafe partial class Heartbeat : IDisposable
         return 0;
     }
 
+    /// <summary>One beat, unless stopped; <see cref="Dispose"/> waits for a beat under way, so that once it returns
+    /// nothing writes any more (the release that follows is the last word, and rein may exit at once).</summary>
+    void Beat()
+    {
+        lock (_beating)
+        {
+            if (!_stopped)
+            {
+                _beat();
+            }
+        }
+    }
+
     public void Dispose()
     {
+        lock (_beating)
+        {
+            _stopped = true;
+        }
+
         _timer?.Dispose();
         var fd = Interlocked.Exchange(ref _stopFd, -1);
         if (fd >= 0)
