@@ -127,10 +127,7 @@ public sealed partial class JournalStore
         cmd.Parameters.AddWithValue(
             "$refusal",
             v.Refusal is { } refusal
-                ? JsonSerializer.Serialize(
-                    refusal,
-                    Running.Gates.RefusalJsonContext.Default.Refusal
-                )
+                ? JsonSerializer.Serialize(refusal, Documents.ReinJsonContext.Compact.Refusal)
                 : DBNull.Value
         );
         cmd.ExecuteNonQuery();

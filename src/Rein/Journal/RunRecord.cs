@@ -81,7 +81,7 @@ public sealed record RunRecord
         {
             return System.Text.Json.JsonSerializer.Deserialize(
                 json,
-                Running.Gates.RefusalJsonContext.Default.Refusal
+                Documents.ReinJsonContext.Compact.Refusal
             );
         }
         catch (System.Text.Json.JsonException)
