@@ -22,6 +22,7 @@ public sealed unsafe partial class Guard : IDisposable
     readonly IProcessTable _table;
     readonly ConcurrentQueue<int> _signals = new();
     readonly TimeProvider _time;
+    readonly IReadOnlyList<int> _heldFds;
     WatchPolicy _watch = null!;
 
     int _wakeRead = -1;
@@ -40,9 +41,11 @@ public sealed unsafe partial class Guard : IDisposable
         IRunRecorder? recorder = null,
         IProcessTable? table = null,
         IRunObserver? observer = null,
-        TimeProvider? time = null
+        TimeProvider? time = null,
+        IReadOnlyList<int>? heldFds = null
     )
     {
+        _heldFds = heldFds ?? [];
         _spec = spec;
         _time = time ?? TimeProvider.System;
         _recorder = recorder;

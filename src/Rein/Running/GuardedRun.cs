@@ -73,7 +73,6 @@ public sealed class GuardedRun(RunSpec spec, GuardedRunOptions options)
         }
 
         var slot = admitted.Slot;
-        var run = slot is null ? spec : spec with { HeldLockFds = [slot.Fd] };
         using var recorder = new SpoolRecorder(options.StateDirectory, boot, warn);
         var prune = options.Retention is { } keep
             ? Retention.PruneIfDue(options.StateDirectory, keep.KeepRuns, keep.KeepDays, warn)
@@ -83,7 +82,13 @@ public sealed class GuardedRun(RunSpec spec, GuardedRunOptions options)
         var began = DateTimeOffset.UtcNow;
         try
         {
-            using var guard = new Guard(run, recorder, observer: options.Observer);
+            using var guard = new Guard(
+                spec,
+                recorder,
+                observer: options.Observer,
+                // The shim holds the lock slot too, so it outlives a SIGKILLed rein until the tree is dead (G3).
+                heldFds: slot is null ? null : [slot.Fd]
+            );
             using var signals = options.ForwardSignals ? new SignalForwarding(guard) : null;
             using var stop = graceful.Register(() => guard.Interrupt(LibC.SIGTERM));
             using var kill = forceful.Register(guard.KillNow);
