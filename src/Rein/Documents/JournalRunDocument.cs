@@ -101,16 +101,22 @@ public sealed record PsRunDocument : JournalRunDocument
     public PsRunDocument(JournalRunDocument run)
         : base(run) { }
 
+    [System.Text.Json.Serialization.JsonPropertyOrder(1)]
     public long AgeMs { get; init; }
 
+    [System.Text.Json.Serialization.JsonPropertyOrder(1)]
     public long TreeRssBytes { get; init; }
 
+    [System.Text.Json.Serialization.JsonPropertyOrder(1)]
     public int TreeProcesses { get; init; }
 
+    [System.Text.Json.Serialization.JsonPropertyOrder(1)]
     public IReadOnlyList<int> StuckPids { get; init; } = [];
 
+    [System.Text.Json.Serialization.JsonPropertyOrder(1)]
     public bool Stuck => StuckPids.Count > 0;
 
+    [System.Text.Json.Serialization.JsonPropertyOrder(1)]
     public IReadOnlyList<int> StoppedPids { get; init; } = [];
 }
 

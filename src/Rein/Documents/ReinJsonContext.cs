@@ -9,7 +9,8 @@ namespace Rein.Documents;
 /// snake_case; nulls are written (a reader sees every field of the schema).</summary>
 [JsonSourceGenerationOptions(
     PropertyNamingPolicy = JsonKnownNamingPolicy.SnakeCaseLower,
-    WriteIndented = true
+    WriteIndented = true,
+    Converters = [typeof(RoundTripTime)]
 )]
 [JsonSerializable(typeof(RunDocument))]
 [JsonSerializable(typeof(JournalDocument))]
@@ -25,6 +26,7 @@ public sealed partial class ReinJsonContext : JsonSerializerContext
             new JsonSerializerOptions
             {
                 PropertyNamingPolicy = JsonNamingPolicy.SnakeCaseLower,
+                Converters = { new RoundTripTime() },
                 WriteIndented = indented,
                 Encoder = JavaScriptEncoder.UnsafeRelaxedJsonEscaping,
             }
@@ -33,4 +35,24 @@ public sealed partial class ReinJsonContext : JsonSerializerContext
     public static ReinJsonContext Readable { get; } = Create(indented: true);
 
     public static ReinJsonContext Compact { get; } = Create(indented: false);
+}
+
+/// <summary>Times as .NET's round-trip format (<c>2026-11-23T21:51:53.1230000+00:00</c>): always seven fractional
+/// digits, so every document (and every version of it) writes a time the same way.</summary>
+public sealed class RoundTripTime : JsonConverter<DateTimeOffset>
+{
+    public override DateTimeOffset Read(
+        ref Utf8JsonReader reader,
+        Type typeToConvert,
+        JsonSerializerOptions options
+    ) => reader.GetDateTimeOffset();
+
+    public override void Write(
+        Utf8JsonWriter writer,
+        DateTimeOffset value,
+        JsonSerializerOptions options
+    ) =>
+        writer.WriteStringValue(
+            value.ToString("O", System.Globalization.CultureInfo.InvariantCulture)
+        );
 }

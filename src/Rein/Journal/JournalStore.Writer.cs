@@ -112,13 +112,8 @@ public sealed partial class JournalStore
             v.Unkillable.Count == 0
                 ? DBNull.Value
                 : JsonSerializer.Serialize(
-                    v.Unkillable.Select(u => new UnkillableEntry(
-                            u.Pid,
-                            u.State.ToString(),
-                            u.Command
-                        ))
-                        .ToArray(),
-                    JournalJsonContext.Default.UnkillableEntryArray
+                    v.Unkillable.Select(Documents.UnkillableDocument.From).ToArray(),
+                    Documents.ReinJsonContext.Compact.UnkillableDocumentArray
                 )
         );
         cmd.Parameters.AddWithValue("$rc", v.ReinExitCode);

@@ -60,7 +60,7 @@ internal static class Migrations
         """
             DROP TABLE IF EXISTS events;
             """,
-        // v6: why admission refused a run, as data (rein.refusal/1 in docs/schemas.md).
+        // v6: why admission refused a run, as data (the refusal object of docs/schemas.md).
         """
             ALTER TABLE runs ADD COLUMN refusal TEXT;
             """,

@@ -160,6 +160,7 @@ public sealed unsafe partial class Guard : IDisposable
         _observer?.Started(pid);
         FaultInjection.After("spawn");
 
+        _watch.Begin();
         var (reason, signal) = Watch();
         var exitSeen = ReportExit(false);
         if (_shimLost)

@@ -10,7 +10,8 @@ public sealed class WatchPolicy
 {
     readonly TimeProvider _time;
     readonly long _start;
-    readonly TimeSpan? _deadline;
+    readonly TimeSpan? _timeout;
+    TimeSpan? _deadline;
     readonly TimeSpan? _idle;
     readonly TimeSpan _interval;
     TimeSpan _nextSample;
@@ -24,11 +25,21 @@ public sealed class WatchPolicy
     {
         _time = time;
         _start = time.GetTimestamp();
-        _deadline = timeout is { } t && t > TimeSpan.Zero ? t : null;
+        _timeout = timeout is { } t && t > TimeSpan.Zero ? t : null;
+        _deadline = _timeout;
         _idle = idleTimeout is { } i && i > TimeSpan.Zero ? i : null;
         _interval =
             sampleInterval > TimeSpan.Zero ? sampleInterval : TimeSpan.FromMilliseconds(250);
         _nextSample = _interval;
+    }
+
+    /// <summary>The command is running now: the timeout counts from here (the start record's fsyncs and a slow exec
+    /// on a hung filesystem are Rein's time, not the command's), and the first sample is an interval away.</summary>
+    public void Begin()
+    {
+        var now = Elapsed;
+        _deadline = now + _timeout;
+        _nextSample = now + _interval;
     }
 
     /// <summary>Time since the run started (the clock every other time of the run is measured on).</summary>

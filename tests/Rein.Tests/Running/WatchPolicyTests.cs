@@ -60,4 +60,17 @@ public sealed class WatchPolicyTests
         time.Advance(Sample);
         Assert.True(watch.SampleDue());
     }
+
+    [Fact]
+    public void The_timeout_counts_from_the_start_of_the_command_not_from_the_start_of_the_run()
+    {
+        var time = new FakeTimeProvider();
+        var watch = new WatchPolicy(time, TimeSpan.FromSeconds(2), null, Sample);
+        time.Advance(TimeSpan.FromSeconds(5)); // a slow exec on a hung filesystem
+        watch.Begin();
+        Assert.Null(watch.Expired(null));
+        Assert.Equal(TimeSpan.FromSeconds(5), watch.Elapsed);
+        time.Advance(TimeSpan.FromSeconds(2));
+        Assert.Equal(RunOutcome.TimedOut, watch.Expired(null));
+    }
 }
