@@ -92,9 +92,9 @@ public static class MemoryAdmission
 
         var top = processes
             .Where(p => !p.IsZombie)
-            .OrderByDescending(p => p.RssBytes)
+            .OrderByDescending(p => p.MemoryBytes)
             .Take(5)
-            .Select(p => $"{p.Command} (pid {p.Pid}) {SizeParser.Format(p.RssBytes)}");
+            .Select(p => $"{p.Command} (pid {p.Pid}) {SizeParser.Format(p.MemoryBytes)}");
         return $"{why}; biggest users: {string.Join(", ", top)}. Not started: free memory first, or wait with --wait";
     }
 }
