@@ -31,6 +31,8 @@ internal static unsafe partial class LibC
 
     public static int SIGSTOP => OperatingSystem.IsMacOS() ? 17 : 19;
 
+    public static int SIGTSTP => OperatingSystem.IsMacOS() ? 18 : 20;
+
     public const int ESRCH = 3;
     public const int EINTR = 4;
     public const int ECHILD = 10;
@@ -119,6 +121,11 @@ internal static unsafe partial class LibC
 
     [LibraryImport(Lib)]
     public static partial int posix_spawn_file_actions_adddup2(void* actions, int fd, int newfd);
+
+    /// <summary>Darwin only (spawn.h): the child inherits <paramref name="fd"/> even under POSIX_SPAWN_CLOEXEC_DEFAULT.</summary>
+    [System.Runtime.Versioning.SupportedOSPlatform("macos")]
+    [LibraryImport(Lib)]
+    public static partial int posix_spawn_file_actions_addinherit_np(void* actions, int fd);
 
     [LibraryImport(Lib)]
     public static partial int sigemptyset(void* set);
