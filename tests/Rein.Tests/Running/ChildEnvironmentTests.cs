@@ -43,6 +43,7 @@ public sealed class ChildEnvironmentTests : RunTestBase
     [Fact]
     public void Child_starts_with_default_SIGPIPE_so_pipelines_end_quietly()
     {
+        Requires.GnuEnvAndProc();
         // rein's own runtime ignores SIGPIPE; the command must not inherit that. (The test host, a .NET process,
         // leaks SIGPIPE ignored into what it starts, so rein is started with it reset, as a shell would.)
         var r = ReinProcess.Run(
@@ -57,6 +58,7 @@ public sealed class ChildEnvironmentTests : RunTestBase
     [Fact]
     public void Signals_the_caller_left_ignored_stay_ignored_and_the_rest_are_default()
     {
+        Requires.GnuEnvAndProc();
         // coreutils' rule: what the caller ignored stays ignored (here SIGPIPE and SIGUSR1); everything else,
         // including glibc's internal signals 32 and 33, is default in the command.
         var ignored = SigIgn(["env", "--ignore-signal=PIPE", "--ignore-signal=USR1"]);
