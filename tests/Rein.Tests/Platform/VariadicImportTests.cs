@@ -136,6 +136,30 @@ public sealed class VariadicImportTests
     }
 
     [Fact]
+    public unsafe void The_Linux_fallback_without_libreinnative_does_the_same()
+    {
+        Assert.SkipUnless(
+            OperatingSystem.IsLinux(),
+            "the fixed-arity fallback exists only on Linux"
+        );
+        var fds = stackalloc int[2];
+        Assert.True(Rein.Platform.Linux.LinuxLibC.PipeCloseOnExec(fds));
+        try
+        {
+            Assert.Equal(1, Rein.Platform.Linux.LinuxLibC.GetCloseOnExec(fds[0]));
+            Assert.Equal(0, Rein.Platform.Linux.LinuxLibC.GetNonBlocking(fds[0]));
+            Assert.True(Rein.Platform.Linux.LinuxLibC.SetNonBlocking(fds[0]));
+            Assert.True(Descriptors.IsNonBlocking(fds[0])); // read back through the C door
+            Assert.Equal(-1, Rein.Platform.Linux.LinuxLibC.GetCloseOnExec(-1));
+        }
+        finally
+        {
+            LibC.close(fds[0]);
+            LibC.close(fds[1]);
+        }
+    }
+
+    [Fact]
     public void A_file_is_created_with_exactly_the_mode_asked_for()
     {
         var dir = Directory.CreateTempSubdirectory("rein-variadic-");
