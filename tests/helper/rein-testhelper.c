@@ -30,6 +30,8 @@
  *   clearenv             re-exec with an empty environment (no REIN_RUN_ID), as Popen(env={...}) does;
  *                        the rest of the current block runs in the new image
  *   catch SIGNAL         on SIGNAL print "caught SIGNAL" and go on
+ *   ids                  print "PID PGID SID" (no ps: its keywords differ between procps and BSD)
+ *   fds                  print the open descriptors below 1024, space-separated (no /proc on macOS)
  *   exit-on SIGNAL N     on SIGNAL exit with code N
  *   spawnloop            forever: fork a child that calls setsid(), ignores TERM and hangs; every 5 ms
  *                        (an adversary that keeps escaping its process group while it is being killed)
@@ -37,6 +39,7 @@
  */
 #define _GNU_SOURCE
 #include <errno.h>
+#include <fcntl.h>
 #include <signal.h>
 #include <stdio.h>
 #include <stdlib.h>
@@ -118,6 +121,19 @@ static void run(int i, int end) {
         } else if (strcmp(w, "sleep") == 0) {
             sleep_seconds(atof(a));
             i += 2;
+        } else if (strcmp(w, "ids") == 0) {
+            printf("%d %d %d\n", (int)getpid(), (int)getpgrp(), (int)getsid(0));
+            fflush(stdout);
+            i += 1;
+        } else if (strcmp(w, "fds") == 0) {
+            for (int fd = 0, first = 1; fd < 1024; fd++)
+                if (fcntl(fd, F_GETFD) != -1) {
+                    printf(first ? "%d" : " %d", fd);
+                    first = 0;
+                }
+            printf("\n");
+            fflush(stdout);
+            i += 1;
         } else if (strcmp(w, "hang") == 0) {
             for (;;) pause();
         } else if (strcmp(w, "exit") == 0) {

@@ -169,7 +169,7 @@ internal sealed record LiveRun(
             r.ChildStartTime ?? 0
         );
         var members = tree.Collect(scanMarker: true).Where(p => !p.IsZombie).ToList();
-        return new LiveRun(r, members.Sum(p => p.RssBytes), members.Count, [])
+        return new LiveRun(r, members.Sum(p => p.MemoryBytes), members.Count, [])
         {
             StoppedPids = [.. members.Where(p => p.IsStopped).Select(p => p.Pid)],
             InWait = [.. members.Where(p => p.IsUninterruptible)],

@@ -1,7 +1,7 @@
 using System.Globalization;
 using System.Text.RegularExpressions;
 
-namespace Rein.Processes.MacOS;
+namespace Rein.Platform.MacOS;
 
 /// <summary>What <c>memory_pressure</c> says: the free percentage and swap traffic.</summary>
 public sealed record MemoryPressureReading(
