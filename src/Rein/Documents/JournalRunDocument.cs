@@ -141,6 +141,9 @@ public sealed record BootDocument(string BootId, DateTimeOffset? LastActivity);
 /// <summary><c>rein.ps/1</c>.</summary>
 public sealed record PsDocument(IReadOnlyList<PsRunDocument> Runs)
 {
+    /// <summary>Supervisions alive now (<c>rein supervise</c>), with their state.</summary>
+    public IReadOnlyList<SupervisionStatusDocument> Supervisions { get; init; } = [];
+
     [System.Text.Json.Serialization.JsonPropertyOrder(-1)]
     public string Schema { get; init; } = "rein.ps/1";
 }
