@@ -35,10 +35,8 @@ internal static class SuperviseText
             "unkillable" => Prefix
                 + $"{e.Reason}: it is stuck in uninterruptible wait and cannot be killed; reboot to clear it. Not starting another worker beside it",
             "give_up" => Prefix + "giving up: " + e.Reason,
-            "end"
-                when e.Reason is not null
-                    && !e.Reason.StartsWith("completed", StringComparison.Ordinal) => Prefix
-                + e.Reason,
+            "end" when e.Reason?.StartsWith("stopped", StringComparison.Ordinal) == true => Prefix
+                + "stopped; no worker left running",
             _ => null,
         };
     }

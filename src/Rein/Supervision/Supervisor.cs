@@ -91,6 +91,10 @@ public sealed partial class Supervisor : IAsyncDisposable
             }
 
             _stop.Cancel();
+            if (_loop is null || _loop.IsCompleted)
+            {
+                return; // nothing to stop: no event
+            }
         }
 
         Publish(SupervisionState.Stopping);
@@ -256,7 +260,7 @@ public sealed partial class Supervisor : IAsyncDisposable
             };
             Emit(
                 ending == "gave_up" ? "give_up" : "end",
-                e => e with { Reason = $"{ending}: {reason}" }
+                e => e with { Reason = ending == "gave_up" ? reason : $"{ending}: {reason}" }
             );
             _status?.Remove();
             return result;
