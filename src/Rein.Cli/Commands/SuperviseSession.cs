@@ -113,6 +113,7 @@ internal static class SuperviseSession
             supervisor.DisposeAsync().AsTask().Wait(supervisor.StopBound);
         }
 
+        var exitCode = forcedBy != 0 ? ExitCodes.SignalBase + forcedBy : result.ExitCode;
         if (reportPath is not null)
         {
             try
@@ -124,7 +125,10 @@ internal static class SuperviseSession
                             result,
                             spec.SupervisionId,
                             spec.Worker.Command
-                        ),
+                        ) with
+                        {
+                            ReinExitCode = exitCode,
+                        },
                         SuperviseJsonContext.Readable.SuperviseReportDocument
                     ) + "\n"
                 );
@@ -137,7 +141,7 @@ internal static class SuperviseSession
             }
         }
 
-        return forcedBy != 0 ? ExitCodes.SignalBase + forcedBy : result.ExitCode;
+        return exitCode;
     }
 
     static StreamWriter OpenEvents(string path)

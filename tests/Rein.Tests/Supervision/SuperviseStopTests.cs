@@ -78,7 +78,13 @@ public sealed class SuperviseStopTests : SuperviseTestBase
     public void A_second_signal_skips_the_grace_and_exits_128_plus_N()
     {
         using var rein = ReinProcess.Start(
-            SuperviseArgs(["--grace", "30s"], "ignore-term", "pidfile", PidFile, "hang"),
+            SuperviseArgs(
+                ["--grace", "30s", "--report", ReportPath],
+                "ignore-term",
+                "pidfile",
+                PidFile,
+                "hang"
+            ),
             HomeEnv()
         );
         Assert.Single(ProcessProbe.WaitForPids(PidFile, 1, TimeSpan.FromSeconds(10)));
@@ -88,6 +94,7 @@ public sealed class SuperviseStopTests : SuperviseTestBase
         LibC.kill(rein.Pid, LibC.SIGINT);
         var r = rein.Wait(TimeSpan.FromSeconds(10));
         Assert.Equal(130, r.ExitCode);
+        Assert.Equal(130, ReadReport().GetProperty("rein_exit_code").GetInt32());
         AssertNoSurvivors();
     }
 
