@@ -98,7 +98,8 @@ static int snapshot(struct proc *procs, int max) {
     return n;
 }
 
-/* Whether the process's environment holds REIN_RUN_ID=<marker> as a whole entry. */
+/* Whether the process's environment holds REIN_RUN_ID=<marker> as a whole entry, or names the marker in
+ * REIN_PARENT_RUN_IDS=<id>:<id>:... (a run nested inside this one: its own REIN_RUN_ID is the inner run's). */
 static int carries_marker(pid_t pid, const char *marker) {
     char path[64];
     snprintf(path, sizeof path, "/proc/%d/environ", (int)pid);
@@ -108,23 +109,48 @@ static int carries_marker(pid_t pid, const char *marker) {
     if (!f) return 0;
     char want[256];
     int wn = snprintf(want, sizeof want, "REIN_RUN_ID=%s", marker);
-    if (wn <= 0 || (size_t)wn >= sizeof want) {
+    size_t mn = strlen(marker);
+    static const char chain[] = "REIN_PARENT_RUN_IDS=";
+    const size_t cn = sizeof chain - 1;
+    if (wn <= 0 || (size_t)wn >= sizeof want || mn == 0) {
         fclose(f);
         return 0;
     }
-    /* Compare entry by entry while streaming, so an environment of any size is read in constant memory. */
-    int pos = 0, ok = 1, found = 0, c;
+    /* Compare entry by entry while streaming, so an environment of any size is read in constant memory. In the
+     * chain entry, `ok` tracks whether the current ':'-separated element still equals the marker. */
+    int pos = 0, ok = 1, found = 0, c, in_chain = 0, chain_ok = 1;
+    size_t cpos = 0, epos = 0;
     while ((c = fgetc(f)) != EOF) {
         if (c == 0) {
-            if (ok && pos == wn) {
+            if ((ok && pos == wn) || (in_chain && chain_ok && epos == mn)) {
                 found = 1;
                 break;
             }
             pos = 0;
             ok = 1;
+            cpos = epos = 0;
+            in_chain = 0;
+            chain_ok = 1;
+            continue;
+        }
+        if (pos >= wn || want[pos] != c) ok = 0;
+        pos++;
+        if (!in_chain) {
+            if (cpos < cn && chain[cpos] == c) {
+                if (++cpos == cn) in_chain = 1;
+            } else {
+                cpos = cn + 1; /* not the chain entry */
+            }
+        } else if (c == ':') {
+            if (chain_ok && epos == mn) {
+                found = 1;
+                break;
+            }
+            epos = 0;
+            chain_ok = 1;
         } else {
-            if (pos >= wn || want[pos] != c) ok = 0;
-            pos++;
+            if (epos >= mn || marker[epos] != c) chain_ok = 0;
+            epos++;
         }
     }
     fclose(f);

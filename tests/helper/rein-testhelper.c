@@ -33,6 +33,9 @@
  *   ids                  print "PID PGID SID" (no ps: its keywords differ between procps and BSD)
  *   fds                  print the open descriptors below 1024, space-separated (no /proc on macOS)
  *   exit-on SIGNAL N     on SIGNAL exit with code N
+ *   crash-until PATH N C append a line to PATH; exit with code C while PATH held fewer than N lines before
+ *                        (a worker that crashes N times, then goes on with the rest of the script)
+ *   touch PATH           create PATH or update its modification time (a heartbeat)
  *   spawnloop            forever: fork a child that calls setsid(), ignores TERM and hangs; every 5 ms
  *                        (an adversary that keeps escaping its process group while it is being killed)
  * A block's child exits 0 when it reaches the block's ].
@@ -44,6 +47,8 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <fcntl.h>
+#include <sys/stat.h>
 #include <sys/types.h>
 #include <sys/wait.h>
 #include <time.h>
@@ -212,6 +217,39 @@ static void run(int i, int end) {
                 }
                 sleep_seconds(0.005);
             }
+        } else if (strcmp(w, "crash-until") == 0) {
+            if (i + 3 >= end) {
+                fprintf(stderr, "rein-testhelper: crash-until PATH N CODE\n");
+                exit(2);
+            }
+            int lines = 0, c;
+            FILE *f = fopen(a, "r");
+            if (f) {
+                while ((c = fgetc(f)) != EOF)
+                    if (c == '\n') lines++;
+                fclose(f);
+            }
+            f = fopen(a, "a");
+            if (!f) {
+                perror(a);
+                exit(2);
+            }
+            fprintf(f, "%d\n", (int)getpid());
+            fclose(f);
+            if (lines < atoi(argv_g[i + 2])) exit(atoi(argv_g[i + 3]));
+            i += 4;
+        } else if (strcmp(w, "touch") == 0) {
+            FILE *f = fopen(a, "a");
+            if (!f) {
+                perror(a);
+                exit(2);
+            }
+            fclose(f);
+            if (utimensat(AT_FDCWD, a, NULL, 0) != 0) {
+                perror(a);
+                exit(2);
+            }
+            i += 2;
         } else if (strcmp(w, "wait") == 0) {
             while (wait(NULL) > 0 || errno == EINTR) {
             }

@@ -41,13 +41,18 @@ internal static class PsCommand
                 [.. store.OpenRuns().Select(r => LiveRun.Measure(r, table))],
                 table
             );
+            var supervisions = Rein.Supervision.SupervisionStatusFile.ReadAlive(
+                JournalAccess.StateDir,
+                table
+            );
             if (parse.GetValue(json))
             {
-                WriteJson(live, now);
+                WriteJson(live, supervisions, now);
             }
             else
             {
                 WriteTable(Consoles.Stdout(), live, now);
+                SuperviseRendering.WriteSupervisions(Consoles.Stdout(), supervisions, now);
             }
 
             return ExitCodes.Ok;
@@ -55,7 +60,11 @@ internal static class PsCommand
         return cmd;
     }
 
-    static void WriteJson(List<LiveRun> runs, DateTimeOffset now) =>
+    static void WriteJson(
+        List<LiveRun> runs,
+        List<SupervisionStatusDocument> supervisions,
+        DateTimeOffset now
+    ) =>
         Console.WriteLine(
             System.Text.Json.JsonSerializer.Serialize(
                 new PsDocument([
@@ -67,7 +76,10 @@ internal static class PsCommand
                         StuckPids = r.StuckPids,
                         StoppedPids = r.StoppedPids,
                     }),
-                ]),
+                ])
+                {
+                    Supervisions = supervisions,
+                },
                 ReinJsonContext.Readable.PsDocument
             )
         );

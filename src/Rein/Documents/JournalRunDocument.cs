@@ -59,6 +59,10 @@ public record JournalRunDocument
 
     public Refusal? Refusal { get; init; }
 
+    /// <summary>For an incarnation of a supervised worker (<c>rein supervise</c>): its supervision, attempt and why
+    /// it was restarted; null otherwise.</summary>
+    public SupervisionLinkDocument? Supervision { get; init; }
+
     public static JournalRunDocument From(RunRecord r) =>
         new()
         {
@@ -92,8 +96,18 @@ public record JournalRunDocument
             CapMethod = r.CapMethod,
             Note = r.Note,
             Refusal = r.Refusal,
+            Supervision = r.Supervision is { } s
+                ? new SupervisionLinkDocument(s.SupervisionId, s.Attempt, s.RestartReason)
+                : null,
         };
 }
+
+/// <summary>The <c>supervision</c> field of a journal run.</summary>
+public sealed record SupervisionLinkDocument(
+    string SupervisionId,
+    int Attempt,
+    string? RestartReason
+);
 
 /// <summary>A live run in <c>rein.ps/1</c>: the journal's fields and what the process table says now.</summary>
 public sealed record PsRunDocument : JournalRunDocument
@@ -133,6 +147,9 @@ public sealed record BootDocument(string BootId, DateTimeOffset? LastActivity);
 /// <summary><c>rein.ps/1</c>.</summary>
 public sealed record PsDocument(IReadOnlyList<PsRunDocument> Runs)
 {
+    /// <summary>Supervisions alive now (<c>rein supervise</c>), with their state.</summary>
+    public IReadOnlyList<SupervisionStatusDocument> Supervisions { get; init; } = [];
+
     [System.Text.Json.Serialization.JsonPropertyOrder(-1)]
     public string Schema { get; init; } = "rein.ps/1";
 }

@@ -34,7 +34,10 @@ public static class JournalSpool
                 boot.BootTime?.ToUnixTimeMilliseconds(),
                 s.StartedAt.ToUnixTimeMilliseconds(),
                 s.LockLabel,
-                s.ModelLabel
+                s.ModelLabel,
+                s.Supervision?.SupervisionId,
+                s.Supervision?.Attempt,
+                s.Supervision?.RestartReason
             ),
             SpoolJsonContext.Default.SpoolStart
         );
@@ -99,7 +102,10 @@ public static class JournalSpool
                             st.ReinStart,
                             DateTimeOffset.FromUnixTimeMilliseconds(st.StartedAt),
                             st.Lock,
-                            st.Model
+                            st.Model,
+                            st.Sup is { } sup
+                                ? new Supervision.SupervisionLink(sup, st.Attempt ?? 0, st.Reason)
+                                : null
                         );
                         boot = new BootIdentity(
                             st.BootId,

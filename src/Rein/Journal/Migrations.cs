@@ -64,6 +64,13 @@ internal static class Migrations
         """
             ALTER TABLE runs ADD COLUMN refusal TEXT;
             """,
+        // v7: an incarnation of a supervised worker (rein supervise): its supervision, attempt, why it was restarted.
+        """
+            ALTER TABLE runs ADD COLUMN supervision_id TEXT;
+            ALTER TABLE runs ADD COLUMN supervision_attempt INTEGER;
+            ALTER TABLE runs ADD COLUMN restart_reason TEXT;
+            CREATE INDEX runs_supervision ON runs(supervision_id) WHERE supervision_id IS NOT NULL;
+            """,
     ];
 
     public static int Latest => Steps.Length;

@@ -75,6 +75,9 @@ public sealed record RunRecord
     /// reason as a sentence in <see cref="Note"/>.</summary>
     public Running.Gates.Refusal? Refusal { get; init; }
 
+    /// <summary>For an incarnation of a supervised worker: its supervision, attempt and restart reason.</summary>
+    public Supervision.SupervisionLink? Supervision { get; init; }
+
     internal static Running.Gates.Refusal? ParseRefusal(string json)
     {
         try

@@ -18,7 +18,11 @@ internal sealed record SpoolStart(
     long? BootTime,
     long StartedAt,
     string? Lock,
-    string? Model
+    string? Model,
+    // Optional: spools written before supervision have none.
+    string? Sup = null,
+    int? Attempt = null,
+    string? Reason = null
 )
 {
     [JsonPropertyOrder(-1)]

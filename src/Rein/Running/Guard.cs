@@ -131,7 +131,8 @@ public sealed unsafe partial class Guard : IDisposable
                 self?.StartTime ?? 0,
                 startedAt,
                 _spec.LockLabel,
-                _spec.ModelLabel
+                _spec.ModelLabel,
+                _spec.Supervision
             )
         );
 

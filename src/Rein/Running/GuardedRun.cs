@@ -186,7 +186,8 @@ public sealed class GuardedRun(RunSpec spec, GuardedRunOptions options)
                 0,
                 now,
                 spec.LockLabel,
-                spec.ModelLabel
+                spec.ModelLabel,
+                spec.Supervision
             )
         );
         recorder.RunEnded(verdict);

@@ -10,7 +10,8 @@ public sealed record RunStart(
     ulong ReinStartTime,
     DateTimeOffset StartedAt,
     string? LockLabel,
-    string? ModelLabel
+    string? ModelLabel,
+    Supervision.SupervisionLink? Supervision = null
 );
 
 /// <summary>
