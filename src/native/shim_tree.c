@@ -196,7 +196,10 @@ static int snapshot(struct proc *procs, int max) {
     return k;
 }
 
-/* Whether the process's environment holds REIN_RUN_ID=<marker> as a whole entry. KERN_PROCARGS2 (sys/sysctl.h):
+static int env_entry_marks(const char *e, size_t len, const char *marker);
+
+/* Whether the process's environment holds REIN_RUN_ID=<marker> as a whole entry, or <marker> in its
+ * REIN_PARENT_RUN_IDS chain. KERN_PROCARGS2 (sys/sysctl.h):
  * int argc, the exec path, NUL padding, argc argument strings, then the environment up to an empty string. Only
  * the environment is searched (an argument such as `grep REIN_RUN_ID=...` is not membership). The buffer is
  * KERN_ARGMAX bytes: given less than the process's argument area, the kernel copies its tail, not its start. */
@@ -224,13 +227,26 @@ static int carries_marker(pid_t pid, const char *marker) {
         while (i < size && buf[i]) i++;
         i++;
     }
-    char want[256];
-    int wn = snprintf(want, sizeof want, "REIN_RUN_ID=%s", marker);
-    if (wn <= 0 || (size_t)wn >= sizeof want) return 0;
     while (i < size && buf[i]) {
         size_t len = strnlen(buf + i, size - i);
-        if (len == (size_t)wn && memcmp(buf + i, want, (size_t)wn) == 0) return 1;
+        if (env_entry_marks(buf + i, len, marker)) return 1;
         i += len + 1;
+    }
+    return 0;
+}
+
+/* One environment entry: REIN_RUN_ID=<marker> exactly, or REIN_PARENT_RUN_IDS=<id>:<id>:... with <marker> as one
+ * of its ':'-separated ids (a run nested inside this one). */
+static int env_entry_marks(const char *e, size_t len, const char *marker) {
+    static const char id[] = "REIN_RUN_ID=", chain[] = "REIN_PARENT_RUN_IDS=";
+    size_t mn = strlen(marker), in = sizeof id - 1, cn = sizeof chain - 1;
+    if (len == in + mn && memcmp(e, id, in) == 0 && memcmp(e + in, marker, mn) == 0) return 1;
+    if (len < cn || memcmp(e, chain, cn) != 0) return 0;
+    for (size_t start = cn; start <= len;) {
+        size_t end = start;
+        while (end < len && e[end] != ':') end++;
+        if (end - start == mn && memcmp(e + start, marker, mn) == 0) return 1;
+        start = end + 1;
     }
     return 0;
 }
