@@ -51,7 +51,7 @@ internal static class LintCommand
                 + ExitCodesHelp
         );
         lint.Subcommands.Add(Make());
-        // compose
+        lint.Subcommands.Add(LintComposeCommand.Build());
         // python
         return lint;
     }

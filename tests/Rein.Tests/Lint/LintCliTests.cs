@@ -130,4 +130,71 @@ public sealed class LintCliTests
         Assert.Contains("Exit 0", r.Stdout);
         Assert.Contains("--sarif", r.Stdout);
     }
+
+    [Fact]
+    public void Compose_reads_the_default_file_and_its_override_like_docker_compose()
+    {
+        var dir = LintFixtures.TempDir("compose-default");
+        File.WriteAllText(
+            Path.Combine(dir, "compose.yaml"),
+            "services:\n  worker:\n    build: .\n    mem_limit: 1g\n"
+        );
+        Assert.Equal(0, ReinProcess.Run(["lint", "compose"], workingDirectory: dir).ExitCode);
+
+        File.WriteAllText(
+            Path.Combine(dir, "compose.override.yaml"),
+            "services:\n  worker:\n    mem_limit: !reset null\n"
+        );
+        var r = ReinProcess.Run(["lint", "compose", "--json"], workingDirectory: dir);
+        Assert.Equal(1, r.ExitCode);
+        var doc = JsonDocument.Parse(r.Stdout).RootElement;
+        Assert.Equal(
+            ["compose.yaml", "compose.override.yaml"],
+            doc.GetProperty("files").EnumerateArray().Select(f => f.GetString())
+        );
+        var f = Assert.Single(doc.GetProperty("findings").EnumerateArray().ToList());
+        Assert.Equal("compose/unbounded-memory", f.GetProperty("rule").GetString());
+        Assert.Equal("worker", f.GetProperty("details").GetProperty("service").GetString());
+    }
+
+    [Fact]
+    public void Compose_without_files_or_with_a_bad_size_is_exit_2()
+    {
+        var dir = LintFixtures.TempDir("compose-none");
+        var none = ReinProcess.Run(["lint", "compose"], workingDirectory: dir);
+        Assert.Equal(2, none.ExitCode);
+        Assert.Contains("rein lint compose FILE...", none.Stderr);
+
+        var bad = ReinProcess.Run([
+            "lint",
+            "compose",
+            Path.Combine(LintFixtures.Dir("compose"), "sum.yml"),
+            "--machine-memory",
+            "lots",
+        ]);
+        Assert.Equal(2, bad.ExitCode);
+        Assert.Contains("--machine-memory", bad.Stderr);
+    }
+
+    [Fact]
+    public void Compose_sarif_is_valid_for_overlays()
+    {
+        var dir = LintFixtures.TempDir("compose-sarif");
+        var sarif = Path.Combine(dir, "compose.sarif");
+        var r = ReinProcess.Run(
+            [
+                "lint",
+                "compose",
+                "base.yml",
+                "overlay-reset.yml",
+                "--sarif",
+                sarif,
+                "--machine-memory",
+                "64G",
+            ],
+            workingDirectory: LintFixtures.Dir("compose")
+        );
+        Assert.Equal(1, r.ExitCode);
+        LintSarif.AssertValid(File.ReadAllText(sarif), expectedResults: 3);
+    }
 }
