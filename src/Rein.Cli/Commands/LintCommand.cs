@@ -52,7 +52,7 @@ internal static class LintCommand
         );
         lint.Subcommands.Add(Make());
         lint.Subcommands.Add(LintComposeCommand.Build());
-        // python
+        lint.Subcommands.Add(LintPythonCommand.Build());
         return lint;
     }
 

@@ -197,4 +197,37 @@ public sealed class LintCliTests
         Assert.Equal(1, r.ExitCode);
         LintSarif.AssertValid(File.ReadAllText(sarif), expectedResults: 3);
     }
+
+    [Fact]
+    public void Python_findings_are_warnings_that_fail_only_with_fail_on_warning()
+    {
+        var dir = LintFixtures.Dir("python");
+        var plain = ReinProcess.Run(["lint", "python"], workingDirectory: dir);
+        Assert.Equal(0, plain.ExitCode);
+        Assert.Contains("pkg/worker.py:7: warning: `while True:` has no deadline", plain.Stdout);
+        Assert.DoesNotContain(".venv", plain.Stdout);
+
+        var strict = ReinProcess.Run(
+            ["lint", "python", ".", "--fail-on", "warning", "--json"],
+            workingDirectory: dir
+        );
+        Assert.Equal(1, strict.ExitCode);
+        var doc = JsonDocument.Parse(strict.Stdout).RootElement;
+        Assert.Equal("python", doc.GetProperty("linter").GetString());
+        Assert.Equal(12, doc.GetProperty("summary").GetProperty("warnings").GetInt32());
+        Assert.Equal(1, doc.GetProperty("summary").GetProperty("infos").GetInt32());
+    }
+
+    [Fact]
+    public void Python_sarif_is_valid_and_a_missing_directory_is_exit_2()
+    {
+        var sarif = Path.Combine(LintFixtures.TempDir("py-sarif"), "py.sarif");
+        var r = ReinProcess.Run(
+            ["lint", "python", "--sarif", sarif],
+            workingDirectory: LintFixtures.Dir("python")
+        );
+        Assert.Equal(0, r.ExitCode);
+        LintSarif.AssertValid(File.ReadAllText(sarif), expectedResults: 13);
+        Assert.Equal(2, ReinProcess.Run(["lint", "python", "/nonexistent/rein-lint-dir"]).ExitCode);
+    }
 }
