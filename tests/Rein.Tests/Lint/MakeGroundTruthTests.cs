@@ -63,4 +63,13 @@ public sealed class MakeGroundTruthTests
         ran.ExceptWith(["recipe", "recipe-continued", "target-recursive", "append-recursive"]);
         Assert.Equal(claimed, ran);
     }
+
+    [Fact]
+    public void A_dry_run_of_a_target_also_expands_its_recipe_but_not_the_exported_variables()
+    {
+        var ran = RunMake("-n", "build");
+        var claimed = Claimed("parse_time", "on_reference");
+        claimed.UnionWith(["recipe", "recipe-continued", "target-recursive", "append-recursive"]);
+        Assert.Equal(claimed, ran);
+    }
 }

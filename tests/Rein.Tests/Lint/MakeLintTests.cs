@@ -63,7 +63,7 @@ public sealed class MakeLintTests
         var report = MakeLinter.Lint(Fixture("expansion-rules.mk"));
         var via = Assert.Single(report.Findings, f => f.Details.Variable == "VIA");
         Assert.Contains("`USES_VIA :=`", via.Message, StringComparison.Ordinal);
-        Assert.Contains("expansion-rules.mk:51", via.Fix, StringComparison.Ordinal);
+        Assert.Contains("expansion-rules.mk:58", via.Fix, StringComparison.Ordinal);
     }
 
     [Fact]
@@ -96,4 +96,29 @@ public sealed class MakeLintTests
         Assert.Throws<LintInputException>(() =>
             MakeLinter.Lint(Path.Combine(LintFixtures.TempDir("missing"), "Makefile"))
         );
+
+    [Fact]
+    public void Includes_are_followed_with_variables_and_globs_and_a_missing_one_is_skipped()
+    {
+        var dir = LintFixtures.TempDir("include");
+        Directory.CreateDirectory(Path.Combine(dir, "mk"));
+        File.WriteAllText(Path.Combine(dir, "mk", "a.mk"), "A := $(shell python3 -V)\n");
+        File.WriteAllText(Path.Combine(dir, "mk", "b.mk"), "B := $(shell date)\n");
+        File.WriteAllText(Path.Combine(dir, "common.mk"), "C := $(shell node -v)\n");
+        File.WriteAllText(
+            Path.Combine(dir, "Makefile"),
+            "MK := common\ninclude mk/*.mk\n-include $(MK).mk missing.mk\nall:\n\t@true\n"
+        );
+        var report = MakeLinter.Lint(Path.Combine(dir, "Makefile"));
+        Assert.Equal(
+            [
+                Path.Combine(dir, "Makefile"),
+                Path.Combine(dir, "mk/a.mk"),
+                Path.Combine(dir, "mk/b.mk"),
+                Path.Combine(dir, "common.mk"),
+            ],
+            report.Files
+        );
+        Assert.Equal(["A", "B", "C"], report.Findings.Select(f => f.Details.Variable));
+    }
 }
