@@ -195,7 +195,7 @@ public sealed class LintCliTests
             workingDirectory: LintFixtures.Dir("compose")
         );
         Assert.Equal(1, r.ExitCode);
-        LintSarif.AssertValid(File.ReadAllText(sarif), expectedResults: 3);
+        LintSarif.AssertValid(File.ReadAllText(sarif), expectedResults: 4);
     }
 
     [Fact]
