@@ -63,6 +63,8 @@ public static class ReinCli
         root.Subcommands.Add(JournalCommand.Build());
         root.Subcommands.Add(LocksCommand.Build());
         root.Subcommands.Add(ConfigCommand.Build());
+        root.Subcommands.Add(CadenceCommand.Build());
+        root.Subcommands.Add(ModelsCommand.Build());
         root.Subcommands.Add(LintCommand.Build());
         root.Subcommands.Add(HookCommand.Build());
         root.Subcommands.Add(AgentsCommand.Build());

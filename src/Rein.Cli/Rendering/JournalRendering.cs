@@ -37,7 +37,13 @@ internal static class JournalRendering
             return;
         }
 
-        var table = new TextTable(["run", "started", "took", "outcome", "exit"], ["command"]);
+        // The models a run loads (rein run --model), when any run here has one: beside the command, or after it.
+        var models = runs.Any(r => r.ModelLabel is not null);
+        var table = new TextTable(
+            ["run", "started", "took", "outcome", "exit"],
+            models ? ["command", "model"] : ["command"],
+            detailLine: models ? d => d[1].Length == 0 ? d[0] : $"{d[0]}  (model {d[1]})" : null
+        );
         foreach (var r in runs)
         {
             var took =
@@ -63,7 +69,10 @@ internal static class JournalRendering
                     r.ReinExitCode?.ToString(System.Globalization.CultureInfo.InvariantCulture)
                         ?? "",
                 ],
-                Truncate(r.CommandLine, 160)
+                [
+                    Truncate(r.CommandLine, 160),
+                    .. models ? [CommandText.Escape(r.ModelLabel ?? "")] : Array.Empty<string>(),
+                ]
             );
         }
 

@@ -5,7 +5,7 @@ namespace Rein.Cli.Rendering;
 
 /// <summary>Refusals in words. Each says what holds things up and what to do next, because the reader is often an
 /// agent deciding whether to retry.</summary>
-internal static class RefusalText
+internal static partial class RefusalText
 {
     /// <summary>The one-line reason a run was not started (after <c>rein run: </c>).</summary>
     /// <param name="waitAsked">Whether the run was allowed to wait (<c>--wait</c>), which changes the advice.</param>
@@ -24,6 +24,8 @@ internal static class RefusalText
                 "memory" =>
                     $"{Memory(r)}; biggest users: {string.Join(", ", r.Holders.Select(h => $"{h.Command} (pid {h.Pid}) {SizeParser.Format(h.Bytes ?? 0)}"))}. "
                         + "Not started: free memory first, or wait with --wait",
+                "cadence" => Cadence(r, now, waitAsked),
+                "models" => Models(r),
                 _ => Generic(r, now),
             };
 
@@ -35,6 +37,9 @@ internal static class RefusalText
         {
             "lock" => $"waiting for lock '{LockName(r.Subject)}' ({waited}): {Holders(r, now)}",
             "memory" => $"waiting for memory ({waited}): {Memory(r)}",
+            "cadence" =>
+                $"waiting for the cadence of '{r.Subject}' ({waited}): {CadenceWait(r, now)}",
+            "models" => $"waiting for memory for '{r.Subject}' ({waited}): {Models(r)}",
             _ => $"waiting for {r.Gate} ({waited}): {Generic(r, now)}",
         };
     }

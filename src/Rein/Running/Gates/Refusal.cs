@@ -89,4 +89,10 @@ public static class RefusalCodes
     public const string MemoryLow = "memory_low";
     public const string MemoryPressure = "memory_pressure";
     public const string Interrupted = "interrupted";
+    public const string CadenceSameModel = "cadence_same_model";
+    public const string CadenceCrossModel = "cadence_cross_model";
+    public const string CadenceFamilyFloor = "cadence_family_floor";
+    public const string CadenceClock = "cadence_clock";
+    public const string KnownPanic = "known_panic";
+    public const string ModelDoesNotFit = "model_does_not_fit";
 }
