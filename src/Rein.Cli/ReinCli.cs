@@ -59,6 +59,7 @@ public static class ReinCli
         root.Subcommands.Add(JournalCommand.Build());
         root.Subcommands.Add(LocksCommand.Build());
         root.Subcommands.Add(ConfigCommand.Build());
+        root.Subcommands.Add(CleanupCommand.Build());
         return root;
     }
 

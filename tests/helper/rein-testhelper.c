@@ -31,6 +31,8 @@
  *                        the rest of the current block runs in the new image
  *   catch SIGNAL         on SIGNAL print "caught SIGNAL" and go on
  *   exit-on SIGNAL N     on SIGNAL exit with code N
+ *   tag TEXT             nothing: TEXT is just a whole argument in argv (for rein cleanup --match)
+ *   chdir DIR            change the working directory (for rein cleanup --cwd)
  *   spawnloop            forever: fork a child that calls setsid(), ignores TERM and hangs; every 5 ms
  *                        (an adversary that keeps escaping its process group while it is being killed)
  * A block's child exits 0 when it reaches the block's ].
@@ -196,6 +198,14 @@ static void run(int i, int end) {
                 }
                 sleep_seconds(0.005);
             }
+        } else if (strcmp(w, "tag") == 0) {
+            i += 2;
+        } else if (strcmp(w, "chdir") == 0) {
+            if (chdir(a) != 0) {
+                perror(a);
+                exit(2);
+            }
+            i += 2;
         } else if (strcmp(w, "wait") == 0) {
             while (wait(NULL) > 0 || errno == EINTR) {
             }

@@ -88,6 +88,13 @@ public static class Settings
         "refuse to re-run a command whose last run timed out, went idle or was unkillable this recently"
     );
 
+    public static readonly SettingDefinition CleanupProtect = new(
+        "cleanup.protect",
+        SettingKind.Text,
+        "",
+        "programs rein cleanup never signals, comma-separated, added to the built-in list (editors, language servers, agent CLIs, browsers)"
+    );
+
     public static IReadOnlyList<SettingDefinition> All { get; } =
     [
         Timeout,
@@ -102,5 +109,6 @@ public static class Settings
         BreakerCooldown,
         JournalKeepRuns,
         JournalKeepDays,
+        CleanupProtect,
     ];
 }
