@@ -60,6 +60,8 @@ public static class ReinCli
         root.Subcommands.Add(LocksCommand.Build());
         root.Subcommands.Add(ConfigCommand.Build());
         root.Subcommands.Add(CleanupCommand.Build());
+        root.Subcommands.Add(CacheCommand.Build());
+        root.Subcommands.Add(ProtectCommand.Build());
         return root;
     }
 

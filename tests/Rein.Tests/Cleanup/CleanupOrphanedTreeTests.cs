@@ -14,7 +14,9 @@ public sealed class CleanupOrphanedTreeTests : CleanupTestBase
         using var rein = ReinProcess.Start(
             RunArgs(
                 [],
-                "setsid",
+                // A double-forked daemon without the marker: its parent is gone, so nothing but the journal's
+                // record of the run's processes ties it to the run once the shim that adopted it is dead.
+                "daemon",
                 "[",
                 "clearenv",
                 "ignore-term",
