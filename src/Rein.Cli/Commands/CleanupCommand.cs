@@ -22,7 +22,7 @@ internal static class CleanupCommand
         var cwd = new Option<string?>("--cwd")
         {
             Description =
-                "Also select processes working in DIR or below, and their descendants (default DIR: the repository root)",
+                "Scope to processes working in DIR or below and their descendants, started by Rein or not (default DIR: the repository root)",
             HelpName = "DIR",
             Arity = ArgumentArity.ZeroOrOne,
         };

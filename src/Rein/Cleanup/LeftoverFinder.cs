@@ -139,6 +139,26 @@ public sealed class LeftoverFinder(IProcessTable table, ProcessDetailsReader det
             : rule == CleanupRules.Cwd && p.Pid == p.Session && IsShell(d) ? "an interactive shell"
             : null;
 
+        HashSet<int>? inScope = null;
+        if (request.Cwd is { } scope)
+        {
+            inScope = [];
+            var stack = new Stack<int>(
+                all.Where(p => !p.IsZombie && Details(p).Cwd is { } c && IsAtOrBelow(c, scope))
+                    .Select(p => p.Pid)
+            );
+            while (stack.TryPop(out var pid))
+            {
+                if (inScope.Add(pid))
+                {
+                    foreach (var child in children[pid])
+                    {
+                        stack.Push(child.Pid);
+                    }
+                }
+            }
+        }
+
         var leftovers = new List<Leftover>();
         var spared = new List<SparedProcess>();
         var queue = new Queue<int>(found.Keys.Order());
@@ -172,8 +192,14 @@ public sealed class LeftoverFinder(IProcessTable table, ProcessDetailsReader det
                 continue;
             }
 
-            var matched = request.Match is not { } token || Matches(d, token);
-            if (!matched)
+            // --match and --cwd both narrow: a whole-argument token, and the directory (or a descendant of a process
+            // working there).
+            if (request.Match is { } token && !Matches(d, token))
+            {
+                continue;
+            }
+
+            if (inScope is not null && !inScope.Contains(pid))
             {
                 continue;
             }
@@ -182,9 +208,7 @@ public sealed class LeftoverFinder(IProcessTable table, ProcessDetailsReader det
             var foreign =
                 rule == CleanupRules.ForeignMarker
                 || (runId is not null && !runs.ContainsKey(runId));
-            var selected =
-                request.Match is not null
-                || (request.Cwd is { } dir && d.Cwd is { } cwd && IsAtOrBelow(cwd, dir));
+            var selected = request.Match is not null || request.Cwd is not null;
             leftovers.Add(new Leftover(p, d, rule, runId, Kill: !foreign || selected));
         }
 

@@ -55,12 +55,28 @@ public abstract class CleanupTestBase : RunTestBase
         return ReadReport().GetProperty("run_id").GetString()!;
     }
 
-    private protected RunResult Cleanup(params string[] args) =>
-        ReinProcess.Run(
+    private protected RunResult Cleanup(params string[] args)
+    {
+        if (args.Contains("--yes") && !args.Contains("--match"))
+        {
+            // Safety net: the machine runs other people's guarded runs, whose REIN_RUN_ID this test's journal does
+            // not know. Were that rule ever broken, an unscoped --yes would stop them all: check on a dry run first.
+            var plan = ReinProcess.Run(["cleanup", "--json"], HomeEnv(), TimeSpan.FromSeconds(60));
+            var foreign = Json(plan)
+                .GetProperty("processes")
+                .EnumerateArray()
+                .Where(e => e.GetProperty("rule").GetString() == "foreign-marker")
+                .Where(e => e.GetProperty("action").GetString() != "reported")
+                .ToList();
+            Assert.True(foreign.Count == 0, $"foreign processes would be stopped: {plan.Stdout}");
+        }
+
+        return ReinProcess.Run(
             ["cleanup", "--grace", "300ms", .. args],
             HomeEnv(),
             TimeSpan.FromSeconds(60)
         );
+    }
 
     private protected static JsonElement Json(RunResult r)
     {
