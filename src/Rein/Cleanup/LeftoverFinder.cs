@@ -130,7 +130,7 @@ public sealed class LeftoverFinder(IProcessTable table, ProcessDetailsReader det
 
         string? NeverTouch(ProcessInfo p, ProcessDetails d, string rule) =>
             d.Uid is { } uid && uid != me ? $"another user's (uid {uid})"
-            : d.Uid is null && OperatingSystem.IsLinux() ? "owner unknown"
+            : d.Uid is null ? "owner unknown"
             : ancestors.Contains(p.Pid) ? "rein's own ancestor"
             : guarded.Contains(p.Pid) ? "part of a guarded run that is alive"
             : p.Session == session ? "in this shell's session"
