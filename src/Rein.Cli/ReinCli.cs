@@ -68,6 +68,9 @@ public static class ReinCli
         root.Subcommands.Add(LintCommand.Build());
         root.Subcommands.Add(HookCommand.Build());
         root.Subcommands.Add(AgentsCommand.Build());
+        root.Subcommands.Add(CleanupCommand.Build());
+        root.Subcommands.Add(CacheCommand.Build());
+        root.Subcommands.Add(ProtectCommand.Build());
         return root;
     }
 

@@ -36,6 +36,8 @@
  *   crash-until PATH N C append a line to PATH; exit with code C while PATH held fewer than N lines before
  *                        (a worker that crashes N times, then goes on with the rest of the script)
  *   touch PATH           create PATH or update its modification time (a heartbeat)
+ *   tag TEXT             nothing: TEXT is just a whole argument in argv (for rein cleanup --match)
+ *   chdir DIR            change the working directory (for rein cleanup --cwd)
  *   spawnloop            forever: fork a child that calls setsid(), ignores TERM and hangs; every 5 ms
  *                        (an adversary that keeps escaping its process group while it is being killed)
  * A block's child exits 0 when it reaches the block's ].
@@ -246,6 +248,14 @@ static void run(int i, int end) {
             }
             fclose(f);
             if (utimensat(AT_FDCWD, a, NULL, 0) != 0) {
+                perror(a);
+                exit(2);
+            }
+            i += 2;
+        } else if (strcmp(w, "tag") == 0) {
+            i += 2;
+        } else if (strcmp(w, "chdir") == 0) {
+            if (chdir(a) != 0) {
                 perror(a);
                 exit(2);
             }

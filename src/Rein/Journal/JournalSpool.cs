@@ -7,7 +7,7 @@ namespace Rein.Journal;
 
 /// <summary>
 /// The journal's write-ahead spool: <c>&lt;state&gt;/spool/RUN_ID.run</c>, one JSON line per life-cycle event
-/// (start, child, end). A guarded run writes here instead of opening SQLite — creating one small file and two
+/// (start, child, procs, end). A guarded run writes here instead of opening SQLite — creating one small file and two
 /// fsyncs (file and directory) make the start record durable before the spawn (G4) for a fraction of an
 /// SQLite open — and every reader of the journal (<see cref="JournalStore.Open"/>) imports the spool first.
 /// A line cut short by a crash is ignored; a file is deleted once its end (or its unclean end) is in the database.
@@ -45,6 +45,15 @@ public static class JournalSpool
     public static string ChildLine(int pid, ulong startTime, int processGroup) =>
         Line(new SpoolChild(pid, startTime, processGroup), SpoolJsonContext.Default.SpoolChild);
 
+    public static string ProcessesLine(IReadOnlyList<(int Pid, ulong Start)> processes) =>
+        Line(
+            new SpoolProcesses(
+                [.. processes.Select(p => p.Pid)],
+                [.. processes.Select(p => p.Start)]
+            ),
+            SpoolJsonContext.Default.SpoolProcesses
+        );
+
     public static string EndLine(RunVerdict v) =>
         Line(
             new SpoolEnd(
@@ -74,7 +83,11 @@ public static class JournalSpool
         BootIdentity? Boot,
         (int Pid, ulong Start, int Pgid)? Child,
         RunVerdict? End
-    );
+    )
+    {
+        /// <summary>Members the guard recorded (pid + start time), in the order seen.</summary>
+        public IReadOnlyList<(int Pid, ulong Start)> Processes { get; init; } = [];
+    }
 
     /// <summary>Parses a spool file. Lines that do not parse (a write cut short) are skipped.</summary>
     public static Entry Parse(string path, string text)
@@ -83,6 +96,7 @@ public static class JournalSpool
         BootIdentity? boot = null;
         (int, ulong, int)? child = null;
         RunVerdict? end = null;
+        var processes = new List<(int, ulong)>();
         foreach (var line in text.Split('\n', StringSplitOptions.RemoveEmptyEntries))
         {
             try
@@ -118,6 +132,14 @@ public static class JournalSpool
                         var c = e.Deserialize(SpoolJsonContext.Default.SpoolChild)!;
                         child = (c.Pid, c.Start, c.Pgid);
                         break;
+                    case "procs":
+                        var ps = e.Deserialize(SpoolJsonContext.Default.SpoolProcesses)!;
+                        for (var i = 0; i < Math.Min(ps.Pids.Length, ps.Starts.Length); i++)
+                        {
+                            processes.Add((ps.Pids[i], ps.Starts[i]));
+                        }
+
+                        break;
                     case "end" when start is not null:
                         end = e.Deserialize(SpoolJsonContext.Default.SpoolEnd)!
                             .ToVerdict(start.RunId);
@@ -133,7 +155,7 @@ public static class JournalSpool
                 ) { }
         }
 
-        return new Entry(path, start, boot, child, end);
+        return new Entry(path, start, boot, child, end) { Processes = processes };
     }
 
     static string Line<T>(T record, System.Text.Json.Serialization.Metadata.JsonTypeInfo<T> type) =>

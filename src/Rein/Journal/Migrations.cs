@@ -71,6 +71,16 @@ internal static class Migrations
             ALTER TABLE runs ADD COLUMN restart_reason TEXT;
             CREATE INDEX runs_supervision ON runs(supervision_id) WHERE supervision_id IS NOT NULL;
             """,
+        // v8 (cleanup): every process the guard saw in a run's tree, by identity (pid + start time, this boot's
+        // clock), so `rein cleanup` finds a tree left behind when rein and its shim were both killed.
+        """
+            CREATE TABLE run_processes (
+              run_id TEXT NOT NULL,
+              pid INTEGER NOT NULL,
+              start INTEGER NOT NULL,
+              PRIMARY KEY (run_id, pid, start)
+            ) WITHOUT ROWID;
+            """,
     ];
 
     public static int Latest => Steps.Length;

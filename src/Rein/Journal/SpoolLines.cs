@@ -5,7 +5,7 @@ using Rein.Running.Gates;
 
 namespace Rein.Journal;
 
-/// <summary>The spool's three line kinds (see <see cref="JournalSpool"/>). Internal format: field names are short
+/// <summary>The spool's line kinds (see <see cref="JournalSpool"/>). Internal format: field names are short
 /// and stable because a spool written by one Rein version is imported by the next.</summary>
 internal sealed record SpoolStart(
     string RunId,
@@ -33,6 +33,13 @@ internal sealed record SpoolChild(int Pid, ulong Start, int Pgid)
 {
     [JsonPropertyOrder(-1)]
     public string T => "child";
+}
+
+/// <summary>Members of the tree first seen by the guard's sampler: pid and start time, pairwise.</summary>
+internal sealed record SpoolProcesses(int[] Pids, ulong[] Starts)
+{
+    [JsonPropertyOrder(-1)]
+    public string T => "procs";
 }
 
 internal sealed record SpoolEnd(
@@ -87,4 +94,5 @@ internal sealed record SpoolEnd(
 [JsonSerializable(typeof(SpoolStart))]
 [JsonSerializable(typeof(SpoolChild))]
 [JsonSerializable(typeof(SpoolEnd))]
+[JsonSerializable(typeof(SpoolProcesses))]
 internal sealed partial class SpoolJsonContext : JsonSerializerContext { }

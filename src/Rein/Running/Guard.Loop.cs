@@ -41,7 +41,9 @@ public sealed unsafe partial class Guard
 
             if (_watch.SampleDue() && _caps is not null && _tree is not null)
             {
-                var cap = _caps.Sample(_tree.Collect(scanMarker: false));
+                var members = _tree.Collect(scanMarker: false);
+                _seen?.Add(members);
+                var cap = _caps.Sample(members);
                 _observer?.Sampled(_caps.LastRss, _caps.LastProcesses);
                 if (cap is not null)
                 {

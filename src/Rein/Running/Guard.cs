@@ -33,6 +33,7 @@ public sealed unsafe partial class Guard : IDisposable
     CapsMonitor? _caps;
     bool _escalate;
     bool _shimLost;
+    SeenProcesses? _seen;
 
     readonly IRunObserver? _observer;
 
@@ -158,6 +159,7 @@ public sealed unsafe partial class Guard : IDisposable
             : null;
         _caps?.Placed(pid, _shim.CgroupErrno, _table);
         _recorder?.ChildStarted(_spec.RunId, pid, rootStart, _spec.Foreground ? 0 : pid);
+        _seen = new SeenProcesses(_recorder, _spec.RunId);
         _observer?.Started(pid);
         FaultInjection.After("spawn");
 

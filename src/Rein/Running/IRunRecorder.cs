@@ -24,5 +24,11 @@ public interface IRunRecorder
 
     void ChildStarted(string runId, int pid, ulong startTime, int processGroup);
 
+    /// <summary>Members of the run's tree the guard saw for the first time (pid + start time), from its regular
+    /// samples: the record `rein cleanup` uses to find a tree left behind when rein and its shim were both killed,
+    /// including members that cleared their environment. A default that records nothing keeps other recorders
+    /// working unchanged.</summary>
+    void ProcessesSeen(string runId, IReadOnlyList<(int Pid, ulong Start)> processes) { }
+
     void RunEnded(RunVerdict verdict);
 }
