@@ -59,9 +59,18 @@ public sealed class MakeRecipeTests : IDisposable
         Assert.Matches(@"guarded run \d{8}T\d{6}Z-[0-9a-f]+", output);
 
         using var holder = Make("hold");
+        // The guarded helper itself (argv[0] the helper), not make or rein run, which carry the marker in their
+        // argv before the lock is taken: only the helper's start proves the holder has the slot.
         Assert.True(
             ProcessProbe.WaitUntil(
-                () => ProcessProbe.Alive(_marker).Count > 0,
+                () =>
+                    ProcessProbe
+                        .Alive(_marker)
+                        .Any(pid =>
+                            ProcessProbe
+                                .Table.CommandLine(pid)
+                                .StartsWith(Paths.Helper, StringComparison.Ordinal)
+                        ),
                 TimeSpan.FromSeconds(20)
             )
         );
