@@ -36,18 +36,18 @@ public sealed class CadenceGate(CadenceGuard guard, IReadOnlyList<string> models
             : new GateResult(null, new Hold(guard, _holder.Token));
     }
 
-    /// <summary>The run's mark. Its heartbeat runs on a timer of the guard's clock.</summary>
-    sealed class Hold : IAdmissionHold
+    /// <summary>The run's mark, refreshed by a heartbeat on the guard's clock.</summary>
+    sealed class Hold : IAdmissionHold, IDisposable
     {
         readonly CadenceGuard _guard;
         readonly string _token;
-        readonly ITimer _heartbeat;
+        readonly Heartbeat _heartbeat;
 
         public Hold(CadenceGuard guard, string token)
         {
             _guard = guard;
             _token = token;
-            _heartbeat = guard.Time.CreateTimer(_ => Beat(), null, Heartbeat, Heartbeat);
+            _heartbeat = new Heartbeat(guard.Time, CadenceGate.Heartbeat, Beat);
         }
 
         void Beat()
@@ -84,6 +84,8 @@ public sealed class CadenceGate(CadenceGuard guard, IReadOnlyList<string> models
             }
             catch (Exception e) when (e is IOException or UnauthorizedAccessException) { }
         }
+
+        public void Dispose() => _heartbeat.Dispose();
 
         /// <summary>Rein failed with the tree perhaps still alive (the keeper kills it): no release is recorded,
         /// so the load counts as released at the last beat once this process is gone.</summary>

@@ -23,7 +23,7 @@ public sealed class CadenceGuard
     /// <summary>Records that no rule consults any more are kept this long for <c>rein cadence status</c>.</summary>
     static readonly TimeSpan History = TimeSpan.FromDays(1);
 
-    const int MaxRecords = 500;
+    const int MaxRecords = 200;
 
     readonly CadenceStore _store;
     readonly Func<int, ulong, bool> _alive;
@@ -60,7 +60,8 @@ public sealed class CadenceGuard
     {
         var now = Time.GetUtcNow();
         var loads = _store.Read();
-        MarkVanished(loads);
+        // Every holder is looked at (not only those that matter to the rules): the answer names the state.
+        MarkVanished(loads, _ => true);
         return CadenceRules.Evaluate(Policy, models, loads, now);
     }
 
@@ -70,7 +71,7 @@ public sealed class CadenceGuard
         _store.Update(loads =>
         {
             var now = Time.GetUtcNow();
-            var changed = MarkVanished(loads);
+            var changed = MarkVanished(loads, RelevantAt(now));
             if (CadenceRules.Evaluate(Policy, models, loads, now) is { } block)
             {
                 return (block, changed);
@@ -205,7 +206,7 @@ public sealed class CadenceGuard
     {
         var now = Time.GetUtcNow();
         var loads = _store.Read();
-        MarkVanished(loads);
+        MarkVanished(loads, _ => true);
         return CadenceSnapshot.Of(Policy, loads, now);
     }
 
@@ -219,14 +220,35 @@ public sealed class CadenceGuard
         }
     }
 
+    /// <summary>The running loads whose holder's death would change what the rules see: signs of life after the
+    /// start (a death moves the reference from the start to the last sign) recent enough to block. Checking only
+    /// those keeps the hot path to a few process-table reads however many loads are on record.</summary>
+    Func<CadenceLoad, bool> RelevantAt(DateTimeOffset now)
+    {
+        var longest = Policy.LongestSpacing;
+        return l => l.SeenAt > l.StartedAt && now - l.SeenAt < longest;
+    }
+
     /// <summary>A running load whose holder is gone counts as released at its last sign of life.</summary>
-    bool MarkVanished(List<CadenceLoad> loads)
+    bool MarkVanished(List<CadenceLoad> loads, Func<CadenceLoad, bool> consider)
     {
         var changed = false;
+        var alive = new Dictionary<(int, ulong), bool>();
         for (var i = 0; i < loads.Count; i++)
         {
             var l = loads[i];
-            if (l.Running && l.Pid > 0 && !_alive(l.Pid, l.PidStart))
+            if (!l.Running || l.Pid <= 0 || !consider(l))
+            {
+                continue;
+            }
+
+            var key = (l.Pid, l.PidStart);
+            if (!alive.TryGetValue(key, out var lives))
+            {
+                alive[key] = lives = _alive(l.Pid, l.PidStart);
+            }
+
+            if (!lives)
             {
                 loads[i] = l with
                 {

@@ -21,10 +21,7 @@ public sealed record CadencePolicy
     public string CrossModelSource { get; init; } = "default";
 
     /// <summary>The built-in families (gemma-4, floor 90 s).</summary>
-    public static IReadOnlyList<ModelFamily> BuiltInFamilies =>
-        _builtIn ??= BuiltInPolicies.Merge("cadence.family", null, ModelFamily.From, f => f.Name);
-
-    static IReadOnlyList<ModelFamily>? _builtIn;
+    public static IReadOnlyList<ModelFamily> BuiltInFamilies => BuiltInPolicies.Families;
 
     public static CadencePolicy Default { get; } = new();
 
@@ -38,6 +35,7 @@ public sealed record CadencePolicy
             SameModelSource = config[Settings.SameModelInterval].Source.ToString(),
             CrossModelSource = config[Settings.CrossModelInterval].Source.ToString(),
             Families = BuiltInPolicies.Merge(
+                BuiltInPolicies.Families,
                 "cadence.family",
                 config,
                 ModelFamily.From,
@@ -49,18 +47,38 @@ public sealed record CadencePolicy
     public IEnumerable<ModelFamily> FamiliesOf(string modelId) =>
         Families.Where(f => f.Matches(modelId));
 
-    /// <summary>The spacing required between loads of two different models, and the family that sets it when a
-    /// floor is above the cross-model interval (a floor applies when either model belongs to the family).</summary>
-    public (TimeSpan Required, ModelFamily? Family) CrossSpacing(string loading, string earlier)
+    /// <summary>The highest floor among the families <paramref name="modelId"/> belongs to, and that family.</summary>
+    public (TimeSpan Floor, ModelFamily? Family) FloorOf(string modelId)
     {
-        var required = CrossModelInterval;
-        ModelFamily? decidedBy = null;
+        (TimeSpan Floor, ModelFamily? Family) best = (TimeSpan.Zero, null);
         foreach (var f in Families)
         {
-            if (f.Floor > required && (f.Matches(loading) || f.Matches(earlier)))
+            if (f.Floor > best.Floor && f.Matches(modelId))
             {
-                required = f.Floor;
-                decidedBy = f;
+                best = (f.Floor, f);
+            }
+        }
+
+        return best;
+    }
+
+    /// <summary>The spacing required between loads of two different models, and the family that sets it when a
+    /// floor is above the cross-model interval (a floor applies when either model belongs to the family).</summary>
+    public (TimeSpan Required, ModelFamily? Family) CrossSpacing(
+        string loading,
+        string earlier,
+        Func<string, (TimeSpan Floor, ModelFamily? Family)>? floorOf = null
+    )
+    {
+        floorOf ??= FloorOf;
+        var required = CrossModelInterval;
+        ModelFamily? decidedBy = null;
+        foreach (var (floor, family) in new[] { floorOf(loading), floorOf(earlier) })
+        {
+            if (floor > required)
+            {
+                required = floor;
+                decidedBy = family;
             }
         }
 

@@ -44,12 +44,17 @@ public static class CadenceRules
             }
         }
 
+        // Family membership is a regular expression per family: once per distinct model, not once per record.
+        var floors = new Dictionary<string, (TimeSpan, ModelFamily?)>(ModelId.Comparer);
+        (TimeSpan, ModelFamily?) FloorOf(string id) =>
+            floors.TryGetValue(id, out var known) ? known : floors[id] = policy.FloorOf(id);
+
         CadenceBlock? binding = null;
         foreach (var model in models)
         {
             foreach (var load in loads.Where(l => !ModelId.Same(l.Model, model)))
             {
-                var (required, family) = policy.CrossSpacing(model, load.Model);
+                var (required, family) = policy.CrossSpacing(model, load.Model, FloorOf);
                 var block = Spacing(
                     family is null ? CadenceRule.CrossModel : CadenceRule.FamilyFloor,
                     model,

@@ -1,18 +1,20 @@
 using System.Diagnostics;
-using System.Text.Json;
+using System.Text;
 using Rein.Config;
 using Rein.Processes.Posix;
 
 namespace Rein.Cadence;
 
 /// <summary>
-/// The load records, in <c>&lt;state dir&gt;/cadence/loads.json</c>. Every change happens under an exclusive
-/// flock(2) on <c>cadence/lock</c>, so check-and-mark is one step across processes: two processes can never both
-/// see "clear" and both mark. The file is replaced atomically (a reader without the lock sees the old records or
-/// the new, never half). Small and SQLite-free: it is on the path of every <c>rein run --model</c>. Every open goes
-/// through <see cref="StateFile"/> (0600, never through a link).
+/// The load records, in <c>&lt;state dir&gt;/cadence/loads</c>. Every change happens under an exclusive flock(2) on
+/// the file itself, so check-and-mark is one step across processes: two processes can never both see "clear" and
+/// both mark. Readers take a shared lock. Small and SQLite-free: it is read and written twice on every
+/// <c>rein run --model</c>, so the file is rewritten in place (pwrite, then ftruncate) rather than replaced by a
+/// rename, which costs ~0.25 ms on ext4 (it flushes the new file first). A write torn by a crash is detected (the
+/// last line counts the records) and the file is moved aside. Every open goes through <see cref="StateFile"/>
+/// (0600, never through a link).
 /// </summary>
-internal sealed class CadenceStore(string stateDirectory)
+internal sealed partial class CadenceStore(string stateDirectory)
 {
     /// <summary>How long a change waits for the lock before giving up (a holder keeps it for well under a
     /// millisecond; only a stopped or stuck process holds it longer).</summary>
@@ -20,15 +22,29 @@ internal sealed class CadenceStore(string stateDirectory)
 
     string Folder => Path.Combine(stateDirectory, "cadence");
 
-    public string DataPath => Path.Combine(Folder, "loads.json");
-
-    string LockPath => Path.Combine(Folder, "lock");
+    public string DataPath => Path.Combine(Folder, "loads");
 
     /// <summary>Set when the file could not be parsed and was moved aside (its path).</summary>
     public string? MovedAside { get; private set; }
 
-    /// <summary>The records as they are now, without the lock.</summary>
-    public List<CadenceLoad> Read() => Parse(StateFile.ReadAllText(DataPath), quarantine: false);
+    /// <summary>The records as they are now (under a shared lock; nothing is created).</summary>
+    public List<CadenceLoad> Read()
+    {
+        if (!Directory.Exists(Folder) || StateFile.OpenExisting(DataPath) is not { } fd)
+        {
+            return [];
+        }
+
+        try
+        {
+            Lock(fd, LibC.LOCK_SH);
+            return CadenceStoreFormat.Read(ReadAll(fd)) ?? [];
+        }
+        finally
+        {
+            LibC.close(fd);
+        }
+    }
 
     /// <summary>Runs <paramref name="change"/> over the records while holding the lock, and writes them back when
     /// it says they changed.</summary>
@@ -37,21 +53,25 @@ internal sealed class CadenceStore(string stateDirectory)
     {
         StateDirectory.Ensure(stateDirectory);
         StateDirectory.EnsureFolder(Folder);
-        var fd = StateFile.OpenOrCreate(LockPath);
+        var fd = StateFile.OpenOrCreate(DataPath);
         try
         {
-            Lock(fd);
-            var loads = Parse(StateFile.ReadAllText(DataPath), quarantine: true);
+            Lock(fd, LibC.LOCK_EX);
+            var text = ReadAll(fd);
+            var loads = CadenceStoreFormat.Read(text);
+            if (loads is null)
+            {
+                // Damage from outside or a write torn by a crash: keep the evidence, start over, and say so.
+                var aside = $"{DataPath}.corrupt-{DateTimeOffset.UtcNow:yyyyMMdd'T'HHmmss'Z'}";
+                StateFile.WriteAtomically(aside, text);
+                MovedAside = aside;
+                loads = [];
+            }
+
             var (result, changed) = change(loads);
             if (changed)
             {
-                StateFile.WriteAtomically(
-                    DataPath,
-                    JsonSerializer.Serialize(
-                        new CadenceFile { Loads = loads },
-                        CadenceJsonContext.Default.CadenceFile
-                    )
-                );
+                WriteAll(fd, CadenceStoreFormat.Write(loads));
             }
 
             return result;
@@ -63,21 +83,21 @@ internal sealed class CadenceStore(string stateDirectory)
         }
     }
 
-    void Lock(int fd)
+    void Lock(int fd, int mode)
     {
-        if (LibC.flock(fd, LibC.LOCK_EX | LibC.LOCK_NB) == 0)
+        if (LibC.flock(fd, mode | LibC.LOCK_NB) == 0)
         {
             return;
         }
 
         // Contended: poll rather than block, so a holder stopped with Ctrl-Z cannot hang every later run.
         var clock = Stopwatch.StartNew();
-        while (LibC.flock(fd, LibC.LOCK_EX | LibC.LOCK_NB) != 0)
+        while (LibC.flock(fd, mode | LibC.LOCK_NB) != 0)
         {
             if (clock.Elapsed > LockPatience)
             {
                 throw new IOException(
-                    $"the cadence store {LockPath} has been locked by another process for {LockPatience.TotalSeconds:0}s (a stopped rein? see `rein ps`)"
+                    $"the cadence store {DataPath} has been locked by another process for {LockPatience.TotalSeconds:0}s (a stopped rein? see `rein ps`)"
                 );
             }
 
@@ -85,29 +105,77 @@ internal sealed class CadenceStore(string stateDirectory)
         }
     }
 
-    List<CadenceLoad> Parse(string? text, bool quarantine)
+    static unsafe string ReadAll(int fd)
     {
-        if (string.IsNullOrWhiteSpace(text))
+        var buffer = new byte[16 * 1024];
+        var total = 0;
+        while (true)
         {
-            return [];
-        }
-
-        try
-        {
-            return JsonSerializer.Deserialize(text, CadenceJsonContext.Default.CadenceFile)?.Loads
-                ?? [];
-        }
-        catch (JsonException)
-        {
-            // Writes are atomic, so this is damage from outside. Keep the evidence, start over, and say so.
-            if (quarantine)
+            if (total == buffer.Length)
             {
-                var aside = $"{DataPath}.corrupt-{DateTimeOffset.UtcNow:yyyyMMdd'T'HHmmss'Z'}";
-                File.Move(DataPath, aside, overwrite: true);
-                MovedAside = aside;
+                Array.Resize(ref buffer, buffer.Length * 2);
             }
 
-            return [];
+            nint n;
+            fixed (byte* p = buffer)
+            {
+                n = pread(fd, p + total, buffer.Length - total, total);
+            }
+
+            if (n < 0 && LibC.Errno == LibC.EINTR)
+            {
+                continue;
+            }
+
+            if (n < 0)
+            {
+                throw new IOException(
+                    $"cannot read the cadence store: {StateFile.Describe(LibC.Errno)}"
+                );
+            }
+
+            if (n == 0)
+            {
+                return Encoding.UTF8.GetString(buffer, 0, total);
+            }
+
+            total += (int)n;
         }
     }
+
+    /// <summary>The new content over the old, then the length cut: a crash in between leaves the new records and
+    /// their end line, then old bytes that the reader ignores.</summary>
+    unsafe void WriteAll(int fd, string text)
+    {
+        var bytes = Encoding.UTF8.GetBytes(text);
+        var done = 0;
+        fixed (byte* p = bytes)
+        {
+            while (done < bytes.Length)
+            {
+                var n = LibC.pwrite(fd, p + done, bytes.Length - done, done);
+                if (n < 0 && LibC.Errno == LibC.EINTR)
+                {
+                    continue;
+                }
+
+                if (n <= 0)
+                {
+                    throw new IOException(
+                        $"cannot write {DataPath}: {StateFile.Describe(LibC.Errno)}"
+                    );
+                }
+
+                done += (int)n;
+            }
+        }
+
+        if (LibC.ftruncate(fd, bytes.Length) != 0)
+        {
+            throw new IOException($"cannot write {DataPath}: {StateFile.Describe(LibC.Errno)}");
+        }
+    }
+
+    [System.Runtime.InteropServices.LibraryImport("libc", SetLastError = true)]
+    private static unsafe partial nint pread(int fd, byte* buf, nint count, long offset);
 }

@@ -22,9 +22,18 @@ public sealed class ModelFamily
 
     Regex? _regex;
 
-    Regex Regex =>
-        _regex ??= new Regex(
-            Pattern,
+    /// <summary>The pattern, compiled ahead of time for built-in families (no parse at start-up).</summary>
+    internal Regex? Compiled
+    {
+        init => _regex = value;
+    }
+
+    Regex Regex => _regex ??= Compile(Pattern);
+
+    /// <summary>Case-insensitive as hub ids are; bounded, so a pathological pattern from a rein.toml cannot hang a run.</summary>
+    static Regex Compile(string pattern) =>
+        new(
+            pattern,
             RegexOptions.IgnoreCase | RegexOptions.CultureInvariant,
             TimeSpan.FromMilliseconds(100)
         );
@@ -54,9 +63,10 @@ public sealed class ModelFamily
         t.RequireOnly("name", "vendors", "pattern", "floor");
         var name = t.Text("name") is { Length: > 0 } n ? n : throw t.Invalid("name", "is missing");
         var pattern = t.Text("pattern") ?? throw t.Invalid("pattern", "is missing");
+        Regex regex;
         try
         {
-            _ = new Regex(pattern, RegexOptions.IgnoreCase | RegexOptions.CultureInvariant);
+            regex = Compile(pattern);
         }
         catch (ArgumentException e)
         {
@@ -77,6 +87,7 @@ public sealed class ModelFamily
             Pattern = pattern,
             Floor = floor,
             Source = t.Source.Kind == ConfigSourceKind.Default ? "built-in" : t.Source.Where,
+            Compiled = regex,
         };
     }
 }

@@ -14,7 +14,13 @@ public sealed class KnownPanicRegistry(IReadOnlyList<KnownPanic> entries)
     public static KnownPanicRegistry FromConfig(EffectiveConfig config) => new(Load(config));
 
     static IReadOnlyList<KnownPanic> Load(EffectiveConfig? config) =>
-        Cadence.BuiltInPolicies.Merge("models.known_panic", config, KnownPanic.From, k => k.Id);
+        Cadence.BuiltInPolicies.Merge(
+            Cadence.BuiltInPolicies.KnownPanics,
+            "models.known_panic",
+            config,
+            KnownPanic.From,
+            k => k.Id
+        );
 
     public KnownPanic? Lookup(string modelId) =>
         entries.FirstOrDefault(e => Cadence.ModelId.Same(e.Id, modelId));

@@ -271,6 +271,20 @@ public sealed class CadenceCliTests : RunTestBase
                 "running",
                 ReinProcess.Run(["cadence", "check", model], HomeEnv()).Stdout
             );
+            // The guard's heartbeat (every 5 s) refreshes the run's last sign of life.
+            Assert.True(
+                ProcessProbe.WaitUntil(
+                    () =>
+                    {
+                        var load = Json(ReinProcess.Run(["cadence", "status", "--json"], HomeEnv()))
+                            .GetProperty("loads")[0];
+                        return load.GetProperty("seen_at").GetDateTimeOffset()
+                            > load.GetProperty("started_at").GetDateTimeOffset();
+                    },
+                    TimeSpan.FromSeconds(12)
+                ),
+                "no heartbeat within 12 s"
+            );
             AssertSigkillOfReinKillsTheTree(rein);
             rein.WaitForExit(TimeSpan.FromSeconds(10));
         }
@@ -278,7 +292,16 @@ public sealed class CadenceCliTests : RunTestBase
         var check = Json(ReinProcess.Run(["cadence", "check", model, "--json"], HomeEnv()));
         var facts = check.GetProperty("refusal").GetProperty("facts");
         Assert.Equal("vanished", facts.GetProperty("blocking_state").GetString());
-        Assert.True(facts.TryGetProperty("blocking_released_at", out _));
+        // Released at the last beat: about 5 s after the start, not at the start.
+        var started = DateTimeOffset.Parse(
+            facts.GetProperty("blocking_started_at").GetString()!,
+            System.Globalization.CultureInfo.InvariantCulture
+        );
+        var released = DateTimeOffset.Parse(
+            facts.GetProperty("blocking_released_at").GetString()!,
+            System.Globalization.CultureInfo.InvariantCulture
+        );
+        Assert.InRange(released - started, TimeSpan.FromSeconds(4.5), TimeSpan.FromSeconds(11));
     }
 
     [Fact]

@@ -273,4 +273,24 @@ public sealed class CadenceGuardTests : IDisposable
         );
         Assert.Equal("{}", File.ReadAllText(target));
     }
+
+    [Fact]
+    public void Leftover_bytes_after_the_end_line_are_ignored_and_a_torn_store_is_moved_aside()
+    {
+        var guard = Guard();
+        guard.TryAcquire([Qwen], Holder(1));
+        var whole = File.ReadAllText(guard.StorePath);
+        Assert.EndsWith("end 1\n", whole);
+
+        // A crash between writing a shorter version and cutting the file: the old tail stays behind the end line.
+        File.WriteAllText(guard.StorePath, whole + "leftover\tof an older\tversion\n");
+        Assert.Equal(CadenceRule.SameModel, guard.Check(Qwen)!.Rule);
+
+        // Cut short (no end line): not trusted; kept aside as evidence, and the store starts over.
+        File.WriteAllText(guard.StorePath, whole[..^8]);
+        Assert.Null(guard.TryAcquire([Llama], Holder(2)));
+        Assert.NotNull(guard.MovedAside);
+        Assert.Equal(whole[..^8], File.ReadAllText(guard.MovedAside));
+        Assert.Equal(Llama, Assert.Single(guard.Status().Loads).Model);
+    }
 }
