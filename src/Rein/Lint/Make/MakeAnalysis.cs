@@ -27,7 +27,7 @@ internal sealed class Reach
 {
     public (Expansion Site, int Line)? ParseTime { get; set; }
 
-    public HashSet<Expansion> RecipeLines { get; } = [];
+    public HashSet<Expansion> RecipeLines { get; } = new(ReferenceEqualityComparer.Instance);
 
     public bool Exported { get; set; }
 
@@ -237,7 +237,13 @@ internal sealed partial class MakeAnalysis
     {
         if (!map.TryGetValue(key, out var set))
         {
-            map[key] = set = [];
+            // Expansions are compared by identity (hashing a record's every field is slow); names by value.
+            map[key] = set =
+                typeof(T) == typeof(string)
+                    ? new HashSet<T>()
+                    : new HashSet<T>(
+                        (IEqualityComparer<T>)(object)ReferenceEqualityComparer.Instance
+                    );
         }
 
         set.Add(value);

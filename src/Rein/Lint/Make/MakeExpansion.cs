@@ -61,6 +61,11 @@ internal sealed class MakeExpansion
     public static MakeExpansion Of(string text)
     {
         var e = new MakeExpansion();
+        if (!text.Contains('$', StringComparison.Ordinal))
+        {
+            return e;
+        }
+
         e.Walk(text, 0, text.Length, insideShell: false);
         return e;
     }

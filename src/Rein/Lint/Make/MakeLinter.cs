@@ -30,6 +30,12 @@ public static class MakeLinter
 
     static LintFinding? Judge(MakeAnalysis analysis, Expansion expansion, ShellCall shell)
     {
+        if (expansion.Kind == SiteKind.Recipe)
+        {
+            // A recipe's shell runs only with its recipe: that is where it belongs.
+            return null;
+        }
+
         var line = expansion.Text.LineAt(shell.Offset);
         var heavy = HeavyCommand.Why(shell.Command, analysis.ValueOf);
         switch (expansion.Kind)

@@ -17,6 +17,14 @@ internal static partial class MakeRecursion
 
     public static int CallsIn(string recipe, string makefileName)
     {
+        if (
+            !recipe.Contains("MAKE", StringComparison.Ordinal)
+            && !recipe.Contains("make", StringComparison.Ordinal)
+        )
+        {
+            return 0;
+        }
+
         var count = 0;
         foreach (Match m in Invocation().Matches(recipe))
         {

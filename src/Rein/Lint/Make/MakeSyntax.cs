@@ -13,6 +13,8 @@ internal readonly record struct Operator(OperatorKind Kind, int Position, string
 /// <summary>The lexical rules of GNU Make that the reader and the expansion scanner share.</summary>
 internal static class MakeSyntax
 {
+    static readonly string[] ColonOperators = [":::=", "::=", ":="];
+
     /// <summary>An odd number of trailing backslashes continues the line (<c>\\</c> is an escaped backslash).</summary>
     public static bool EndsWithContinuation(string line)
     {
@@ -138,7 +140,7 @@ internal static class MakeSyntax
 
             if (c == ':')
             {
-                foreach (var op in new[] { ":::=", "::=", ":=" })
+                foreach (var op in ColonOperators)
                 {
                     if (string.CompareOrdinal(text, i, op, 0, op.Length) == 0)
                     {

@@ -50,8 +50,10 @@ public sealed class MakeText
         return new MakeText(b.ToString(), file, starts, lines, 0);
     }
 
+    static readonly int[] ZeroStart = [0];
+
     public static MakeText OneLine(string file, string text, int line) =>
-        new(text, file, [0], [line], 0);
+        new(text, file, ZeroStart, [line], 0);
 
     /// <summary>The physical line of the character at <paramref name="offset"/> in <see cref="Text"/>.</summary>
     public int LineAt(int offset)
@@ -67,7 +69,9 @@ public sealed class MakeText
     }
 
     public MakeText Slice(int start, int length) =>
-        new(Text.Substring(start, length), File, _starts, _lines, _base + start);
+        start == 0 && length == Text.Length
+            ? this
+            : new(Text.Substring(start, length), File, _starts, _lines, _base + start);
 
     public MakeText Slice(int start) => Slice(start, Text.Length - start);
 

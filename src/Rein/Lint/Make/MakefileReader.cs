@@ -8,9 +8,21 @@ namespace Rein.Lint.Make;
 /// <c>override</c>, <c>export</c>, <c>private</c> prefix assignments; <c>t: NAME := v</c> is a target-specific
 /// variable. It does not evaluate conditionals: both branches are read, as either may be taken.
 /// </summary>
-public sealed class MakefileReader
+public sealed partial class MakefileReader
 {
     static readonly string[] Conditionals = ["ifeq", "ifneq", "ifdef", "ifndef"];
+
+    static bool IsDirective(string word) =>
+        word
+            is "ifeq"
+                or "ifneq"
+                or "ifdef"
+                or "ifndef"
+                or "else"
+                or "include"
+                or "-include"
+                or "sinclude"
+                or "vpath";
 
     readonly string _file;
     readonly string[] _lines;
@@ -59,6 +71,13 @@ public sealed class MakefileReader
     /// prefix is removed from each continuation line, as make does).</summary>
     MakeText JoinRecipe()
     {
+        var first = _lines[_next];
+        if (!MakeSyntax.EndsWithContinuation(first))
+        {
+            _next++;
+            return MakeText.OneLine(_file, first[1..], _next);
+        }
+
         var pieces = new List<(string, int)>();
         while (_next < _lines.Length)
         {
@@ -81,6 +100,14 @@ public sealed class MakefileReader
     /// <summary>A logical line: backslash-newline and the whitespace around it become one space.</summary>
     MakeText JoinLogical()
     {
+        var first = _lines[_next];
+        if (!MakeSyntax.EndsWithContinuation(first))
+        {
+            // Most lines stand alone: no joining, no copies.
+            _next++;
+            return MakeText.OneLine(_file, first, _next);
+        }
+
         var pieces = new List<(string, int)>();
         while (_next < _lines.Length)
         {
@@ -103,7 +130,7 @@ public sealed class MakefileReader
     void Statement(MakeText line, bool startsWithTab)
     {
         var word = MakeSyntax.FirstWord(line.Text);
-        var rest = line.Slice(word.Length).Trim();
+        var rest = IsDirective(word) ? line.Slice(word.Length).Trim() : line;
         if (Conditionals.Contains(word))
         {
             _result.Add(new MakeParseTimeText(_file, line.Line, rest, $"the condition of {word}"));
@@ -181,46 +208,6 @@ public sealed class MakefileReader
         }
     }
 
-    static (MakeText Body, bool Override, bool Export, bool Private, bool Unexport) Prefixes(
-        MakeText line
-    )
-    {
-        bool o = false,
-            e = false,
-            p = false,
-            u = false;
-        var body = line;
-        while (true)
-        {
-            var word = MakeSyntax.FirstWord(body.Text);
-            var rest = body.Slice(word.Length).Trim();
-            // `export := 1` assigns a variable named export: a prefix is a prefix only when something follows it
-            // that is not an operator.
-            var isPrefix =
-                word is "override" or "export" or "private" or "unexport"
-                && (
-                    rest.Text.Length == 0
-                        ? word is "export" or "unexport"
-                        : MakeSyntax.FindOperator(rest.Text)
-                            is not { Kind: OperatorKind.Assignment, Position: 0 }
-                );
-            if (!isPrefix)
-            {
-                return (body, o, e, p, u);
-            }
-
-            o |= word == "override";
-            e |= word == "export";
-            p |= word == "private";
-            u |= word == "unexport";
-            body = rest;
-            if (rest.Text.Length == 0)
-            {
-                return (body, o, e, p, u);
-            }
-        }
-    }
-
     void Assignment(
         MakeText body,
         Operator op,
@@ -287,64 +274,5 @@ public sealed class MakefileReader
         {
             _result.Add(new MakeExport(_file, body.Line, [], true));
         }
-    }
-
-    /// <summary><c>define NAME [OP]</c> ... <c>endef</c>: the body, kept verbatim (comments included), is the value.</summary>
-    void Define(MakeText header, int line, bool isOverride, bool isExport, bool isPrivate)
-    {
-        var headerText = header.Text;
-        var op = "=";
-        foreach (var candidate in new[] { ":::=", "::=", ":=", "?=", "+=", "!=", "=" })
-        {
-            if (headerText.EndsWith(candidate, StringComparison.Ordinal))
-            {
-                op = candidate;
-                headerText = headerText[..^candidate.Length];
-                break;
-            }
-        }
-
-        var pieces = new List<(string, int)>();
-        var depth = 1;
-        while (_next < _lines.Length)
-        {
-            var raw = _lines[_next];
-            _next++;
-            var word = MakeSyntax.FirstWord(raw.Trim());
-            if (
-                word == "define"
-                || (
-                    word is "override" or "export" or "private"
-                    && raw.Contains(" define", StringComparison.Ordinal)
-                )
-            )
-            {
-                depth++;
-            }
-            else if (word == "endef" && --depth == 0)
-            {
-                break;
-            }
-
-            pieces.Add((raw, _next));
-        }
-
-        var value =
-            pieces.Count == 0
-                ? MakeText.OneLine(_file, "", line)
-                : MakeText.Join(_file, pieces, "\n");
-        _result.Add(
-            new MakeAssignment(
-                _file,
-                line,
-                headerText.Trim(),
-                op,
-                value,
-                isOverride,
-                isExport,
-                isPrivate,
-                null
-            )
-        );
     }
 }
