@@ -130,13 +130,26 @@ public sealed class CleanupScopeTests : CleanupTestBase
             ],
             cwd: project
         );
+        // The helper itself, once setsid and setpriv (whose argv carry the marker too) have exec'd or exited.
+        var pid = 0;
         Assert.True(
             ProcessProbe.WaitUntil(
-                () => ProcessProbe.Alive(Marker).Count == 1,
+                () =>
+                {
+                    var helper = ProcessProbe
+                        .Alive(Marker)
+                        .Where(p =>
+                            ProcessProbe
+                                .Table.CommandLine(p)
+                                .StartsWith(Paths.Helper, StringComparison.Ordinal)
+                        )
+                        .ToList();
+                    pid = helper.Count == 1 ? helper[0] : 0;
+                    return pid != 0;
+                },
                 TimeSpan.FromSeconds(5)
             )
         );
-        var pid = ProcessProbe.Alive(Marker)[0];
 
         var r = Cleanup("--cwd", project, "--match", Marker, "--yes", "--json");
         var spared = Entry(Json(r), "spared", pid);
