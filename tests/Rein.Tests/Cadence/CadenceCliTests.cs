@@ -316,4 +316,23 @@ public sealed class CadenceCliTests : RunTestBase
         Assert.EndsWith("command  model", wide.Stdout.Split('\n')[0].TrimEnd());
         Assert.Contains(model, wide.Stdout);
     }
+
+    [Fact]
+    public void An_acquire_inside_a_run_with_models_is_released_when_the_run_ends()
+    {
+        var outer = Model("outer");
+        var inner = Model("inner");
+        var r = ReinProcess.Run(
+            ["run", "--model", outer, "--", Paths.Rein, "cadence", "acquire", inner],
+            HomeEnv()
+        );
+        Assert.Equal(0, r.ExitCode);
+        var loads = Json(ReinProcess.Run(["cadence", "status", "--json"], HomeEnv()))
+            .GetProperty("loads")
+            .EnumerateArray()
+            .ToList();
+        Assert.Equal(2, loads.Count);
+        Assert.All(loads, l => Assert.Equal("released", l.GetProperty("state").GetString()));
+        Assert.Single(loads.Select(l => l.GetProperty("token").GetString()).Distinct());
+    }
 }

@@ -19,6 +19,8 @@ public sealed class ModelSizeEstimatorTests
     [InlineData("org/model-7b-3bit", 7e9, 0.375, "7b", "3bit")]
     [InlineData("org/model-7b-2bit", 7e9, 0.25, "7b", "2bit")]
     [InlineData("mistralai/Mixtral-8x7B-v0.1", 56e9, 2.0, "8x7B", null)]
+    [InlineData("org/model-13b-int8", 13e9, 1.0, "13b", "int8")]
+    [InlineData("org/model-13b-fp32", 13e9, 4.0, "13b", "fp32")]
     // No number: a size word, a rough guess.
     [InlineData("openai/whisper-large-v3", 1.5e9, 2.0, "large", null)]
     [InlineData("org/encoder-mini-8bit", 100e6, 1.0, "mini", "8bit")]

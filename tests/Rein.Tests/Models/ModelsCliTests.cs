@@ -80,10 +80,9 @@ public sealed class ModelsCliTests : RunTestBase
         Assert.Equal(75, blocked.ExitCode);
         Assert.Contains("Not started (--on-known-panic block)", blocked.Stderr);
         var journal = Json(ReinProcess.Run(["journal", "--json"], HomeEnv()));
-        Assert.Equal(
-            "known_panic",
-            journal.GetProperty("runs")[0].GetProperty("refusal").GetProperty("code").GetString()
-        );
+        var refusal = journal.GetProperty("runs")[0].GetProperty("refusal");
+        Assert.Equal("known_panic", refusal.GetProperty("code").GetString());
+        Assert.False(refusal.GetProperty("waitable").GetBoolean()); // waiting does not make a model safer
 
         var bad = ReinProcess.Run(
             ["run", "--model", Listed, "--on-known-panic", "maybe", "--", "true"],
@@ -113,6 +112,11 @@ public sealed class ModelsCliTests : RunTestBase
                 .Run(["run", "--model", huge, "--no-fit-check", "--", "true"], HomeEnv())
                 .ExitCode
         );
+        var offByEnv = ReinProcess.Run(
+            ["run", "--model", huge + "-2", "--", "true"],
+            HomeEnv(("REIN_FIT_CHECK", "false"))
+        );
+        Assert.Equal(0, offByEnv.ExitCode);
 
         // A declared size overrides the estimate: a small id declared huge is refused, and the reverse passes.
         var declared = ReinProcess.Run(
