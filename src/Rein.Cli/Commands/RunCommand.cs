@@ -70,7 +70,7 @@ internal static class RunCommand
         public readonly Option<string?> Wait = new("--wait")
         {
             Description =
-                "Wait for the lock (and for memory with --min-available), forever or up to DUR, instead of exiting 75",
+                "Wait for the lock, memory (--min-available) and the model cadence (--model), forever or up to DUR, instead of exiting 75",
             HelpName = "DUR",
             Arity = ArgumentArity.ZeroOrOne,
         };
@@ -115,6 +115,8 @@ internal static class RunCommand
                 "Refuse to start (75) when less memory than SIZE is available or memory pressure is high. Env REIN_MIN_AVAILABLE",
             HelpName = "SIZE",
         };
+
+        public readonly ModelsRunOptions Models = new();
     }
 
     static Command Create(Options o)
@@ -124,8 +126,8 @@ internal static class RunCommand
             "Run COMMAND under guard: bounded in time, its whole process tree killed on the way out (also when rein is "
                 + "interrupted or killed). Exit codes: the command's own; 124 timed out/idle; 125 rein failed or bad usage; "
                 + "126 cannot execute; 127 not found; 128+N killed by signal N; 137 over --memory/--max-procs; 75 not started (lock busy, "
-                + "retry breaker, memory) — try later.\n\nExamples:\n  rein run --timeout 30m --idle-timeout 5m -- make ci\n"
-                + "  rein run --lock ci --wait 10m -- make ci\n  rein run --memory 12G --env-offline --report verdict.json -- python serve.py"
+                + "retry breaker, memory, model cadence or fit) — try later.\n\nExamples:\n  rein run --timeout 30m --idle-timeout 5m -- make ci\n"
+                + "  rein run --lock ci --wait 10m -- make ci\n  rein run --model mlx-community/gemma-4-31b-it-8bit --wait -- python serve.py\n  rein run --memory 12G --env-offline --report verdict.json -- python serve.py"
         )
         {
             o.Timeout,
@@ -143,6 +145,11 @@ internal static class RunCommand
             o.CapMethod,
             o.MinAvailable,
         };
+        foreach (var option in o.Models.All)
+        {
+            cmd.Options.Add(option);
+        }
+
         cmd.Arguments.Add(o.CommandArgument);
         return cmd;
     }
@@ -222,6 +229,7 @@ internal static class RunCommand
             AddFlag(flags, parse, o.MaxProcs, Settings.MaxProcs);
             AddFlag(flags, parse, o.CapMethod, Settings.CapMethod);
             AddFlag(flags, parse, o.MinAvailable, Settings.MinAvailable);
+            o.Models.AddFlags(flags, parse);
             config = CliConfig.Load(flags);
         }
         catch (ConfigException e)
@@ -274,6 +282,23 @@ internal static class RunCommand
             return ExitCodes.ReinFailed;
         }
 
+        IReadOnlyList<Running.Gates.IAdmissionGate> modelGates;
+        string? modelLabel;
+        try
+        {
+            (modelLabel, modelGates, var modelProblem) = o.Models.Gates(parse, config);
+            if (modelProblem is not null)
+            {
+                Console.Error.WriteLine($"rein run: {modelProblem}");
+                return ExitCodes.ReinFailed;
+            }
+        }
+        catch (ConfigException e)
+        {
+            Console.Error.WriteLine($"rein run: {e.Message}");
+            return ExitCodes.ReinFailed;
+        }
+
         var admission = new AdmissionRequest
         {
             Lock = lockRequest,
@@ -283,6 +308,7 @@ internal static class RunCommand
             MinAvailable = config.Size(Settings.MinAvailable),
             MinAvailableSource = config[Settings.MinAvailable].Source,
             MaxPressure = config.WholeNumber(Settings.MaxMemoryPressure),
+            ExtraGates = modelGates,
         };
 
         var spec = new RunSpec
@@ -295,6 +321,7 @@ internal static class RunCommand
             Foreground = parse.GetValue(o.Foreground),
             EnvOffline = parse.GetValue(o.EnvOffline),
             LockLabel = lockRequest?.Label,
+            ModelLabel = modelLabel,
             MemoryLimit = config.Size(Settings.Memory) is > 0 and var m ? m : null,
             MaxProcs = config.WholeNumber(Settings.MaxProcs) is > 0 and var p ? (int)p : null,
             CapMethod = method.Value,
@@ -322,7 +349,8 @@ internal static class RunCommand
                     config.WholeNumber(Settings.JournalKeepDays)
                 ),
                 ForwardSignals = true,
-                Status = status.Show,
+                Status = refusal =>
+                    status.Show(RefusalText.Waiting(refusal, DateTimeOffset.UtcNow)),
                 Warn = message => Console.Error.WriteLine($"rein run: {message}"),
             };
             try
@@ -337,17 +365,24 @@ internal static class RunCommand
             }
         }
 
-        if (verdict.Outcome == RunOutcome.Refused)
+        if (verdict.Refusal is { } refused)
         {
-            Console.Error.WriteLine($"rein run: {verdict.StartFailure?.Message}");
-            return ExitCodes.TryLater;
+            Console.Error.WriteLine(
+                $"rein run: {RefusalText.Sentence(refused, DateTimeOffset.UtcNow, admissionRequest.Wait is not null)}"
+            );
         }
 
         if (reportPath is not null)
         {
             try
             {
-                File.WriteAllText(reportPath, RunReport.ToJson(verdict, spec.Command) + "\n");
+                File.WriteAllText(
+                    reportPath,
+                    System.Text.Json.JsonSerializer.Serialize(
+                        Documents.RunDocument.From(verdict, spec.Command),
+                        Documents.ReinJsonContext.Readable.RunDocument
+                    ) + "\n"
+                );
             }
             catch (Exception e) when (e is IOException or UnauthorizedAccessException)
             {
@@ -355,7 +390,10 @@ internal static class RunCommand
             }
         }
 
-        if (RunSummary.Summary(verdict, spec.Command, spec) is { } summary)
+        if (
+            verdict.Outcome != RunOutcome.Refused
+            && RunSummary.Summary(verdict, spec.Command, spec) is { } summary
+        )
         {
             Console.Error.WriteLine(summary);
         }

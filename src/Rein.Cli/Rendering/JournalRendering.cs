@@ -37,7 +37,13 @@ internal static class JournalRendering
             return;
         }
 
-        var table = new TextTable(["run", "started", "took", "outcome", "exit"], ["command"]);
+        // The models a run loads (rein run --model), when any run here has one: beside the command, or after it.
+        var models = runs.Any(r => r.ModelLabel is not null);
+        var table = new TextTable(
+            ["run", "started", "took", "outcome", "exit"],
+            models ? ["command", "model"] : ["command"],
+            detailLine: models ? d => d[1].Length == 0 ? d[0] : $"{d[0]}  (model {d[1]})" : null
+        );
         foreach (var r in runs)
         {
             var took =
@@ -63,11 +69,15 @@ internal static class JournalRendering
                     r.ReinExitCode?.ToString(System.Globalization.CultureInfo.InvariantCulture)
                         ?? "",
                 ],
-                Truncate(r.CommandLine, 160)
+                [
+                    Truncate(r.CommandLine, 160),
+                    .. models ? [CommandText.Escape(r.ModelLabel ?? "")] : Array.Empty<string>(),
+                ]
             );
         }
 
         table.Write(console);
+        SuperviseRendering.WriteGroups(console, runs);
         foreach (var r in runs.Where(r => r.State == RunState.Unclean))
         {
             console.MarkupLine(Markup.Escape(CommandText.Escape($"{r.Id}: {r.UncleanReason}")));
@@ -106,6 +116,13 @@ internal static class JournalRendering
         );
         Row("outcome", r.Outcome);
         Row("note", r.Note);
+        // Phrased as at the time of the refusal ("timed out 3m ago" then, not now).
+        Row(
+            "refused",
+            r.Refusal is { } refusal
+                ? $"{refusal.Code}: {RefusalText.Sentence(refusal, r.StartedAt, refusal.WaitedMs > 0)}"
+                : null
+        );
         Row("exit code", r.ExitCode?.ToString(System.Globalization.CultureInfo.InvariantCulture));
         Row("signal", r.Signal?.ToString(System.Globalization.CultureInfo.InvariantCulture));
         Row(
@@ -126,6 +143,13 @@ internal static class JournalRendering
         Row("lock", r.LockLabel);
         Row("model", r.ModelLabel);
         Row("unclean", r.UncleanReason);
+        Row(
+            "supervision",
+            r.Supervision is { } s
+                ? $"{s.SupervisionId}, attempt {s.Attempt}"
+                    + (s.RestartReason is null ? "" : $", restarted after: {s.RestartReason}")
+                : null
+        );
         console.Write(grid);
     }
 

@@ -42,6 +42,26 @@ public sealed class EffectiveConfig
 
     public long WholeNumber(SettingDefinition d) => (long)_values[d.Key].Value;
 
+    public bool Flag(SettingDefinition d) => (bool)_values[d.Key].Value;
+
+    public string Text(SettingDefinition d) => (string)_values[d.Key].Value;
+
+    /// <summary>Keys whose value is a list of tables (<c>[[cadence.family]]</c>) rather than one setting: read whole
+    /// and handed to their owner (the cadence policy, the known-panic registry), which validates them.</summary>
+    public static readonly IReadOnlySet<string> TableKeys = new HashSet<string>(
+        StringComparer.Ordinal
+    )
+    {
+        "cadence.family",
+        "models.known_panic",
+    };
+
+    List<ConfigTable> _tables = [];
+
+    /// <summary>The entries of a list of tables (<see cref="TableKeys"/>): the repository file's first, then the
+    /// user file's. Their owner decides how entries override each other and built-in ones.</summary>
+    public IReadOnlyList<ConfigTable> Tables(string key) => [.. _tables.Where(t => t.Key == key)];
+
     /// <summary>Loads the configuration.</summary>
     /// <param name="flags">Values given on the command line: setting key → (raw text, flag name).</param>
     /// <param name="environment">Reads an environment variable (null when unset).</param>
@@ -55,10 +75,15 @@ public sealed class EffectiveConfig
     )
     {
         var ignored = new List<IgnoredConfigFile>();
+        var tables = new List<ConfigTable>();
         var repoFile = Trusted(FindRepoFile(workingDirectory), ignored);
-        var repo = repoFile is null ? null : ReadFile(repoFile);
+        var repo = repoFile is null
+            ? null
+            : ReadFile(repoFile, tables, new ConfigSource(ConfigSourceKind.RepoFile, repoFile));
         var userFile = Trusted(userConfigFile, ignored);
-        var user = userFile is null ? null : ReadFile(userFile);
+        var user = userFile is null
+            ? null
+            : ReadFile(userFile, tables, new ConfigSource(ConfigSourceKind.UserFile, userFile));
 
         var values = new Dictionary<string, ResolvedSetting>();
         foreach (var d in Settings.All)
@@ -99,7 +124,11 @@ public sealed class EffectiveConfig
             values[d.Key] = chosen!;
         }
 
-        return new EffectiveConfig(values, repoFile, userFile) { Ignored = ignored };
+        return new EffectiveConfig(values, repoFile, userFile)
+        {
+            Ignored = ignored,
+            _tables = tables,
+        };
     }
 
     /// <summary>The file if it exists and may be obeyed: owned by the user running rein (or root, who can change
@@ -154,6 +183,20 @@ public sealed class EffectiveConfig
                 }
 
                 break;
+            case SettingKind.Interval:
+                // Negative spacing means none: clamped to 0, so "-5s" and "0" agree. Garbage is still an error.
+                var trimmed = raw.Trim();
+                var negative = trimmed.StartsWith('-');
+                if (
+                    DurationParser.TryParse(negative ? trimmed[1..] : trimmed, out var i, out error)
+                )
+                {
+                    return negative ? TimeSpan.Zero : i;
+                }
+
+                error =
+                    $"'{raw}' is not a duration (use e.g. 90s, 3m, 0; a negative value means 0)";
+                break;
             case SettingKind.Size:
                 if (SizeParser.TryParse(raw, out var b, out error))
                 {
@@ -178,12 +221,12 @@ public sealed class EffectiveConfig
                 error = $"'{raw}' is not a whole number of 0 or more";
                 break;
             case SettingKind.Boolean:
-                if (raw is "true" or "1" or "yes")
+                if (raw is "true" or "1" or "yes" or "on")
                 {
                     return true;
                 }
 
-                if (raw is "false" or "0" or "no")
+                if (raw is "false" or "0" or "no" or "off")
                 {
                     return false;
                 }
@@ -227,7 +270,13 @@ public sealed class EffectiveConfig
     }
 
     /// <summary>Reads a rein.toml into <c>section.key → raw text</c>; unknown keys and syntax errors fail loudly.</summary>
-    internal static Dictionary<string, string> ReadFile(string path)
+    internal static Dictionary<string, string> ReadFile(string path) => ReadFile(path, null, null);
+
+    static Dictionary<string, string> ReadFile(
+        string path,
+        List<ConfigTable>? tables,
+        ConfigSource? source
+    )
     {
         string text;
         try
@@ -239,10 +288,15 @@ public sealed class EffectiveConfig
             throw new ConfigException($"cannot read {path}: {e.Message}");
         }
 
-        return ParseToml(text, path);
+        return ParseToml(text, path, tables, source);
     }
 
-    internal static Dictionary<string, string> ParseToml(string text, string path)
+    internal static Dictionary<string, string> ParseToml(
+        string text,
+        string path,
+        List<ConfigTable>? tables = null,
+        ConfigSource? source = null
+    )
     {
         TomlTable table;
         try
@@ -271,6 +325,12 @@ public sealed class EffectiveConfig
             foreach (var (name, v) in inner)
             {
                 var key = $"{section}.{name}";
+                if (TableKeys.Contains(key))
+                {
+                    tables?.AddRange(ConfigTable.From(key, v, path, source));
+                    continue;
+                }
+
                 if (!known.Contains(key))
                 {
                     throw new ConfigException(

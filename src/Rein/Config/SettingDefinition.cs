@@ -6,7 +6,8 @@ public sealed record SettingDefinition(
     string Key,
     SettingKind Kind,
     string Default,
-    string Description
+    string Description,
+    string? EnvironmentOverride = null
 )
 {
     /// <summary><c>run.idle_timeout</c> → <c>REIN_IDLE_TIMEOUT</c>: the section is dropped for the run
@@ -15,6 +16,12 @@ public sealed record SettingDefinition(
     {
         get
         {
+            // A few settings keep a shorter, documented name (REIN_CADENCE, REIN_CROSS_MODEL_INTERVAL).
+            if (EnvironmentOverride is { } chosen)
+            {
+                return chosen;
+            }
+
             var dot = Key.IndexOf('.');
             var section = Key[..dot];
             var name = Key[(dot + 1)..];

@@ -88,6 +88,61 @@ public static class Settings
         "refuse to re-run a command whose last run timed out, went idle or was unkillable this recently"
     );
 
+    public static readonly SettingDefinition CadenceEnabled = new(
+        "cadence.enabled",
+        SettingKind.Boolean,
+        "true",
+        "space model loads (rein run --model, rein cadence); off is the kill switch",
+        "REIN_CADENCE"
+    );
+
+    public static readonly SettingDefinition SameModelInterval = new(
+        "cadence.same_model_interval",
+        SettingKind.Interval,
+        "180s",
+        "minimum time between two loads of the same model (negative = 0)",
+        "REIN_SAME_MODEL_INTERVAL"
+    );
+
+    public static readonly SettingDefinition CrossModelInterval = new(
+        "cadence.cross_model_interval",
+        SettingKind.Interval,
+        "0",
+        "minimum time between loads of different models (0 = off; family floors still apply)",
+        "REIN_CROSS_MODEL_INTERVAL"
+    );
+
+    public static readonly SettingDefinition OnKnownPanic = new(
+        "models.on_known_panic",
+        SettingKind.Text,
+        "warn",
+        "a model with a record of kernel panics: warn (advisory on stderr) or block (refuse, 75)",
+        "REIN_ON_KNOWN_PANIC"
+    );
+
+    public static readonly SettingDefinition FitCheck = new(
+        "models.fit_check",
+        SettingKind.Boolean,
+        "true",
+        "refuse a --model run (75) when available memory is below its estimate plus the overhead",
+        "REIN_FIT_CHECK"
+    );
+
+    public static readonly SettingDefinition FitOverhead = new(
+        "models.fit_overhead",
+        SettingKind.Size,
+        "2G",
+        "memory the fit check adds to a model's estimate (runtime, activations, KV cache)",
+        "REIN_FIT_OVERHEAD"
+    );
+
+    public static readonly SettingDefinition CleanupProtect = new(
+        "cleanup.protect",
+        SettingKind.Text,
+        "",
+        "programs rein cleanup never signals, comma-separated, added to the built-in list (editors, language servers, agent CLIs, browsers)"
+    );
+
     public static IReadOnlyList<SettingDefinition> All { get; } =
     [
         Timeout,
@@ -102,5 +157,12 @@ public static class Settings
         BreakerCooldown,
         JournalKeepRuns,
         JournalKeepDays,
+        CadenceEnabled,
+        SameModelInterval,
+        CrossModelInterval,
+        OnKnownPanic,
+        FitCheck,
+        FitOverhead,
+        CleanupProtect,
     ];
 }

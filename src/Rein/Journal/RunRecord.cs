@@ -71,6 +71,28 @@ public sealed record RunRecord
 
     public DateTimeOffset? UncleanDetectedAt { get; init; }
 
+    /// <summary>Why admission refused the run (outcome <c>refused</c>); null for older records, which keep the
+    /// reason as a sentence in <see cref="Note"/>.</summary>
+    public Running.Gates.Refusal? Refusal { get; init; }
+
+    /// <summary>For an incarnation of a supervised worker: its supervision, attempt and restart reason.</summary>
+    public Supervision.SupervisionLink? Supervision { get; init; }
+
+    internal static Running.Gates.Refusal? ParseRefusal(string json)
+    {
+        try
+        {
+            return System.Text.Json.JsonSerializer.Deserialize(
+                json,
+                Documents.ReinJsonContext.Compact.Refusal
+            );
+        }
+        catch (System.Text.Json.JsonException)
+        {
+            return null;
+        }
+    }
+
     public RunState State =>
         EndedAt is not null ? RunState.Ended
         : UncleanReason is not null ? RunState.Unclean

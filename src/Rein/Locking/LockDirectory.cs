@@ -73,66 +73,51 @@ public sealed class LockDirectory
         return null;
     }
 
-    /// <summary>Waits for a slot until <paramref name="deadline"/> (null: forever), calling <paramref name="progress"/>
-    /// about every second. While waiting, a waiter record in <c>NAME.waiters/</c> makes us visible to <c>rein locks</c>.</summary>
-    public SlotLock? Acquire(
-        LockRequest request,
-        LockHolder holder,
-        TimeSpan? timeout,
-        Action<TimeSpan>? progress,
-        CancellationToken cancel
-    )
+    /// <summary>Makes a waiter visible to <c>rein locks</c> (a record in <c>NAME.waiters/</c>) until disposed.</summary>
+    public IDisposable RegisterWaiter(LockRequest request, LockHolder holder)
     {
-        var lck = TryAcquire(request, holder);
-        if (lck is not null || timeout == TimeSpan.Zero)
-        {
-            return lck;
-        }
-
         var waiters = StateDirectory.EnsureFolder(Path.Combine(Root, request.Name + ".waiters"));
         var me = Path.Combine(
             waiters,
             holder.Pid.ToString(System.Globalization.CultureInfo.InvariantCulture)
         );
         StateFile.WriteAtomically(me, holder.ToJson());
-        try
+        return new WaiterRecord(me);
+    }
+
+    sealed class WaiterRecord(string path) : IDisposable
+    {
+        public void Dispose() => File.Delete(path);
+    }
+
+    /// <summary>Polls for a free slot for up to <paramref name="max"/>; <paramref name="waitedSoFar"/> (the whole
+    /// wait, across calls) sets the pace: queues of short runs hand the lock on quickly, so poll every 1-2 ms for
+    /// the first 10 s of a wait; past that, back off to 25 ms, so a waiter queued behind a 30-minute `make ci`
+    /// costs nothing.</summary>
+    public SlotLock? WaitForSlot(
+        LockRequest request,
+        LockHolder holder,
+        TimeSpan max,
+        TimeSpan waitedSoFar,
+        CancellationToken cancel
+    )
+    {
+        var clock = System.Diagnostics.Stopwatch.StartNew();
+        var pause = 1;
+        while (!cancel.IsCancellationRequested && clock.Elapsed < max)
         {
-            var clock = System.Diagnostics.Stopwatch.StartNew();
-            var nextProgress = TimeSpan.Zero;
-            var pause = 1;
-            while (!cancel.IsCancellationRequested)
+            Thread.Sleep(pause);
+            pause =
+                waitedSoFar + clock.Elapsed < TimeSpan.FromSeconds(10)
+                    ? 1 + (pause % 2)
+                    : Math.Min(pause * 2, 25);
+            if (TryAcquire(request, holder) is { } lck)
             {
-                if (timeout is { } t && clock.Elapsed >= t)
-                {
-                    return null;
-                }
-
-                if (clock.Elapsed >= nextProgress)
-                {
-                    progress?.Invoke(clock.Elapsed);
-                    nextProgress = clock.Elapsed + TimeSpan.FromSeconds(1);
-                }
-
-                // Queues of short runs hand the lock on quickly: poll every 1-2 ms for the first 10 s of a wait.
-                // Past that, back off to 25 ms, so a waiter queued behind a 30-minute `make ci` costs nothing.
-                Thread.Sleep(pause);
-                pause =
-                    clock.Elapsed < TimeSpan.FromSeconds(10)
-                        ? 1 + (pause % 2)
-                        : Math.Min(pause * 2, 25);
-                lck = TryAcquire(request, holder);
-                if (lck is not null)
-                {
-                    return lck;
-                }
+                return lck;
             }
+        }
 
-            return null;
-        }
-        finally
-        {
-            File.Delete(me);
-        }
+        return null;
     }
 
     /// <summary>Every slot of every lock that has a file here.</summary>

@@ -2,6 +2,7 @@ using Rein.Config;
 using Rein.Journal;
 using Rein.Locking;
 using Rein.Processes;
+using Rein.Running.Gates;
 
 namespace Rein.Running;
 
@@ -26,17 +27,25 @@ public sealed record AdmissionRequest
     public ConfigSource? MinAvailableSource { get; init; }
 
     public double MaxPressure { get; init; } = 40;
+
+    /// <summary>More gates, asked after the built-in ones in this order (cadence, known-panic models, a host's own).</summary>
+    public IReadOnlyList<IAdmissionGate> ExtraGates { get; init; } = [];
 }
 
-/// <summary>Admitted (holding <see cref="Slot"/> if a lock was asked for) or refused with a message for the user.</summary>
-public sealed record AdmissionResult(bool Admitted, SlotLock? Slot, string? Refusal)
+/// <summary>Admitted (holding what the gates took: a lock slot, a cadence record) or refused with the reason.</summary>
+public sealed record AdmissionResult(Refusal? Refusal, IReadOnlyList<IAdmissionHold> Holds)
 {
-    public static readonly AdmissionResult Open = new(true, null, null);
+    public bool Admitted => Refusal is null;
+
+    /// <summary>The lock slot taken, if a lock was asked for.</summary>
+    public SlotLock? Slot => Holds.OfType<LockGate.SlotHold>().FirstOrDefault()?.Slot;
 }
 
 /// <summary>
-/// The admission stage of the run pipeline (DESIGN §3): lock → retry breaker → memory. Each refusal says what
-/// holds things up and what to do next, because the reader is often an agent deciding whether to retry.
+/// The admission stage of the run pipeline: the gates in order — retry breaker (never waited on: refuses until
+/// someone looks), lock (a queue: once a slot is ours we keep it), memory, then any extra gates — in one wait loop.
+/// A gate that refuses is waited on when the caller allows waiting and the refusal can clear, then asked again;
+/// the gates before it keep what they took. Returns data (<see cref="Refusal"/>); the CLI phrases it.
 /// </summary>
 public sealed class Admission(
     BreakerStore? breaker,
@@ -45,138 +54,183 @@ public sealed class Admission(
     TimeProvider time
 )
 {
-    /// <param name="status">Called about once a second while waiting, with a one-line status.</param>
+    /// <param name="status">Called about once a second while waiting, with the refusal being waited on.</param>
     public AdmissionResult Admit(
         RunSpec spec,
         AdmissionRequest request,
-        Action<string>? status,
+        Action<Refusal>? status,
         CancellationToken cancel
-    )
-    {
-        var clock = System.Diagnostics.Stopwatch.StartNew();
-        SlotLock? slot = null;
-        if (request.Lock is { } lockRequest)
-        {
-            var self = table.Read(Environment.ProcessId);
-            var holder = new LockHolder(
-                spec.RunId,
-                Environment.ProcessId,
-                self?.StartTime ?? 0,
-                CommandText.Join(spec.Command),
-                time.GetUtcNow()
-            );
-            slot = locks.Acquire(
-                lockRequest,
-                holder,
-                request.Wait is null ? TimeSpan.Zero
-                    : request.Wait == Timeout.InfiniteTimeSpan ? null
-                    : request.Wait,
-                waited =>
-                    status?.Invoke(
-                        $"waiting for lock '{lockRequest.Name}' ({waited.TotalSeconds:0}s so far): {Holders(lockRequest)}"
-                    ),
-                cancel
-            );
-            if (slot is null)
-            {
-                var advice = request.Wait is null
-                    ? "do not retry; wait with --wait or inspect with `rein ps`"
-                    : $"gave up after waiting {DurationParser.Format(clock.Elapsed)}; inspect with `rein ps` or `rein locks`";
-                return new AdmissionResult(
-                    false,
-                    null,
-                    $"lock '{lockRequest.Label}' is busy: {Holders(lockRequest)}; {advice}"
-                );
-            }
-        }
+    ) => Admit(new AdmissionContext(spec, time), Gates(request), request.Wait, status, cancel);
 
+    /// <summary>The gates a request asks for, in order.</summary>
+    public IReadOnlyList<IAdmissionGate> Gates(AdmissionRequest request)
+    {
+        var gates = new List<IAdmissionGate>();
         if (!request.Force && breaker is not null)
         {
-            var trip = RetryBreaker.Check(
-                breaker.Read(spec.Command, Environment.CurrentDirectory),
-                request.BreakerCooldown,
-                time
-            );
-            if (trip is not null)
-            {
-                slot?.Dispose();
-                return new AdmissionResult(
-                    false,
-                    null,
-                    trip.Message(time.GetUtcNow(), request.BreakerCooldown)
-                );
-            }
+            gates.Add(new BreakerGate(breaker, request.BreakerCooldown));
+        }
+
+        if (request.Lock is { } lockRequest)
+        {
+            gates.Add(new LockGate(locks, lockRequest, table));
         }
 
         if (request.MinAvailable > 0)
         {
-            while (true)
-            {
-                var snap = MemorySnapshot.Read();
-                var refusal = snap is null
-                    ? null
-                    : MemoryAdmission.Check(
-                        snap,
-                        request.MinAvailable,
-                        request.MaxPressure,
-                        table.Snapshot(),
-                        request.MinAvailableSource
-                    );
-                if (refusal is null)
-                {
-                    break;
-                }
-
-                var waitLeft =
-                    request.Wait is null ? TimeSpan.Zero
-                    : request.Wait == Timeout.InfiniteTimeSpan ? TimeSpan.MaxValue
-                    : request.Wait.Value - clock.Elapsed;
-                if (waitLeft <= TimeSpan.Zero || cancel.IsCancellationRequested)
-                {
-                    slot?.Dispose();
-                    return new AdmissionResult(false, null, refusal);
-                }
-
-                status?.Invoke(
-                    $"waiting for memory ({clock.Elapsed.TotalSeconds:0}s so far): {refusal.Split(';')[0]}"
-                );
-                cancel.WaitHandle.WaitOne(TimeSpan.FromSeconds(1));
-            }
+            gates.Add(
+                new MemoryGate(
+                    request.MinAvailable,
+                    request.MaxPressure,
+                    request.MinAvailableSource,
+                    table
+                )
+            );
         }
 
-        return new AdmissionResult(true, slot, null);
+        gates.AddRange(request.ExtraGates);
+        return gates;
     }
 
-    /// <summary>"pid 4242 (`make ci`, running 3m12s)" for each held slot, with stopped/stuck holders called out.</summary>
-    public string Holders(LockRequest request)
+    /// <summary>The one wait loop over any gates. A gate that had to wait sends admission back over the earlier
+    /// gates that hold nothing (the breaker, memory): what they saw may have changed while it waited — a queued
+    /// run must find the breaker its predecessor tripped. Cancelling <paramref name="cancel"/> while waiting ends
+    /// admission with the refusal <c>interrupted</c>; an exception lets go of everything taken so far.</summary>
+    public static AdmissionResult Admit(
+        AdmissionContext context,
+        IReadOnlyList<IAdmissionGate> gates,
+        TimeSpan? wait,
+        Action<Refusal>? status,
+        CancellationToken cancel
+    )
     {
-        var now = time.GetUtcNow();
-        var parts = new List<string>();
-        foreach (var s in locks.Statuses(request))
+        var clock = System.Diagnostics.Stopwatch.StartNew();
+        var holds = new List<IAdmissionHold>();
+        var nextStatus = TimeSpan.Zero;
+        var began = new HashSet<IAdmissionGate>();
+        var everWaited = false;
+        try
         {
-            if (s.Stuck is { } stuck)
+            var stateless = new List<IAdmissionGate>();
+            foreach (var gate in gates)
             {
-                parts.Add(
-                    $"slot {s.Slot} is held by unkillable process(es) {string.Join(", ", stuck.Pids)} of run {stuck.RunId} (reboot needed)"
-                );
+                var (refusal, hold, waited) = Pass(gate);
+                if (hold is not null)
+                {
+                    holds.Add(hold);
+                }
+
+                for (var i = 0; refusal is null && waited && i < stateless.Count; i++)
+                {
+                    (refusal, _, _) = Pass(stateless[i]);
+                }
+
+                if (refusal is not null)
+                {
+                    Cancel(holds);
+                    return new AdmissionResult(
+                        refusal with
+                        {
+                            // Zero when admission never waited: "do not retry; wait with --wait" then.
+                            WaitedMs = everWaited ? (long)clock.Elapsed.TotalMilliseconds : 0,
+                        },
+                        []
+                    );
+                }
+
+                if (hold is null)
+                {
+                    stateless.Add(gate);
+                }
             }
-            else if (s.Holder is { } h)
+
+            return new AdmissionResult(null, holds);
+        }
+        catch
+        {
+            Cancel(holds);
+            throw;
+        }
+        finally
+        {
+            foreach (var gate in gates)
             {
-                var condition =
-                    s.HolderCondition is { } c ? $"; {c}"
-                    : s.HolderProcess is null
-                        ? "; its guard is gone and its keeper holds the slot until the run's last processes exit"
-                    : "";
-                parts.Add(
-                    $"held by pid {h.Pid} (`{h.Command}`, running {DurationParser.Format(now - h.HeldSince)}, run {h.RunId}{condition})"
-                );
-            }
-            else if (s.Held)
-            {
-                parts.Add($"slot {s.Slot} held (holder unknown)");
+                gate.EndWaiting();
             }
         }
 
-        return parts.Count == 0 ? "a slot was just released" : string.Join("; ", parts);
+        (Refusal? Refusal, IAdmissionHold? Hold, bool Waited) Pass(IAdmissionGate gate)
+        {
+            var waited = false;
+            while (true)
+            {
+                if (waited && cancel.IsCancellationRequested)
+                {
+                    return (Interrupted(gate, context), null, waited);
+                }
+
+                context.Waited = clock.Elapsed;
+                var result = gate.TryPass(context);
+                if (result.Passed)
+                {
+                    if (waited)
+                    {
+                        gate.EndWaiting(); // not waiting any more: gone from `rein locks` while later gates wait
+                    }
+
+                    return (null, result.Hold, waited);
+                }
+
+                var refusal = result.Refusal!;
+                var left =
+                    wait is null ? TimeSpan.Zero
+                    : wait == Timeout.InfiniteTimeSpan ? TimeSpan.MaxValue
+                    : wait.Value - clock.Elapsed;
+                if (!refusal.Waitable || left <= TimeSpan.Zero || cancel.IsCancellationRequested)
+                {
+                    return (refusal, null, waited);
+                }
+
+                if (began.Add(gate))
+                {
+                    gate.BeginWaiting(context);
+                }
+
+                if (clock.Elapsed >= nextStatus)
+                {
+                    status?.Invoke(
+                        refusal with
+                        {
+                            WaitedMs = (long)clock.Elapsed.TotalMilliseconds,
+                        }
+                    );
+                    nextStatus = clock.Elapsed + TimeSpan.FromSeconds(1);
+                }
+
+                // At most a second per wait, so progress lines keep coming and a refusal that changed its reason
+                // (another holder, another number) is reported as it is now.
+                var step = left < TimeSpan.FromSeconds(1) ? left : TimeSpan.FromSeconds(1);
+                gate.WaitForChange(context, step, cancel);
+                waited = everWaited = true;
+            }
+        }
+    }
+
+    /// <summary>Admission was cancelled while it waited on <paramref name="gate"/> (Ctrl-C, a host's token).</summary>
+    static Refusal Interrupted(IAdmissionGate gate, AdmissionContext context) =>
+        new()
+        {
+            Code = RefusalCodes.Interrupted,
+            Gate = gate.Name,
+            Waitable = false,
+            WaitedMs = (long)context.Waited.TotalMilliseconds,
+        };
+
+    static void Cancel(List<IAdmissionHold> holds)
+    {
+        for (var i = holds.Count - 1; i >= 0; i--)
+        {
+            holds[i].Cancel();
+        }
     }
 }

@@ -2,6 +2,7 @@ using Rein.Config;
 using Rein.Journal;
 using Rein.Processes;
 using Rein.Processes.Linux;
+using Rein.Running.Gates;
 
 namespace Rein.Running;
 
@@ -56,7 +57,7 @@ public sealed record MemorySnapshot(
 /// one more process on a machine that is already paging. Pure; the caller reads the snapshot and the table.</summary>
 public static class MemoryAdmission
 {
-    public static string? Check(
+    public static Refusal? Check(
         MemorySnapshot snap,
         long minAvailable,
         double maxPressure,
@@ -64,37 +65,65 @@ public static class MemoryAdmission
         ConfigSource? minAvailableSource = null
     )
     {
-        string? why = null;
+        string code;
         if (snap.AvailableBytes < minAvailable)
         {
-            why =
-                $"only {SizeParser.Format(snap.AvailableBytes)} of {SizeParser.Format(snap.TotalBytes)} memory is available, below {Named(SizeParser.Format(minAvailable), minAvailableSource)}";
+            code = RefusalCodes.MemoryLow;
         }
         else if (snap.PressurePercent is { } p && p > maxPressure)
         {
-            why = $"memory pressure is {p:0.#}% ({snap.PressureSource}), above {maxPressure:0.#}%";
+            code = RefusalCodes.MemoryPressure;
         }
-
-        if (why is null)
+        else
         {
             return null;
         }
 
-        // Named as the user set it: a refusal that blames a flag nobody passed sends them looking in the wrong place.
-        static string Named(string size, ConfigSource? source) =>
-            source?.Kind switch
-            {
-                ConfigSourceKind.Flag or ConfigSourceKind.Environment => $"{source.Where} {size}",
-                ConfigSourceKind.RepoFile or ConfigSourceKind.UserFile =>
-                    $"run.min_available {size} set in {source.Where}",
-                _ => $"run.min_available {size}",
-            };
+        var numbers = new Dictionary<string, double>
+        {
+            ["available_bytes"] = snap.AvailableBytes,
+            ["total_bytes"] = snap.TotalBytes,
+            ["min_available_bytes"] = minAvailable,
+            ["max_pressure_percent"] = maxPressure,
+        };
+        if (snap.PressurePercent is { } pressure)
+        {
+            numbers["pressure_percent"] = pressure;
+        }
 
-        var top = processes
-            .Where(p => !p.IsZombie)
-            .OrderByDescending(p => p.RssBytes)
-            .Take(5)
-            .Select(p => $"{p.Command} (pid {p.Pid}) {SizeParser.Format(p.RssBytes)}");
-        return $"{why}; biggest users: {string.Join(", ", top)}. Not started: free memory first, or wait with --wait";
+        var facts = new Dictionary<string, string> { ["pressure_source"] = snap.PressureSource };
+        if (minAvailableSource is { } source)
+        {
+            facts["min_available_source"] = source.Kind switch
+            {
+                ConfigSourceKind.Flag => "flag",
+                ConfigSourceKind.Environment => "env",
+                ConfigSourceKind.RepoFile => "repo_file",
+                ConfigSourceKind.UserFile => "user_file",
+                _ => "default",
+            };
+            facts["min_available_where"] = source.Where;
+        }
+
+        return new Refusal
+        {
+            Code = code,
+            Gate = "memory",
+            Numbers = numbers,
+            Facts = facts,
+            Holders =
+            [
+                .. processes
+                    .Where(p => !p.IsZombie)
+                    .OrderByDescending(p => p.MemoryBytes)
+                    .Take(5)
+                    .Select(p => new RefusalHolder
+                    {
+                        Pid = p.Pid,
+                        Command = p.Command,
+                        Bytes = p.MemoryBytes,
+                    }),
+            ],
+        };
     }
 }

@@ -107,7 +107,11 @@ public sealed class ConfigFileTrustTests : RunTestBase
         var snap = new MemorySnapshot(1L << 30, 8L << 30, 0, "test");
         var source = new ConfigSource(ConfigSourceKind.RepoFile, "/somewhere/rein.toml");
 
-        var why = MemoryAdmission.Check(snap, 4L << 30, 50, [], source);
+        var why = Rein.Cli.Rendering.RefusalText.Sentence(
+            MemoryAdmission.Check(snap, 4L << 30, 50, [], source)!,
+            DateTimeOffset.UtcNow,
+            false
+        );
 
         Assert.Contains("run.min_available 4 GiB set in /somewhere/rein.toml", why);
         Assert.DoesNotContain("--min-available", why);

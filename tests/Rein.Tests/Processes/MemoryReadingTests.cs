@@ -51,13 +51,19 @@ public sealed class MemoryReadingTests
             new(10, 1, 10, 10, 'S', 1, 3L << 30, "python3"),
             new(11, 1, 11, 11, 'S', 1, 100, "sh"),
         ];
-        var message = MemoryAdmission.Check(snap, 2L << 30, 40, procs)!;
+        static string Text(Rein.Running.Gates.Refusal r) =>
+            Rein.Cli.Rendering.RefusalText.Sentence(r, DateTimeOffset.UtcNow, false);
+        var refusal = MemoryAdmission.Check(snap, 2L << 30, 40, procs)!;
+        Assert.Equal("memory_low", refusal.Code);
+        Assert.Equal(1L << 30, refusal.Number("available_bytes"));
+        Assert.Equal(10, refusal.Holders[0].Pid);
+        var message = Text(refusal);
         Assert.Contains("only 1 GiB of 16 GiB", message);
         Assert.Contains("python3 (pid 10) 3 GiB", message);
         Assert.Null(MemoryAdmission.Check(snap, 512L << 20, 40, procs));
         Assert.Contains(
             "memory pressure is 55%",
-            MemoryAdmission.Check(snap with { PressurePercent = 55 }, 0, 40, procs)
+            Text(MemoryAdmission.Check(snap with { PressurePercent = 55 }, 0, 40, procs)!)
         );
     }
 }

@@ -19,12 +19,39 @@ public sealed class RetryBreakerTests
         var time = new FakeTimeProvider(Ended.AddMinutes(3));
         var trip = RetryBreaker.Check(Last(outcome), TimeSpan.FromMinutes(10), time);
         Assert.NotNull(trip);
-        Assert.Contains(what, trip.What);
         Assert.Equal(Ended.AddMinutes(10), trip.OpenUntil);
-        Assert.Contains(
-            "refusing to start it again for 7m00s",
-            trip.Message(time.GetUtcNow(), TimeSpan.FromMinutes(10))
+
+        // As a gate: structured, then phrased by the CLI.
+        var store = new BreakerStore(Directory.CreateTempSubdirectory("rein-breaker-").FullName);
+        store.Record(
+            ["make", "ci"],
+            "/src",
+            new RunVerdict
+            {
+                RunId = "r1",
+                Outcome = outcome == "timed_out" ? RunOutcome.TimedOut : RunOutcome.IdleTimeout,
+                StartedAt = Ended - TimeSpan.FromMinutes(30),
+                Duration = TimeSpan.FromMinutes(30),
+            }
         );
+        var refusal = new Rein.Running.Gates.BreakerGate(store, TimeSpan.FromMinutes(10))
+            .TryPass(
+                new Rein.Running.Gates.AdmissionContext(
+                    new RunSpec { Command = ["make", "ci"] },
+                    time
+                )
+                {
+                    WorkingDirectory = "/src",
+                }
+            )
+            .Refusal;
+        Assert.NotNull(refusal);
+        Assert.Equal("retry_breaker", refusal.Code);
+        Assert.False(refusal.Waitable);
+        Assert.Equal(Ended.AddMinutes(10), refusal.RetryAt);
+        var text = Rein.Cli.Rendering.RefusalText.Sentence(refusal, time.GetUtcNow(), false);
+        Assert.Contains(what, text);
+        Assert.Contains("refusing to start it again for 7m00s", text);
     }
 
     [Fact]
