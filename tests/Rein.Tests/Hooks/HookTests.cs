@@ -121,7 +121,15 @@ public sealed class HookTests : IDisposable
         );
         Assert.True(
             ProcessProbe.WaitUntil(
-                () => ProcessProbe.Alive(_marker).Count > 0,
+                // The helper itself, not rein run (whose argv carries the marker before it has the slot).
+                () =>
+                    ProcessProbe
+                        .Alive(_marker)
+                        .Any(pid =>
+                            ProcessProbe
+                                .Table.CommandLine(pid)
+                                .StartsWith(Paths.Helper, StringComparison.Ordinal)
+                        ),
                 TimeSpan.FromSeconds(20)
             )
         );
