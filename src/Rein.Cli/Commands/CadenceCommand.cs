@@ -23,7 +23,7 @@ internal static class CadenceCommand
                 + "  rein cadence acquire mlx-community/gemma-4-31b-it-8bit --wait 5m && load-model\n"
                 + "  rein cadence release mlx-community/gemma-4-31b-it-8bit\n  rein cadence status"
         );
-        cmd.Subcommands.Add(Acquire());
+        cmd.Subcommands.Add(CadenceAcquireCommand.Build());
         cmd.Subcommands.Add(Release());
         cmd.Subcommands.Add(Check());
         cmd.Subcommands.Add(CadenceStatusCommand.Build());
@@ -76,125 +76,11 @@ internal static class CadenceCommand
         }
     }
 
-    static CadenceGuard Guard(EffectiveConfig config) =>
+    internal static CadenceGuard Guard(EffectiveConfig config) =>
         new(JournalAccess.StateDir, CadencePolicy.FromConfig(config));
 
-    static string? Problem(string[] models) =>
+    internal static string? Problem(string[] models) =>
         models.Select(ModelId.Problem).FirstOrDefault(p => p is not null);
-
-    static Command Acquire()
-    {
-        var models = ModelsArgument("The model(s) about to be loaded");
-        var wait = new Option<string?>("--wait")
-        {
-            Description =
-                "Wait until the load is allowed, forever or up to DUR, instead of exiting 75",
-            HelpName = "DUR",
-            Arity = ArgumentArity.ZeroOrOne,
-        };
-        var json = JsonOption("rein.cadence/1");
-        var intervals = new Intervals();
-        var cmd = new Command(
-            "acquire",
-            "Check and mark a model load in one atomic step: exit 0 = load now (recorded), 75 = not yet (the line says "
-                + "which rule, against which earlier load, and how long is left). The holder is the calling process: if it "
-                + "dies without `rein cadence release`, the load counts as released at the acquire."
-        )
-        {
-            models,
-            wait,
-            json,
-        };
-        intervals.AddTo(cmd);
-        cmd.SetAction(parse =>
-        {
-            var ids = parse.GetValue(models)!;
-            if (Problem(ids) is { } bad)
-            {
-                return Usage($"acquire: {bad}");
-            }
-
-            TimeSpan? maxWait = null;
-            if (parse.GetResult(wait) is not null)
-            {
-                var text = parse.GetValue(wait);
-                if (string.IsNullOrEmpty(text))
-                {
-                    maxWait = Timeout.InfiniteTimeSpan;
-                }
-                else if (DurationParser.TryParse(text, out var w, out var error))
-                {
-                    maxWait = w;
-                }
-                else
-                {
-                    return Usage($"acquire --wait: {error}");
-                }
-            }
-
-            var config = intervals.Config(parse);
-            if (!config.Flag(Settings.CadenceEnabled))
-            {
-                Console.Error.WriteLine(
-                    $"rein cadence: the cadence is off ({config[Settings.CadenceEnabled].Source}); not recorded"
-                );
-                return Report(parse.GetValue(json), "acquire", ids, null, null);
-            }
-
-            var guard = Guard(config);
-            var token = Environment.GetEnvironmentVariable(RunSpec.RunIdVariable);
-            var holder = CadenceHolder.ParentProcess(string.IsNullOrEmpty(token) ? null : token);
-            var clock = Stopwatch.StartNew();
-            using var status = new StatusLine();
-            while (true)
-            {
-                var block = guard.TryAcquire(ids, holder);
-                var left =
-                    maxWait == Timeout.InfiniteTimeSpan
-                        ? TimeSpan.MaxValue
-                        : (maxWait ?? TimeSpan.Zero) - clock.Elapsed;
-                if (block is null || left <= TimeSpan.Zero)
-                {
-                    var refusal = block is null
-                        ? null
-                        : block.ToRefusal() with
-                        {
-                            WaitedMs = (long)clock.Elapsed.TotalMilliseconds,
-                        };
-                    status.Dispose();
-                    if (refusal is not null && !parse.GetValue(json))
-                    {
-                        Console.Error.WriteLine(
-                            $"rein cadence: {RefusalText.Sentence(refusal, DateTimeOffset.UtcNow, maxWait is not null)}"
-                        );
-                    }
-
-                    return Report(
-                        parse.GetValue(json),
-                        "acquire",
-                        ids,
-                        refusal,
-                        block is null ? holder.Token : null
-                    );
-                }
-
-                status.Show(
-                    RefusalText.Waiting(
-                        block.ToRefusal() with
-                        {
-                            WaitedMs = (long)clock.Elapsed.TotalMilliseconds,
-                        },
-                        DateTimeOffset.UtcNow
-                    )
-                );
-                var pause = new[] { block.Remaining, left, TimeSpan.FromSeconds(1) }.Min();
-                Thread.Sleep(
-                    pause < TimeSpan.FromMilliseconds(20) ? TimeSpan.FromMilliseconds(20) : pause
-                );
-            }
-        });
-        return cmd;
-    }
 
     static Command Release()
     {
@@ -281,7 +167,13 @@ internal static class CadenceCommand
     }
 
     /// <summary>The JSON document (with --json) and the exit code: 0 clear, 75 blocked.</summary>
-    static int Report(bool json, string action, string[] models, Refusal? refusal, string? token)
+    internal static int Report(
+        bool json,
+        string action,
+        string[] models,
+        Refusal? refusal,
+        string? token
+    )
     {
         if (json)
         {
@@ -323,7 +215,7 @@ internal static class CadenceCommand
         return refusal is null ? ExitCodes.Ok : ExitCodes.TryLater;
     }
 
-    static int Usage(string message)
+    internal static int Usage(string message)
     {
         Console.Error.WriteLine($"rein cadence {CommandText.Escape(message)}");
         return ExitCodes.BadUsage;
