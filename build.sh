@@ -15,5 +15,6 @@ if grep -E "warning IL[0-9]+|AOT analysis warning" "$log"; then
   echo "build.sh: NativeAOT/trim warnings above must be fixed" >&2
   exit 1
 fi
-rm -f "$out"/*.dbg "$out"/*.pdb
+# Debug symbols: .dbg (Linux), .dSYM bundles (macOS), .pdb.
+rm -rf "$out"/*.dbg "$out"/*.dSYM "$out"/*.pdb
 echo "build.sh: built $out/rein ($(du -h "$out/rein" | cut -f1)) with $(ls "$out" | tr '\n' ' ')"

@@ -11,9 +11,11 @@ HELPER="$bench_tmp/rein-testhelper"
 export REIN_HOME="${REIN_HOME:-$bench_tmp/home}" REIN_BREAKER_COOLDOWN=0
 cc -O2 -o "$HELPER" "$root/tests/helper/rein-testhelper.c"
 survivors() { # live (non-zombie) processes whose command line contains $1
-  local n=0 pid
+  local n=0 pid state
   for pid in $(pgrep -f -- "$1" || true); do
-    [ "$(awk '{print $3}' "/proc/$pid/stat" 2>/dev/null)" = "Z" ] || [ ! -e "/proc/$pid" ] || n=$((n + 1))
+    # ps -o stat= is the same keyword in procps and BSD ps (no /proc on macOS); gone or Z is not a survivor.
+    state="$(ps -o stat= -p "$pid" 2>/dev/null || true)"
+    case "$state" in "" | Z*) ;; *) n=$((n + 1)) ;; esac
   done
   echo "$n"
 }

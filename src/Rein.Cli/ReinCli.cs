@@ -12,13 +12,16 @@ public static class ReinCli
     {
         // `rein run` splits its own argv at `--`, and `rein timeout` reads it as coreutils timeout does: the command
         // must reach the child untouched (no response-file expansion, no option parsing).
-        if (args.Length > 0 && args[0] is "run" or "timeout")
+        if (args.Length > 0 && args[0] is "run" or "timeout" or "supervise")
         {
             try
             {
-                return args[0] == "run"
-                    ? RunCommand.Execute(args[1..])
-                    : TimeoutCommand.Execute(args[1..]);
+                return args[0] switch
+                {
+                    "run" => RunCommand.Execute(args[1..]),
+                    "supervise" => SuperviseCommand.Execute(args[1..]),
+                    _ => TimeoutCommand.Execute(args[1..]),
+                };
             }
             catch (StateDirectoryException e)
             {
@@ -54,6 +57,7 @@ public static class ReinCli
         );
         root.Subcommands.Add(RunCommand.Build());
         root.Subcommands.Add(TimeoutCommand.Build());
+        root.Subcommands.Add(SuperviseCommand.Build());
         root.Subcommands.Add(DoctorCommand.Build());
         root.Subcommands.Add(PsCommand.Build());
         root.Subcommands.Add(JournalCommand.Build());
@@ -61,6 +65,12 @@ public static class ReinCli
         root.Subcommands.Add(ConfigCommand.Build());
         root.Subcommands.Add(CadenceCommand.Build());
         root.Subcommands.Add(ModelsCommand.Build());
+        root.Subcommands.Add(LintCommand.Build());
+        root.Subcommands.Add(HookCommand.Build());
+        root.Subcommands.Add(AgentsCommand.Build());
+        root.Subcommands.Add(CleanupCommand.Build());
+        root.Subcommands.Add(CacheCommand.Build());
+        root.Subcommands.Add(ProtectCommand.Build());
         return root;
     }
 
@@ -72,12 +82,15 @@ public static class ReinCli
             return Usage(message);
         }
 
-        if (verb is ["run"] or ["timeout"])
+        if (verb is ["run"] or ["timeout"] or ["supervise"])
         {
-            // `rein run` and `rein timeout` parse their own argv (see above); their help comes from there too.
-            return verb[0] == "run"
-                ? RunCommand.Execute(["--help"])
-                : TimeoutCommand.Execute(["--help"]);
+            // `rein run`, `rein timeout` and `rein supervise` parse their own argv (see above); their help too.
+            return verb[0] switch
+            {
+                "run" => RunCommand.Execute(["--help"]),
+                "supervise" => SuperviseCommand.Execute(["--help"]),
+                _ => TimeoutCommand.Execute(["--help"]),
+            };
         }
 
         var code = Invoke(root, [.. verb, "--help"], Rein.Running.ExitCodes.BadUsage);

@@ -17,6 +17,15 @@ static unsigned long long g_ignored;
 
 unsigned long long rein_native_ignored_signals(void) { return g_ignored; }
 
+#ifdef __APPLE__
+/* Descriptors 3..1023 that rein's caller passed on (open, not close-on-exec), recorded before the runtime opens
+ * anything: macOS spawns use POSIX_SPAWN_CLOEXEC_DEFAULT and name exactly these (and 0-2) as inherited, so a
+ * descriptor of rein's own that is not yet close-on-exec (pipe() then fcntl() is not atomic there) cannot leak. */
+static unsigned char g_inherited[1024];
+
+int rein_native_inherited_fd(int fd) { return fd >= 0 && fd < 1024 && g_inherited[fd]; }
+#endif
+
 /* 1: the initializer ran (the native part is linked in). */
 int rein_native_present(void) { return 1; }
 
@@ -28,6 +37,12 @@ __attribute__((constructor)) static void rein_preinit(int argc, char **argv, cha
         if (s != SIGKILL && s != SIGSTOP && sigaction(s, NULL, &old) == 0 && old.sa_handler == SIG_IGN)
             g_ignored |= 1ULL << (s - 1);
     }
+#ifdef __APPLE__
+    for (int fd = 3; fd < 1024; fd++) {
+        int flags = fcntl(fd, F_GETFD);
+        g_inherited[fd] = flags >= 0 && !(flags & FD_CLOEXEC);
+    }
+#endif
     for (int fd = 0; fd <= 2; fd++) {
         if (fcntl(fd, F_GETFD) == -1) {
             int null = open("/dev/null", O_RDWR);

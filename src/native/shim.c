@@ -229,6 +229,16 @@ int shim_main(int argc, char **argv) {
     }
     if (root == 0) child(&o, errpipe[1]);
     close(errpipe[1]);
+    if (o.detach_stdio) {
+        /* Our 0-2 are the ends of rein's output relay, handed over only for the command to inherit. Holding them
+         * would keep the relay from seeing EOF after the command exits (rein would wait out its drain budget, up
+         * to --idle-timeout), and if rein dies nobody reads them anyway. */
+        int null_fd = open("/dev/null", O_RDWR);
+        if (null_fd >= 0) {
+            for (int fd = 0; fd <= 2; fd++) dup2(null_fd, fd);
+            if (null_fd > 2) close(null_fd);
+        }
+    }
 
     int exec_errno = 0;
     for (;;) {

@@ -11,6 +11,7 @@ struct shim_options {
     int ctl_fd;                 /* commands from rein; EOF without "done" = rein died */
     int evt_fd;                 /* events to rein */
     int new_session;            /* 0 with --foreground */
+    int detach_stdio;           /* --detach-stdio: 0-2 are the command's relay pipes; drop ours after the fork */
     unsigned long long keep_ignored; /* bit N-1: signal N was ignored by rein's caller; keep it ignored */
     const char *marker;         /* REIN_RUN_ID of the run */
     int hold[SHIM_MAX_HOLD];    /* lock slot descriptors held until the tree is dead */

@@ -29,6 +29,9 @@ int shim_parse(int argc, char **argv, struct shim_options *o) {
         } else if (strcmp(a, "--foreground") == 0) {
             o->new_session = 0;
             continue;
+        } else if (strcmp(a, "--detach-stdio") == 0) {
+            o->detach_stdio = 1;
+            continue;
         }
         if (v == NULL) return -1;
         i++;

@@ -21,6 +21,7 @@
 #include <unistd.h>
 #ifdef __APPLE__
 #include <libproc.h>
+#include <sys/proc.h> /* SZOMB */
 #include <sys/proc_info.h>
 #include <sys/sysctl.h>
 #endif
@@ -97,7 +98,8 @@ static int snapshot(struct proc *procs, int max) {
     return n;
 }
 
-/* Whether the process's environment holds REIN_RUN_ID=<marker> as a whole entry. */
+/* Whether the process's environment holds REIN_RUN_ID=<marker> as a whole entry, or names the marker in
+ * REIN_PARENT_RUN_IDS=<id>:<id>:... (a run nested inside this one: its own REIN_RUN_ID is the inner run's). */
 static int carries_marker(pid_t pid, const char *marker) {
     char path[64];
     snprintf(path, sizeof path, "/proc/%d/environ", (int)pid);
@@ -107,43 +109,75 @@ static int carries_marker(pid_t pid, const char *marker) {
     if (!f) return 0;
     char want[256];
     int wn = snprintf(want, sizeof want, "REIN_RUN_ID=%s", marker);
-    if (wn <= 0 || (size_t)wn >= sizeof want) {
+    size_t mn = strlen(marker);
+    static const char chain[] = "REIN_PARENT_RUN_IDS=";
+    const size_t cn = sizeof chain - 1;
+    if (wn <= 0 || (size_t)wn >= sizeof want || mn == 0) {
         fclose(f);
         return 0;
     }
-    /* Compare entry by entry while streaming, so an environment of any size is read in constant memory. */
-    int pos = 0, ok = 1, found = 0, c;
+    /* Compare entry by entry while streaming, so an environment of any size is read in constant memory. In the
+     * chain entry, `ok` tracks whether the current ':'-separated element still equals the marker. */
+    int pos = 0, ok = 1, found = 0, c, in_chain = 0, chain_ok = 1;
+    size_t cpos = 0, epos = 0;
     while ((c = fgetc(f)) != EOF) {
         if (c == 0) {
-            if (ok && pos == wn) {
+            if ((ok && pos == wn) || (in_chain && chain_ok && epos == mn)) {
                 found = 1;
                 break;
             }
             pos = 0;
             ok = 1;
+            cpos = epos = 0;
+            in_chain = 0;
+            chain_ok = 1;
+            continue;
+        }
+        if (pos >= wn || want[pos] != c) ok = 0;
+        pos++;
+        if (!in_chain) {
+            if (cpos < cn && chain[cpos] == c) {
+                if (++cpos == cn) in_chain = 1;
+            } else {
+                cpos = cn + 1; /* not the chain entry */
+            }
+        } else if (c == ':') {
+            if (chain_ok && epos == mn) {
+                found = 1;
+                break;
+            }
+            epos = 0;
+            chain_ok = 1;
         } else {
-            if (pos >= wn || want[pos] != c) ok = 0;
-            pos++;
+            if (epos >= mn || marker[epos] != c) chain_ok = 0;
+            epos++;
         }
     }
     fclose(f);
     return found;
 }
 #elif defined(__APPLE__)
+/* Unverified: no Mac in this workplace; this reads like MacProcessTable (src/Rein/Platform/MacOS), whose struct
+ * decoding is tested against the xnu headers. Another user's process fails PROC_PIDTBSDINFO (EPERM) and is left
+ * out: the shim could not signal it either. */
 static int read_bsd(pid_t pid, struct proc *p) {
     struct proc_bsdinfo info;
-    if (proc_pidinfo(pid, PROC_PIDTBSDINFO, 0, &info, sizeof info) != (int)sizeof info) return -1;
+    /* arg 1: zombies too (bsd/kern/proc_info.c), so they are skipped as zombies rather than missing. */
+    if (proc_pidinfo(pid, PROC_PIDTBSDINFO, 1, &info, sizeof info) != (int)sizeof info) return -1;
     p->pid = pid;
     p->ppid = (pid_t)info.pbi_ppid;
     p->state = info.pbi_status == SZOMB ? 'Z' : 'R';
-    p->start = (long)info.pbi_start_tvsec;
+    /* Microseconds since the epoch, the unit rein's process table uses: seconds alone would let a process that
+     * started in the shim's own second pass the not-before test, and make a recycled pid look the same. */
+    p->start = (long)(info.pbi_start_tvsec * 1000000ULL + info.pbi_start_tvusec);
     p->member = 0;
     return 0;
 }
 
+/* proc_listchildpids returns a count of pids (libproc divides the bytes by sizeof(int)); zombies included. */
 int shim_children(pid_t pid, pid_t *out, int max) {
     int n = proc_listchildpids(pid, out, max * (int)sizeof(pid_t));
-    return n < 0 ? -1 : n;
+    return n < 0 ? -1 : n > max ? max : n;
 }
 
 int shim_proc_matches(void) { return 1; }
@@ -157,29 +191,70 @@ static int snapshot(struct proc *procs, int max) {
     static pid_t pids[MAX_PROCS];
     int n = proc_listallpids(pids, (int)sizeof pids);
     int k = 0;
-    for (int i = 0; i < n && k < max; i++)
+    for (int i = 0; i < n && i < MAX_PROCS && k < max; i++)
         if (pids[i] > 0 && read_bsd(pids[i], &procs[k]) == 0) k++;
     return k;
 }
 
-/* KERN_PROCARGS2 (sys/sysctl.h): int argc, exec path, argv strings, then the environment strings. */
+static int env_entry_marks(const char *e, size_t len, const char *marker);
+
+/* Whether the process's environment holds REIN_RUN_ID=<marker> as a whole entry, or <marker> in its
+ * REIN_PARENT_RUN_IDS chain. KERN_PROCARGS2 (sys/sysctl.h):
+ * int argc, the exec path, NUL padding, argc argument strings, then the environment up to an empty string. Only
+ * the environment is searched (an argument such as `grep REIN_RUN_ID=...` is not membership). The buffer is
+ * KERN_ARGMAX bytes: given less than the process's argument area, the kernel copies its tail, not its start. */
 static int carries_marker(pid_t pid, const char *marker) {
+    static char *buf;
+    static size_t cap;
+    if (!buf) {
+        int argmax = 0;
+        size_t len = sizeof argmax;
+        int amib[2] = {CTL_KERN, KERN_ARGMAX};
+        if (sysctl(amib, 2, &argmax, &len, NULL, 0) != 0 || argmax <= 0) argmax = 1 << 20;
+        buf = malloc((size_t)argmax);
+        if (!buf) return 0;
+        cap = (size_t)argmax;
+    }
     int mib[3] = {CTL_KERN, KERN_PROCARGS2, pid};
-    static char buf[1 << 20];
-    size_t size = sizeof buf;
+    size_t size = cap;
     if (sysctl(mib, 3, buf, &size, NULL, 0) != 0 || size < sizeof(int)) return 0;
-    char want[256];
-    int wn = snprintf(want, sizeof want, "REIN_RUN_ID=%s", marker);
-    if (wn <= 0 || (size_t)wn >= sizeof want) return 0;
-    for (size_t i = sizeof(int); i + (size_t)wn <= size; i++)
-        if (buf[i - 1] == 0 && memcmp(buf + i, want, (size_t)wn) == 0 && (i + wn == size || buf[i + wn] == 0))
-            return 1;
+    int argc;
+    memcpy(&argc, buf, sizeof argc);
+    size_t i = sizeof(int);
+    while (i < size && buf[i]) i++; /* the exec path */
+    while (i < size && !buf[i]) i++; /* its padding */
+    for (int a = 0; a < argc && i < size; a++) {
+        while (i < size && buf[i]) i++;
+        i++;
+    }
+    while (i < size && buf[i]) {
+        size_t len = strnlen(buf + i, size - i);
+        if (env_entry_marks(buf + i, len, marker)) return 1;
+        i += len + 1;
+    }
+    return 0;
+}
+
+/* One environment entry: REIN_RUN_ID=<marker> exactly, or REIN_PARENT_RUN_IDS=<id>:<id>:... with <marker> as one
+ * of its ':'-separated ids (a run nested inside this one). */
+static int env_entry_marks(const char *e, size_t len, const char *marker) {
+    static const char id[] = "REIN_RUN_ID=", chain[] = "REIN_PARENT_RUN_IDS=";
+    size_t mn = strlen(marker), in = sizeof id - 1, cn = sizeof chain - 1;
+    if (len == in + mn && memcmp(e, id, in) == 0 && memcmp(e + in, marker, mn) == 0) return 1;
+    if (len < cn || memcmp(e, chain, cn) != 0) return 0;
+    for (size_t start = cn; start <= len;) {
+        size_t end = start;
+        while (end < len && e[end] != ':') end++;
+        if (end - start == mn && memcmp(e + start, marker, mn) == 0) return 1;
+        start = end + 1;
+    }
     return 0;
 }
 #endif
 
-/* SIGKILL by identity (Linux): a pidfd pins the process, and its start time must still be the one just read
- * from /proc, so a pid recycled in between is never signalled. Elsewhere a plain kill(). */
+/* SIGKILL by identity. Linux: a pidfd pins the process, and its start time must still be the one just read from
+ * /proc, so a pid recycled in between is never signalled. macOS has no pidfd: the start time is read again just
+ * before kill(), which leaves only the moment between the two calls. */
 static int kill_process(pid_t pid, long start) {
 #ifdef __linux__
 #ifndef SYS_pidfd_open
@@ -196,6 +271,9 @@ static int kill_process(pid_t pid, long start) {
         close(fd);
         return ok;
     }
+#elif defined(__APPLE__)
+    struct proc now;
+    if (read_bsd(pid, &now) != 0 || now.start != start) return 0;
 #else
     (void)start;
 #endif

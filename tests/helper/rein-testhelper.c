@@ -30,17 +30,27 @@
  *   clearenv             re-exec with an empty environment (no REIN_RUN_ID), as Popen(env={...}) does;
  *                        the rest of the current block runs in the new image
  *   catch SIGNAL         on SIGNAL print "caught SIGNAL" and go on
+ *   ids                  print "PID PGID SID" (no ps: its keywords differ between procps and BSD)
+ *   fds                  print the open descriptors below 1024, space-separated (no /proc on macOS)
  *   exit-on SIGNAL N     on SIGNAL exit with code N
+ *   crash-until PATH N C append a line to PATH; exit with code C while PATH held fewer than N lines before
+ *                        (a worker that crashes N times, then goes on with the rest of the script)
+ *   touch PATH           create PATH or update its modification time (a heartbeat)
+ *   tag TEXT             nothing: TEXT is just a whole argument in argv (for rein cleanup --match)
+ *   chdir DIR            change the working directory (for rein cleanup --cwd)
  *   spawnloop            forever: fork a child that calls setsid(), ignores TERM and hangs; every 5 ms
  *                        (an adversary that keeps escaping its process group while it is being killed)
  * A block's child exits 0 when it reaches the block's ].
  */
 #define _GNU_SOURCE
 #include <errno.h>
+#include <fcntl.h>
 #include <signal.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <fcntl.h>
+#include <sys/stat.h>
 #include <sys/types.h>
 #include <sys/wait.h>
 #include <time.h>
@@ -118,6 +128,19 @@ static void run(int i, int end) {
         } else if (strcmp(w, "sleep") == 0) {
             sleep_seconds(atof(a));
             i += 2;
+        } else if (strcmp(w, "ids") == 0) {
+            printf("%d %d %d\n", (int)getpid(), (int)getpgrp(), (int)getsid(0));
+            fflush(stdout);
+            i += 1;
+        } else if (strcmp(w, "fds") == 0) {
+            for (int fd = 0, first = 1; fd < 1024; fd++)
+                if (fcntl(fd, F_GETFD) != -1) {
+                    printf(first ? "%d" : " %d", fd);
+                    first = 0;
+                }
+            printf("\n");
+            fflush(stdout);
+            i += 1;
         } else if (strcmp(w, "hang") == 0) {
             for (;;) pause();
         } else if (strcmp(w, "exit") == 0) {
@@ -196,6 +219,47 @@ static void run(int i, int end) {
                 }
                 sleep_seconds(0.005);
             }
+        } else if (strcmp(w, "crash-until") == 0) {
+            if (i + 3 >= end) {
+                fprintf(stderr, "rein-testhelper: crash-until PATH N CODE\n");
+                exit(2);
+            }
+            int lines = 0, c;
+            FILE *f = fopen(a, "r");
+            if (f) {
+                while ((c = fgetc(f)) != EOF)
+                    if (c == '\n') lines++;
+                fclose(f);
+            }
+            f = fopen(a, "a");
+            if (!f) {
+                perror(a);
+                exit(2);
+            }
+            fprintf(f, "%d\n", (int)getpid());
+            fclose(f);
+            if (lines < atoi(argv_g[i + 2])) exit(atoi(argv_g[i + 3]));
+            i += 4;
+        } else if (strcmp(w, "touch") == 0) {
+            FILE *f = fopen(a, "a");
+            if (!f) {
+                perror(a);
+                exit(2);
+            }
+            fclose(f);
+            if (utimensat(AT_FDCWD, a, NULL, 0) != 0) {
+                perror(a);
+                exit(2);
+            }
+            i += 2;
+        } else if (strcmp(w, "tag") == 0) {
+            i += 2;
+        } else if (strcmp(w, "chdir") == 0) {
+            if (chdir(a) != 0) {
+                perror(a);
+                exit(2);
+            }
+            i += 2;
         } else if (strcmp(w, "wait") == 0) {
             while (wait(NULL) > 0 || errno == EINTR) {
             }

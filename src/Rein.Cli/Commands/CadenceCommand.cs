@@ -199,7 +199,11 @@ internal static class CadenceCommand
                 }
                 else
                 {
-                    JsonSerializer.Serialize(w, refusal, RefusalJsonContext.Default.Refusal);
+                    JsonSerializer.Serialize(
+                        w,
+                        refusal,
+                        Rein.Documents.ReinJsonContext.Compact.Refusal
+                    );
                 }
 
                 w.WriteEndObject();

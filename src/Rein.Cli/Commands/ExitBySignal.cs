@@ -12,7 +12,6 @@ namespace Rein.Cli.Commands;
 internal static unsafe partial class ExitBySignal
 {
     const string Lib = "libc";
-    const int PR_SET_DUMPABLE = 4;
     const int RLIMIT_CORE = 4; // Linux and Darwin alike
 
     /// <summary>Does not return when the signal's default action ends the process; otherwise the caller exits
@@ -38,7 +37,7 @@ internal static unsafe partial class ExitBySignal
     {
         if (OperatingSystem.IsLinux())
         {
-            return LibC.prctl(PR_SET_DUMPABLE, 0, 0, 0, 0) == 0;
+            return Rein.Platform.Linux.LinuxLibC.SetNotDumpable();
         }
 
         var none = stackalloc ulong[2]; // struct rlimit { rlim_cur, rlim_max } = { 0, 0 }

@@ -2,6 +2,7 @@ using System.CommandLine;
 using System.Text.Json;
 using Rein.Cli.Rendering;
 using Rein.Config;
+using Rein.Documents;
 using Rein.Journal;
 using Rein.Running;
 
@@ -206,37 +207,16 @@ internal static class JournalCommand
         return cmd;
     }
 
-    static void WriteJson(IReadOnlyList<RunRecord> runs, BootContext? boot)
-    {
-        using var stdout = Console.OpenStandardOutput();
-        using (var w = new Utf8JsonWriter(stdout, JsonOutput.Options(true)))
-        {
-            w.WriteStartObject();
-            w.WriteString("schema", "rein.journal/1");
-            if (boot is not null)
-            {
-                w.WriteStartObject("boot");
-                w.WriteString("boot_id", boot.BootId);
-                if (boot.LastSeen is { } seen)
-                {
-                    w.WriteString("last_activity", seen.ToString("O"));
-                }
-
-                w.WriteEndObject();
-            }
-
-            w.WriteStartArray("runs");
-            foreach (var r in runs)
-            {
-                RunRecordJson.Write(w, r);
-            }
-
-            w.WriteEndArray();
-            w.WriteEndObject();
-        }
-
-        stdout.WriteByte((byte)'\n');
-    }
+    static void WriteJson(IReadOnlyList<RunRecord> runs, BootContext? boot) =>
+        Console.WriteLine(
+            System.Text.Json.JsonSerializer.Serialize(
+                new JournalDocument(
+                    boot is null ? null : new BootDocument(boot.BootId, boot.LastSeen),
+                    [.. runs.Select(JournalRunDocument.From)]
+                ),
+                ReinJsonContext.Readable.JournalDocument
+            )
+        );
 }
 
 internal sealed record BootContext(string BootId, DateTimeOffset? LastSeen);

@@ -2,6 +2,7 @@ using System.CommandLine;
 using System.Text.Json;
 using Rein.Cli.Rendering;
 using Rein.Config;
+using Rein.Documents;
 using Rein.Journal;
 using Rein.Processes;
 using Rein.Running;
@@ -40,13 +41,18 @@ internal static class PsCommand
                 [.. store.OpenRuns().Select(r => LiveRun.Measure(r, table))],
                 table
             );
+            var supervisions = Rein.Supervision.SupervisionStatusFile.ReadAlive(
+                JournalAccess.StateDir,
+                table
+            );
             if (parse.GetValue(json))
             {
-                WriteJson(live, now);
+                WriteJson(live, supervisions, now);
             }
             else
             {
                 WriteTable(Consoles.Stdout(), live, now);
+                SuperviseRendering.WriteSupervisions(Consoles.Stdout(), supervisions, now);
             }
 
             return ExitCodes.Ok;
@@ -54,49 +60,29 @@ internal static class PsCommand
         return cmd;
     }
 
-    static void WriteJson(List<LiveRun> runs, DateTimeOffset now)
-    {
-        using var stdout = Console.OpenStandardOutput();
-        using (var w = new Utf8JsonWriter(stdout, JsonOutput.Options(true)))
-        {
-            w.WriteStartObject();
-            w.WriteString("schema", "rein.ps/1");
-            w.WriteStartArray("runs");
-            foreach (var r in runs)
-            {
-                RunRecordJson.Write(
-                    w,
-                    r.Record,
-                    x =>
+    static void WriteJson(
+        List<LiveRun> runs,
+        List<SupervisionStatusDocument> supervisions,
+        DateTimeOffset now
+    ) =>
+        Console.WriteLine(
+            System.Text.Json.JsonSerializer.Serialize(
+                new PsDocument([
+                    .. runs.Select(r => new PsRunDocument(JournalRunDocument.From(r.Record))
                     {
-                        x.WriteNumber("age_ms", (long)(now - r.Record.StartedAt).TotalMilliseconds);
-                        x.WriteNumber("tree_rss_bytes", r.TreeRssBytes);
-                        x.WriteNumber("tree_processes", r.Processes);
-                        x.WriteStartArray("stuck_pids");
-                        foreach (var p in r.StuckPids)
-                        {
-                            x.WriteNumberValue(p);
-                        }
-
-                        x.WriteEndArray();
-                        x.WriteBoolean("stuck", r.StuckPids.Count > 0);
-                        x.WriteStartArray("stopped_pids");
-                        foreach (var p in r.StoppedPids)
-                        {
-                            x.WriteNumberValue(p);
-                        }
-
-                        x.WriteEndArray();
-                    }
-                );
-            }
-
-            w.WriteEndArray();
-            w.WriteEndObject();
-        }
-
-        stdout.WriteByte((byte)'\n');
-    }
+                        AgeMs = (long)(now - r.Record.StartedAt).TotalMilliseconds,
+                        TreeRssBytes = r.TreeRssBytes,
+                        TreeProcesses = r.Processes,
+                        StuckPids = r.StuckPids,
+                        StoppedPids = r.StoppedPids,
+                    }),
+                ])
+                {
+                    Supervisions = supervisions,
+                },
+                ReinJsonContext.Readable.PsDocument
+            )
+        );
 
     static string Labels(RunRecord r) =>
         string.Join(
@@ -195,7 +181,7 @@ internal sealed record LiveRun(
             r.ChildStartTime ?? 0
         );
         var members = tree.Collect(scanMarker: true).Where(p => !p.IsZombie).ToList();
-        return new LiveRun(r, members.Sum(p => p.RssBytes), members.Count, [])
+        return new LiveRun(r, members.Sum(p => p.MemoryBytes), members.Count, [])
         {
             StoppedPids = [.. members.Where(p => p.IsStopped).Select(p => p.Pid)],
             InWait = [.. members.Where(p => p.IsUninterruptible)],

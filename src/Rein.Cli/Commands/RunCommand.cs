@@ -376,7 +376,13 @@ internal static class RunCommand
         {
             try
             {
-                File.WriteAllText(reportPath, RunReport.ToJson(verdict, spec.Command) + "\n");
+                File.WriteAllText(
+                    reportPath,
+                    System.Text.Json.JsonSerializer.Serialize(
+                        Documents.RunDocument.From(verdict, spec.Command),
+                        Documents.ReinJsonContext.Readable.RunDocument
+                    ) + "\n"
+                );
             }
             catch (Exception e) when (e is IOException or UnauthorizedAccessException)
             {

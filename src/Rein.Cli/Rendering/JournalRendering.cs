@@ -77,6 +77,7 @@ internal static class JournalRendering
         }
 
         table.Write(console);
+        SuperviseRendering.WriteGroups(console, runs);
         foreach (var r in runs.Where(r => r.State == RunState.Unclean))
         {
             console.MarkupLine(Markup.Escape(CommandText.Escape($"{r.Id}: {r.UncleanReason}")));
@@ -142,6 +143,13 @@ internal static class JournalRendering
         Row("lock", r.LockLabel);
         Row("model", r.ModelLabel);
         Row("unclean", r.UncleanReason);
+        Row(
+            "supervision",
+            r.Supervision is { } s
+                ? $"{s.SupervisionId}, attempt {s.Attempt}"
+                    + (s.RestartReason is null ? "" : $", restarted after: {s.RestartReason}")
+                : null
+        );
         console.Write(grid);
     }
 

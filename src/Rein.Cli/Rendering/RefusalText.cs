@@ -10,22 +10,24 @@ internal static partial class RefusalText
     /// <summary>The one-line reason a run was not started (after <c>rein run: </c>).</summary>
     /// <param name="waitAsked">Whether the run was allowed to wait (<c>--wait</c>), which changes the advice.</param>
     public static string Sentence(Refusal r, DateTimeOffset now, bool waitAsked) =>
-        r.Gate switch
-        {
-            "lock" => $"lock '{r.Subject}' is busy: {Holders(r, now)}; "
-                + (
-                    waitAsked
-                        ? $"gave up after waiting {DurationParser.Format(TimeSpan.FromMilliseconds(r.WaitedMs))}; inspect with `rein ps` or `rein locks`"
-                        : "do not retry; wait with --wait or inspect with `rein ps`"
-                ),
-            "breaker" => Breaker(r, now),
-            "memory" =>
-                $"{Memory(r)}; biggest users: {string.Join(", ", r.Holders.Select(h => $"{h.Command} (pid {h.Pid}) {SizeParser.Format(h.Bytes ?? 0)}"))}. "
-                    + "Not started: free memory first, or wait with --wait",
-            "cadence" => Cadence(r, now, waitAsked),
-            "models" => Models(r),
-            _ => Generic(r, now),
-        };
+        r.Code == RefusalCodes.Interrupted
+            ? $"interrupted while waiting for the {r.Gate} gate ({DurationParser.Format(TimeSpan.FromMilliseconds(r.WaitedMs))}); the command was not started"
+            : r.Gate switch
+            {
+                "lock" => $"lock '{r.Subject}' is busy: {Holders(r, now)}; "
+                    + (
+                        waitAsked
+                            ? $"gave up after waiting {DurationParser.Format(TimeSpan.FromMilliseconds(r.WaitedMs))}; inspect with `rein ps` or `rein locks`"
+                            : "do not retry; wait with --wait or inspect with `rein ps`"
+                    ),
+                "breaker" => Breaker(r, now),
+                "memory" =>
+                    $"{Memory(r)}; biggest users: {string.Join(", ", r.Holders.Select(h => $"{h.Command} (pid {h.Pid}) {SizeParser.Format(h.Bytes ?? 0)}"))}. "
+                        + "Not started: free memory first, or wait with --wait",
+                "cadence" => Cadence(r, now, waitAsked),
+                "models" => Models(r),
+                _ => Generic(r, now),
+            };
 
     /// <summary>The progress line while waiting on a refusal.</summary>
     public static string Waiting(Refusal r, DateTimeOffset now)
@@ -103,6 +105,10 @@ internal static partial class RefusalText
             "idle_timeout" => "went silent and was stopped as stuck",
             _ => "left processes that could not be killed",
         };
+        if (last.Condition is "timed_out" or "idle_timeout" && r.Fact("unkillable") == "true")
+        {
+            what += " and left processes that could not be killed";
+        }
         var ago = last.Since is { } ended ? DurationParser.Format(now - ended) : "?";
         var left = r.RetryAt is { } until ? DurationParser.Format(until - now) : "?";
         var cooldown = DurationParser.Format(TimeSpan.FromSeconds(r.Number("cooldown_s") ?? 0));

@@ -1,4 +1,5 @@
 using System.Runtime.InteropServices;
+using Rein.Platform.Linux;
 
 namespace Rein.Config;
 
@@ -37,16 +38,16 @@ internal readonly unsafe partial record struct FileStatus(uint Uid, uint RawMode
         var bytes = System.Text.Encoding.UTF8.GetBytes(path + "\0");
         fixed (byte* p = bytes)
         {
-            return OperatingSystem.IsMacOS()
-                ? Mac(follow ? 0 : 1, p, -1)
-                : Linux(p, -1, follow ? 0 : AT_SYMLINK_NOFOLLOW);
+            return OperatingSystem.IsLinux()
+                ? Linux(p, -1, follow ? 0 : AT_SYMLINK_NOFOLLOW)
+                : Mac(follow ? 0 : 1, p, -1);
         }
     }
 
     /// <summary>The status of an open descriptor.</summary>
     public static FileStatus? OfDescriptor(int fd)
     {
-        if (OperatingSystem.IsMacOS())
+        if (!OperatingSystem.IsLinux())
         {
             return Mac(2, null, fd);
         }
@@ -60,27 +61,13 @@ internal readonly unsafe partial record struct FileStatus(uint Uid, uint RawMode
     const int AT_EMPTY_PATH = 0x1000;
     const uint STATX_TYPE_MODE_UID = 0x1 | 0x2 | 0x8 | 0x100; // STATX_TYPE | STATX_MODE | STATX_UID | STATX_INO
 
+    [System.Runtime.Versioning.SupportedOSPlatform("linux")]
     static FileStatus? Linux(byte* path, int fd, int flags)
     {
         // struct statx (linux/stat.h) is 256 bytes, the same on every architecture: stx_uid at 20, stx_mode at 28,
         // stx_ino at 32.
         var buffer = stackalloc byte[256];
-        nint number = RuntimeInformation.ProcessArchitecture switch
-        {
-            Architecture.X64 => 332,
-            Architecture.Arm64 or Architecture.RiscV64 or Architecture.LoongArch64 => 291,
-            _ => throw new PlatformNotSupportedException(
-                $"statx on {RuntimeInformation.ProcessArchitecture}"
-            ),
-        };
-        var rc = syscall(
-            number,
-            fd >= 0 ? fd : AT_FDCWD,
-            (nint)path,
-            flags,
-            (nint)STATX_TYPE_MODE_UID,
-            (nint)buffer
-        );
+        var rc = LinuxLibC.Statx(fd >= 0 ? fd : AT_FDCWD, path, flags, STATX_TYPE_MODE_UID, buffer);
         return rc != 0
             ? null
             : new FileStatus(*(uint*)(buffer + 20), *(ushort*)(buffer + 28))
@@ -110,9 +97,6 @@ internal readonly unsafe partial record struct FileStatus(uint Uid, uint RawMode
             ? new FileStatus(*(uint*)(buffer + 12), *(ushort*)(buffer + 8))
             : new FileStatus(*(uint*)(buffer + 16), *(ushort*)(buffer + 4));
     }
-
-    [LibraryImport("libc", SetLastError = true)]
-    private static partial nint syscall(nint number, nint a1, nint a2, nint a3, nint a4, nint a5);
 
     [LibraryImport("libc", SetLastError = true)]
     private static partial int stat(byte* path, byte* buffer);

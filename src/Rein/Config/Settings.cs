@@ -136,6 +136,13 @@ public static class Settings
         "REIN_FIT_OVERHEAD"
     );
 
+    public static readonly SettingDefinition CleanupProtect = new(
+        "cleanup.protect",
+        SettingKind.Text,
+        "",
+        "programs rein cleanup never signals, comma-separated, added to the built-in list (editors, language servers, agent CLIs, browsers)"
+    );
+
     public static IReadOnlyList<SettingDefinition> All { get; } =
     [
         Timeout,
@@ -156,5 +163,6 @@ public static class Settings
         OnKnownPanic,
         FitCheck,
         FitOverhead,
+        CleanupProtect,
     ];
 }

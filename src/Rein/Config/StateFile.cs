@@ -1,4 +1,6 @@
 using System.Runtime.InteropServices;
+using Rein.Platform;
+using Rein.Platform.Linux;
 using Rein.Processes.Posix;
 
 namespace Rein.Config;
@@ -125,7 +127,7 @@ internal static unsafe partial class StateFile
     /// Best effort.</summary>
     public static void SyncFolder(string path)
     {
-        var fd = LibC.open(path, O_RDONLY | O_DIRECTORY | O_NOFOLLOW | LibC.O_CLOEXEC, 0);
+        var fd = Descriptors.Open(path, O_RDONLY | O_DIRECTORY | O_NOFOLLOW | LibC.O_CLOEXEC);
         if (fd >= 0)
         {
             LibC.fsync(fd);
@@ -143,15 +145,8 @@ internal static unsafe partial class StateFile
             return false;
         }
 
-        // The raw system call, not glibc's fallocate(): no symbol that macOS's libc lacks for the link to need.
         const int FALLOC_FL_KEEP_SIZE = 1;
-        nint number = RuntimeInformation.ProcessArchitecture switch
-        {
-            Architecture.X64 => 285,
-            Architecture.Arm64 or Architecture.RiscV64 or Architecture.LoongArch64 => 47,
-            _ => -1,
-        };
-        return number >= 0 && syscall(number, fd, FALLOC_FL_KEEP_SIZE, 0, (nint)bytes) == 0;
+        return LinuxLibC.Fallocate(fd, FALLOC_FL_KEEP_SIZE, 0, bytes);
     }
 
     /// <summary>strerror(3), as a sentence fragment: "no space left on device".</summary>
@@ -186,7 +181,11 @@ internal static unsafe partial class StateFile
     /// makes it private. Null when it does not exist and was not to be created.</summary>
     static int? Open(string path, int flags)
     {
-        var fd = LibC.open(path, flags | O_NOFOLLOW | LibC.O_CLOEXEC, Convert.ToInt32("600", 8));
+        var fd = Descriptors.Open(
+            path,
+            flags | O_NOFOLLOW | LibC.O_CLOEXEC,
+            Convert.ToInt32("600", 8)
+        );
         if (fd < 0)
         {
             var errno = LibC.Errno;
@@ -243,7 +242,4 @@ internal static unsafe partial class StateFile
 
     [LibraryImport("libc", SetLastError = true)]
     private static partial int fchmod(int fd, uint mode);
-
-    [LibraryImport("libc", SetLastError = true)]
-    private static partial nint syscall(nint number, nint a1, nint a2, nint a3, nint a4);
 }

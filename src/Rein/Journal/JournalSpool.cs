@@ -7,7 +7,7 @@ namespace Rein.Journal;
 
 /// <summary>
 /// The journal's write-ahead spool: <c>&lt;state&gt;/spool/RUN_ID.run</c>, one JSON line per life-cycle event
-/// (start, child, end). A guarded run writes here instead of opening SQLite — creating one small file and two
+/// (start, child, procs, end). A guarded run writes here instead of opening SQLite — creating one small file and two
 /// fsyncs (file and directory) make the start record durable before the spawn (G4) for a fraction of an
 /// SQLite open — and every reader of the journal (<see cref="JournalStore.Open"/>) imports the spool first.
 /// A line cut short by a crash is ignored; a file is deleted once its end (or its unclean end) is in the database.
@@ -22,68 +22,59 @@ public static class JournalSpool
         Path.Combine(Directory(stateDirectory), runId + ".run");
 
     public static string StartLine(RunStart s, BootIdentity boot) =>
-        Line(w =>
-        {
-            w.WriteString("t", "start");
-            w.WriteString("run_id", s.RunId);
-            w.WriteStartArray("command");
-            foreach (var a in s.Command)
-            {
-                w.WriteStringValue(a);
-            }
-
-            w.WriteEndArray();
-            w.WriteString("cwd", s.WorkingDirectory);
-            w.WriteString("user", s.User);
-            w.WriteNumber("rein_pid", s.ReinPid);
-            w.WriteNumber("rein_start", s.ReinStartTime);
-            w.WriteString("boot_id", boot.BootId);
-            if (boot.BootTime is { } bt)
-            {
-                w.WriteNumber("boot_time", bt.ToUnixTimeMilliseconds());
-            }
-
-            w.WriteNumber("started_at", s.StartedAt.ToUnixTimeMilliseconds());
-            w.WriteString("lock", s.LockLabel);
-            w.WriteString("model", s.ModelLabel);
-        });
+        Line(
+            new SpoolStart(
+                s.RunId,
+                [.. s.Command],
+                s.WorkingDirectory,
+                s.User,
+                s.ReinPid,
+                s.ReinStartTime,
+                boot.BootId,
+                boot.BootTime?.ToUnixTimeMilliseconds(),
+                s.StartedAt.ToUnixTimeMilliseconds(),
+                s.LockLabel,
+                s.ModelLabel,
+                s.Supervision?.SupervisionId,
+                s.Supervision?.Attempt,
+                s.Supervision?.RestartReason
+            ),
+            SpoolJsonContext.Default.SpoolStart
+        );
 
     public static string ChildLine(int pid, ulong startTime, int processGroup) =>
-        Line(w =>
-        {
-            w.WriteString("t", "child");
-            w.WriteNumber("pid", pid);
-            w.WriteNumber("start", startTime);
-            w.WriteNumber("pgid", processGroup);
-        });
+        Line(new SpoolChild(pid, startTime, processGroup), SpoolJsonContext.Default.SpoolChild);
+
+    public static string ProcessesLine(IReadOnlyList<(int Pid, ulong Start)> processes) =>
+        Line(
+            new SpoolProcesses(
+                [.. processes.Select(p => p.Pid)],
+                [.. processes.Select(p => p.Start)]
+            ),
+            SpoolJsonContext.Default.SpoolProcesses
+        );
 
     public static string EndLine(RunVerdict v) =>
-        Line(w =>
-        {
-            w.WriteString("t", "end");
-            w.WriteString("outcome", v.Outcome.ToWire());
-            Nullable(w, "exit_code", v.ExitCode);
-            Nullable(w, "signal", v.Signal);
-            w.WriteNumber("duration_ms", (long)v.Duration.TotalMilliseconds);
-            w.WriteNumber("started_at", v.StartedAt.ToUnixTimeMilliseconds());
-            w.WriteNumber("peak_rss", v.PeakRssBytes);
-            w.WriteNumber("child_pid", v.ChildPid);
-            RunReport.WriteKilled(w, v, withStartTimes: true);
-            if (v.StartFailure is { } f)
-            {
-                w.WriteNumber("start_errno", f.Errno);
-                w.WriteString("start_error", f.Message);
-            }
-
-            Nullable(w, "memory_limit", v.MemoryLimitBytes);
-            w.WriteString("cap_method", v.CapMethod);
-            w.WriteNumber("peak_processes", v.PeakProcesses);
-            if (v.Refusal is { } refusal)
-            {
-                w.WritePropertyName("refusal");
-                JsonSerializer.Serialize(w, refusal, RefusalJsonContext.Default.Refusal);
-            }
-        });
+        Line(
+            new SpoolEnd(
+                v.Outcome.ToWire(),
+                v.ExitCode,
+                v.Signal,
+                (long)v.Duration.TotalMilliseconds,
+                v.StartedAt.ToUnixTimeMilliseconds(),
+                v.PeakRssBytes,
+                v.ChildPid,
+                [.. v.PidsKilled],
+                [.. v.Unkillable.Select(Documents.UnkillableDocument.From)],
+                v.StartFailure?.Errno,
+                v.StartFailure?.Message,
+                v.MemoryLimitBytes,
+                v.CapMethod,
+                v.PeakProcesses,
+                v.Refusal
+            ),
+            SpoolJsonContext.Default.SpoolEnd
+        );
 
     /// <summary>What one spool file holds so far.</summary>
     public sealed record Entry(
@@ -92,7 +83,11 @@ public static class JournalSpool
         BootIdentity? Boot,
         (int Pid, ulong Start, int Pgid)? Child,
         RunVerdict? End
-    );
+    )
+    {
+        /// <summary>Members the guard recorded (pid + start time), in the order seen.</summary>
+        public IReadOnlyList<(int Pid, ulong Start)> Processes { get; init; } = [];
+    }
 
     /// <summary>Parses a spool file. Lines that do not parse (a write cut short) are skipped.</summary>
     public static Entry Parse(string path, string text)
@@ -101,6 +96,7 @@ public static class JournalSpool
         BootIdentity? boot = null;
         (int, ulong, int)? child = null;
         RunVerdict? end = null;
+        var processes = new List<(int, ulong)>();
         foreach (var line in text.Split('\n', StringSplitOptions.RemoveEmptyEntries))
         {
             try
@@ -110,39 +106,43 @@ public static class JournalSpool
                 switch (e.GetProperty("t").GetString())
                 {
                     case "start":
+                        var st = e.Deserialize(SpoolJsonContext.Default.SpoolStart)!;
                         start = new RunStart(
-                            e.GetProperty("run_id").GetString()!,
-                            [
-                                .. e.GetProperty("command")
-                                    .EnumerateArray()
-                                    .Select(a => a.GetString() ?? ""),
-                            ],
-                            e.GetProperty("cwd").GetString()!,
-                            e.GetProperty("user").GetString()!,
-                            e.GetProperty("rein_pid").GetInt32(),
-                            e.GetProperty("rein_start").GetUInt64(),
-                            DateTimeOffset.FromUnixTimeMilliseconds(
-                                e.GetProperty("started_at").GetInt64()
-                            ),
-                            Str(e, "lock"),
-                            Str(e, "model")
+                            st.RunId,
+                            st.Command,
+                            st.Cwd,
+                            st.User,
+                            st.ReinPid,
+                            st.ReinStart,
+                            DateTimeOffset.FromUnixTimeMilliseconds(st.StartedAt),
+                            st.Lock,
+                            st.Model,
+                            st.Sup is { } sup
+                                ? new Supervision.SupervisionLink(sup, st.Attempt ?? 0, st.Reason)
+                                : null
                         );
                         boot = new BootIdentity(
-                            e.GetProperty("boot_id").GetString()!,
-                            e.TryGetProperty("boot_time", out var bt)
-                                ? DateTimeOffset.FromUnixTimeMilliseconds(bt.GetInt64())
+                            st.BootId,
+                            st.BootTime is { } bt
+                                ? DateTimeOffset.FromUnixTimeMilliseconds(bt)
                                 : null
                         );
                         break;
                     case "child":
-                        child = (
-                            e.GetProperty("pid").GetInt32(),
-                            e.GetProperty("start").GetUInt64(),
-                            e.GetProperty("pgid").GetInt32()
-                        );
+                        var c = e.Deserialize(SpoolJsonContext.Default.SpoolChild)!;
+                        child = (c.Pid, c.Start, c.Pgid);
+                        break;
+                    case "procs":
+                        var ps = e.Deserialize(SpoolJsonContext.Default.SpoolProcesses)!;
+                        for (var i = 0; i < Math.Min(ps.Pids.Length, ps.Starts.Length); i++)
+                        {
+                            processes.Add((ps.Pids[i], ps.Starts[i]));
+                        }
+
                         break;
                     case "end" when start is not null:
-                        end = ParseEnd(e, start.RunId);
+                        end = e.Deserialize(SpoolJsonContext.Default.SpoolEnd)!
+                            .ToVerdict(start.RunId);
                         break;
                 }
             }
@@ -155,85 +155,9 @@ public static class JournalSpool
                 ) { }
         }
 
-        return new Entry(path, start, boot, child, end);
+        return new Entry(path, start, boot, child, end) { Processes = processes };
     }
 
-    static RunVerdict ParseEnd(JsonElement e, string runId) =>
-        new()
-        {
-            RunId = runId,
-            Outcome =
-                RunOutcomeNames.FromWire(e.GetProperty("outcome").GetString() ?? "")
-                ?? RunOutcome.Exited,
-            ExitCode = Int(e, "exit_code"),
-            Signal = Int(e, "signal"),
-            Duration = TimeSpan.FromMilliseconds(e.GetProperty("duration_ms").GetInt64()),
-            StartedAt = DateTimeOffset.FromUnixTimeMilliseconds(
-                e.GetProperty("started_at").GetInt64()
-            ),
-            PeakRssBytes = e.GetProperty("peak_rss").GetInt64(),
-            ChildPid = e.GetProperty("child_pid").GetInt32(),
-            PidsKilled =
-            [
-                .. e.GetProperty("pids_killed").EnumerateArray().Select(p => p.GetInt32()),
-            ],
-            Unkillable =
-            [
-                .. e.GetProperty("unkillable")
-                    .EnumerateArray()
-                    .Select(u => new UnkillableProcess(
-                        u.GetProperty("pid").GetInt32(),
-                        (u.GetProperty("state").GetString() ?? "?")[0],
-                        u.GetProperty("command").GetString() ?? "",
-                        u.GetProperty("start").GetUInt64()
-                    )),
-            ],
-            StartFailure = e.TryGetProperty("start_errno", out var errno)
-                ? new Processes.Posix.SpawnFailure(errno.GetInt32(), Str(e, "start_error") ?? "")
-                : null,
-            MemoryLimitBytes =
-                e.TryGetProperty("memory_limit", out var m) && m.ValueKind == JsonValueKind.Number
-                    ? m.GetInt64()
-                    : null,
-            CapMethod = Str(e, "cap_method"),
-            PeakProcesses = e.TryGetProperty("peak_processes", out var pp) ? pp.GetInt32() : 0,
-            Refusal = e.TryGetProperty("refusal", out var refusal)
-                ? refusal.Deserialize(RefusalJsonContext.Default.Refusal)
-                : null,
-        };
-
-    static string? Str(JsonElement e, string name) =>
-        e.TryGetProperty(name, out var v) && v.ValueKind == JsonValueKind.String
-            ? v.GetString()
-            : null;
-
-    static int? Int(JsonElement e, string name) =>
-        e.TryGetProperty(name, out var v) && v.ValueKind == JsonValueKind.Number
-            ? v.GetInt32()
-            : null;
-
-    static void Nullable(Utf8JsonWriter w, string name, long? value)
-    {
-        if (value is { } x)
-        {
-            w.WriteNumber(name, x);
-        }
-        else
-        {
-            w.WriteNull(name);
-        }
-    }
-
-    static string Line(Action<Utf8JsonWriter> body)
-    {
-        using var stream = new MemoryStream();
-        using (var w = new Utf8JsonWriter(stream, JsonOutput.Options(indented: false)))
-        {
-            w.WriteStartObject();
-            body(w);
-            w.WriteEndObject();
-        }
-
-        return Encoding.UTF8.GetString(stream.ToArray()) + "\n";
-    }
+    static string Line<T>(T record, System.Text.Json.Serialization.Metadata.JsonTypeInfo<T> type) =>
+        JsonSerializer.Serialize(record, type) + "\n";
 }

@@ -84,6 +84,8 @@ public sealed partial class JournalStore
                         RecordChild(e.Start!.RunId, c.Pid, c.Start, c.Pgid);
                     }
 
+                    RecordProcesses(e.Start!.RunId, e.Processes);
+
                     if (e.End is { } end)
                     {
                         RecordEnd(end);

@@ -105,7 +105,8 @@ public sealed partial class JournalStore
             """
                 SELECT id, command, cwd, user_name, rein_pid, rein_start, child_pid, child_start, pgid, boot_id, started_at,
                   ended_at, outcome, exit_code, signal, duration_ms, peak_rss, pids_killed, unkillable, lock_label, model_label,
-                  unclean_reason, unclean_detected_at, rein_exit_code, memory_limit, cap_method, note, refusal
+                  unclean_reason, unclean_detected_at, rein_exit_code, memory_limit, cap_method, note, refusal,
+                  supervision_id, supervision_attempt, restart_reason
                 FROM runs
                 """
             + " "
@@ -159,6 +160,13 @@ public sealed partial class JournalStore
                     CapMethod = r.IsDBNull(25) ? null : r.GetString(25),
                     Note = r.IsDBNull(26) ? null : r.GetString(26),
                     Refusal = r.IsDBNull(27) ? null : RunRecord.ParseRefusal(r.GetString(27)),
+                    Supervision = r.IsDBNull(28)
+                        ? null
+                        : new Supervision.SupervisionLink(
+                            r.GetString(28),
+                            r.IsDBNull(29) ? 0 : r.GetInt32(29),
+                            r.IsDBNull(30) ? null : r.GetString(30)
+                        ),
                 }
             );
         }

@@ -28,6 +28,14 @@ public sealed partial class JournalStore
             deleted = cmd.ExecuteNonQuery();
         }
 
+        using (var orphans = _db.CreateCommand())
+        {
+            // A pruned run's process records go with it (no foreign keys: the pragma costs every open).
+            orphans.CommandText =
+                "DELETE FROM run_processes WHERE run_id NOT IN (SELECT id FROM runs);";
+            orphans.ExecuteNonQuery();
+        }
+
         using (var meta = _db.CreateCommand())
         {
             meta.CommandText =

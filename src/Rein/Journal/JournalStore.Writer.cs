@@ -37,8 +37,9 @@ public sealed partial class JournalStore
         using (var cmd = _db.CreateCommand())
         {
             cmd.CommandText = """
-                INSERT OR IGNORE INTO runs(id, command, cwd, user_name, rein_pid, rein_start, boot_id, started_at, lock_label, model_label)
-                VALUES ($id, $cmd, $cwd, $user, $pid, $start, $boot, $at, $lock, $model);
+                INSERT OR IGNORE INTO runs(id, command, cwd, user_name, rein_pid, rein_start, boot_id, started_at, lock_label, model_label,
+                  supervision_id, supervision_attempt, restart_reason)
+                VALUES ($id, $cmd, $cwd, $user, $pid, $start, $boot, $at, $lock, $model, $sup, $attempt, $reason);
                 INSERT INTO boots(boot_id, first_seen, boot_time, last_seen) VALUES ($boot, $at, $bt, $at)
                 ON CONFLICT(boot_id) DO UPDATE SET last_seen = MAX(COALESCE(last_seen, 0), $at);
                 """;
@@ -62,6 +63,18 @@ public sealed partial class JournalStore
             cmd.Parameters.AddWithValue("$at", start.StartedAt.ToUnixTimeMilliseconds());
             cmd.Parameters.AddWithValue("$lock", (object?)start.LockLabel ?? DBNull.Value);
             cmd.Parameters.AddWithValue("$model", (object?)start.ModelLabel ?? DBNull.Value);
+            cmd.Parameters.AddWithValue(
+                "$sup",
+                (object?)start.Supervision?.SupervisionId ?? DBNull.Value
+            );
+            cmd.Parameters.AddWithValue(
+                "$attempt",
+                (object?)start.Supervision?.Attempt ?? DBNull.Value
+            );
+            cmd.Parameters.AddWithValue(
+                "$reason",
+                (object?)start.Supervision?.RestartReason ?? DBNull.Value
+            );
             cmd.ExecuteNonQuery();
         }
     }
@@ -112,13 +125,8 @@ public sealed partial class JournalStore
             v.Unkillable.Count == 0
                 ? DBNull.Value
                 : JsonSerializer.Serialize(
-                    v.Unkillable.Select(u => new UnkillableEntry(
-                            u.Pid,
-                            u.State.ToString(),
-                            u.Command
-                        ))
-                        .ToArray(),
-                    JournalJsonContext.Default.UnkillableEntryArray
+                    v.Unkillable.Select(Documents.UnkillableDocument.From).ToArray(),
+                    Documents.ReinJsonContext.Compact.UnkillableDocumentArray
                 )
         );
         cmd.Parameters.AddWithValue("$rc", v.ReinExitCode);
@@ -127,10 +135,7 @@ public sealed partial class JournalStore
         cmd.Parameters.AddWithValue(
             "$refusal",
             v.Refusal is { } refusal
-                ? JsonSerializer.Serialize(
-                    refusal,
-                    Running.Gates.RefusalJsonContext.Default.Refusal
-                )
+                ? JsonSerializer.Serialize(refusal, Documents.ReinJsonContext.Compact.Refusal)
                 : DBNull.Value
         );
         cmd.ExecuteNonQuery();

@@ -60,9 +60,26 @@ internal static class Migrations
         """
             DROP TABLE IF EXISTS events;
             """,
-        // v6: why admission refused a run, as data (rein.refusal/1 in docs/schemas.md).
+        // v6: why admission refused a run, as data (the refusal object of docs/schemas.md).
         """
             ALTER TABLE runs ADD COLUMN refusal TEXT;
+            """,
+        // v7: an incarnation of a supervised worker (rein supervise): its supervision, attempt, why it was restarted.
+        """
+            ALTER TABLE runs ADD COLUMN supervision_id TEXT;
+            ALTER TABLE runs ADD COLUMN supervision_attempt INTEGER;
+            ALTER TABLE runs ADD COLUMN restart_reason TEXT;
+            CREATE INDEX runs_supervision ON runs(supervision_id) WHERE supervision_id IS NOT NULL;
+            """,
+        // v8 (cleanup): every process the guard saw in a run's tree, by identity (pid + start time, this boot's
+        // clock), so `rein cleanup` finds a tree left behind when rein and its shim were both killed.
+        """
+            CREATE TABLE run_processes (
+              run_id TEXT NOT NULL,
+              pid INTEGER NOT NULL,
+              start INTEGER NOT NULL,
+              PRIMARY KEY (run_id, pid, start)
+            ) WITHOUT ROWID;
             """,
     ];
 

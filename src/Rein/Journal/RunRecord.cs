@@ -75,13 +75,16 @@ public sealed record RunRecord
     /// reason as a sentence in <see cref="Note"/>.</summary>
     public Running.Gates.Refusal? Refusal { get; init; }
 
+    /// <summary>For an incarnation of a supervised worker: its supervision, attempt and restart reason.</summary>
+    public Supervision.SupervisionLink? Supervision { get; init; }
+
     internal static Running.Gates.Refusal? ParseRefusal(string json)
     {
         try
         {
             return System.Text.Json.JsonSerializer.Deserialize(
                 json,
-                Running.Gates.RefusalJsonContext.Default.Refusal
+                Documents.ReinJsonContext.Compact.Refusal
             );
         }
         catch (System.Text.Json.JsonException)

@@ -55,6 +55,12 @@ public sealed class SpoolRecorder(string stateDirectory, BootIdentity boot, Acti
             "the run's child"
         );
 
+    public void ProcessesSeen(string runId, IReadOnlyList<(int Pid, ulong Start)> processes) =>
+        Append(
+            Encoding.UTF8.GetBytes(JournalSpool.ProcessesLine(processes)),
+            "the run's processes"
+        );
+
     public void RunEnded(RunVerdict verdict)
     {
         Append(Encoding.UTF8.GetBytes(JournalSpool.EndLine(verdict)), "the end of the run");

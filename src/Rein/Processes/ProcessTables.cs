@@ -1,5 +1,5 @@
+using Rein.Platform.MacOS;
 using Rein.Processes.Linux;
-using Rein.Processes.MacOS;
 
 namespace Rein.Processes;
 
@@ -11,6 +11,6 @@ public static class ProcessTables
     public static IProcessTable Current =>
         _current ??=
             OperatingSystem.IsLinux() ? new ProcfsProcessTable()
-            : OperatingSystem.IsMacOS() ? new PsProcessTable()
+            : OperatingSystem.IsMacOS() ? new MacProcessTable()
             : throw new PlatformNotSupportedException("Rein runs on Linux and macOS");
 }

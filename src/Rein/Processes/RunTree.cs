@@ -8,7 +8,7 @@ namespace Rein.Processes;
 /// the command (root); on Linux every descendant of the run's shim, which is a child subreaper, so orphans that
 /// called setsid() or double-forked, with or without their environment, stay below it; the root's process group
 /// and session (own-session runs); members of the run's cgroups; and processes carrying the run's marker
-/// (<c>REIN_RUN_ID</c>) that started after the run. Each identifies a process Rein started (G6).
+/// (<c>REIN_RUN_ID</c>, or on the <c>REIN_PARENT_RUN_IDS</c> chain of a nested run) that started after the run. Each identifies a process Rein started (G6).
 /// </summary>
 public sealed class RunTree
 {
@@ -126,7 +126,7 @@ public sealed class RunTree
                 && p.Pid > 1
                 && !members.Contains(p.Pid)
                 && !p.IsZombie
-                && _table.ReadEnvironmentVariable(p.Pid, RunSpec.RunIdVariable) == _marker
+                && CarriesMarker(p.Pid)
             )
             {
                 Add(p.Pid);
@@ -147,6 +147,15 @@ public sealed class RunTree
 
         return [.. members.Select(pid => byPid[pid])];
     }
+
+    /// <summary>REIN_RUN_ID is the run's id, or the run is on the process's REIN_PARENT_RUN_IDS chain (a nested run).</summary>
+    bool CarriesMarker(int pid) =>
+        _table.ReadEnvironmentVariable(pid, RunSpec.RunIdVariable) == _marker
+        || ChildEnvironment.Names(
+            null,
+            _table.ReadEnvironmentVariable(pid, ChildEnvironment.ParentRunIdsVariable),
+            _marker
+        );
 
     static IEnumerable<int> CgroupMembers(string dir)
     {

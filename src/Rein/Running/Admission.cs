@@ -94,7 +94,8 @@ public sealed class Admission(
 
     /// <summary>The one wait loop over any gates. A gate that had to wait sends admission back over the earlier
     /// gates that hold nothing (the breaker, memory): what they saw may have changed while it waited — a queued
-    /// run must find the breaker its predecessor tripped.</summary>
+    /// run must find the breaker its predecessor tripped. Cancelling <paramref name="cancel"/> while waiting ends
+    /// admission with the refusal <c>interrupted</c>; an exception lets go of everything taken so far.</summary>
     public static AdmissionResult Admit(
         AdmissionContext context,
         IReadOnlyList<IAdmissionGate> gates,
@@ -107,27 +108,21 @@ public sealed class Admission(
         var holds = new List<IAdmissionHold>();
         var nextStatus = TimeSpan.Zero;
         var began = new HashSet<IAdmissionGate>();
+        var everWaited = false;
         try
         {
             var stateless = new List<IAdmissionGate>();
             foreach (var gate in gates)
             {
                 var (refusal, hold, waited) = Pass(gate);
-                if (refusal is null && waited)
+                if (hold is not null)
                 {
-                    foreach (var earlier in stateless)
-                    {
-                        (refusal, _, _) = Pass(earlier);
-                        if (refusal is not null)
-                        {
-                            if (hold is not null)
-                            {
-                                holds.Add(hold);
-                            }
+                    holds.Add(hold);
+                }
 
-                            break;
-                        }
-                    }
+                for (var i = 0; refusal is null && waited && i < stateless.Count; i++)
+                {
+                    (refusal, _, _) = Pass(stateless[i]);
                 }
 
                 if (refusal is not null)
@@ -136,23 +131,25 @@ public sealed class Admission(
                     return new AdmissionResult(
                         refusal with
                         {
-                            WaitedMs = (long)clock.Elapsed.TotalMilliseconds,
+                            // Zero when admission never waited: "do not retry; wait with --wait" then.
+                            WaitedMs = everWaited ? (long)clock.Elapsed.TotalMilliseconds : 0,
                         },
                         []
                     );
                 }
 
-                if (hold is not null)
-                {
-                    holds.Add(hold);
-                }
-                else
+                if (hold is null)
                 {
                     stateless.Add(gate);
                 }
             }
 
             return new AdmissionResult(null, holds);
+        }
+        catch
+        {
+            Cancel(holds);
+            throw;
         }
         finally
         {
@@ -167,10 +164,20 @@ public sealed class Admission(
             var waited = false;
             while (true)
             {
+                if (waited && cancel.IsCancellationRequested)
+                {
+                    return (Interrupted(gate, context), null, waited);
+                }
+
                 context.Waited = clock.Elapsed;
                 var result = gate.TryPass(context);
                 if (result.Passed)
                 {
+                    if (waited)
+                    {
+                        gate.EndWaiting(); // not waiting any more: gone from `rein locks` while later gates wait
+                    }
+
                     return (null, result.Hold, waited);
                 }
 
@@ -191,7 +198,12 @@ public sealed class Admission(
 
                 if (clock.Elapsed >= nextStatus)
                 {
-                    status?.Invoke(refusal);
+                    status?.Invoke(
+                        refusal with
+                        {
+                            WaitedMs = (long)clock.Elapsed.TotalMilliseconds,
+                        }
+                    );
                     nextStatus = clock.Elapsed + TimeSpan.FromSeconds(1);
                 }
 
@@ -199,10 +211,20 @@ public sealed class Admission(
                 // (another holder, another number) is reported as it is now.
                 var step = left < TimeSpan.FromSeconds(1) ? left : TimeSpan.FromSeconds(1);
                 gate.WaitForChange(context, step, cancel);
-                waited = true;
+                waited = everWaited = true;
             }
         }
     }
+
+    /// <summary>Admission was cancelled while it waited on <paramref name="gate"/> (Ctrl-C, a host's token).</summary>
+    static Refusal Interrupted(IAdmissionGate gate, AdmissionContext context) =>
+        new()
+        {
+            Code = RefusalCodes.Interrupted,
+            Gate = gate.Name,
+            Waitable = false,
+            WaitedMs = (long)context.Waited.TotalMilliseconds,
+        };
 
     static void Cancel(List<IAdmissionHold> holds)
     {

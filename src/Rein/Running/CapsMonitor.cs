@@ -34,7 +34,7 @@ internal sealed class CapsMonitor : IDisposable
 
     public int PeakProcesses { get; private set; }
 
-    /// <summary>The latest sample: summed RSS and live processes.</summary>
+    /// <summary>The latest sample: summed memory (RSS on Linux, phys_footprint on macOS) and live processes.</summary>
     public long LastRss { get; private set; }
 
     public int LastProcesses { get; private set; }
@@ -124,7 +124,7 @@ internal sealed class CapsMonitor : IDisposable
         {
             if (!p.IsZombie)
             {
-                sum += p.RssBytes;
+                sum += p.MemoryBytes;
                 count++;
             }
         }

@@ -14,6 +14,19 @@ public static class ChildEnvironment
         }
 
         env.Remove("REIN_SHIM");
+        // A run inside another run (a worker under `rein supervise` that calls `rein run`): the outer run's id moves
+        // onto the chain instead of being overwritten, so the outer run's marker scan still finds this run's tree.
+        if (
+            ParentChain(
+                env.GetValueOrDefault(ParentRunIdsVariable),
+                env.GetValueOrDefault(RunSpec.RunIdVariable)
+            ) is
+            { } chain
+        )
+        {
+            env[ParentRunIdsVariable] = chain;
+        }
+
         env[RunSpec.RunIdVariable] = spec.RunId;
         // Native crashes in extension modules then leave a Python traceback on stderr.
         env.TryAdd("PYTHONFAULTHANDLER", "1");
@@ -25,4 +38,20 @@ public static class ChildEnvironment
 
         return [.. env.Select(kv => $"{kv.Key}={kv.Value}")];
     }
+
+    /// <summary>The ids of the runs this run is nested in, outermost first, separated by <c>:</c>.</summary>
+    public const string ParentRunIdsVariable = "REIN_PARENT_RUN_IDS";
+
+    /// <summary>The chain a nested run's command carries: the host's chain plus the host's own run id.</summary>
+    public static string? ParentChain(string? hostChain, string? hostRunId) =>
+        string.IsNullOrEmpty(hostRunId) ? (string.IsNullOrEmpty(hostChain) ? null : hostChain)
+        : string.IsNullOrEmpty(hostChain) ? hostRunId
+        : $"{hostChain}:{hostRunId}";
+
+    /// <summary>Whether a process's REIN_RUN_ID or REIN_PARENT_RUN_IDS names <paramref name="runId"/>.</summary>
+    public static bool Names(string? runIdValue, string? chainValue, string runId) =>
+        runIdValue == runId
+        || (
+            chainValue is not null && chainValue.Split(':').Contains(runId, StringComparer.Ordinal)
+        );
 }

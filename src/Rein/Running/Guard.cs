@@ -1,5 +1,4 @@
 using System.Collections.Concurrent;
-using System.Diagnostics;
 using Rein.Processes;
 using Rein.Processes.Linux;
 using Rein.Processes.Posix;
@@ -16,13 +15,15 @@ namespace Rein.Running;
 /// must and calls <see cref="Disarm"/> before releasing locks. On any other path — an exception, a Dispose
 /// without Disarm — the shim sees its control pipe close without "done" and kills the tree itself (G1, G2, G3).
 /// </summary>
-public sealed unsafe class Guard : IDisposable
+public sealed unsafe partial class Guard : IDisposable
 {
     readonly RunSpec _spec;
     readonly IRunRecorder? _recorder;
     readonly IProcessTable _table;
     readonly ConcurrentQueue<int> _signals = new();
-    readonly Stopwatch _clock = new();
+    readonly TimeProvider _time;
+    readonly IReadOnlyList<int> _heldFds;
+    WatchPolicy _watch = null!;
 
     int _wakeRead = -1;
     int _wakeWrite = -1;
@@ -32,6 +33,7 @@ public sealed unsafe class Guard : IDisposable
     CapsMonitor? _caps;
     bool _escalate;
     bool _shimLost;
+    SeenProcesses? _seen;
 
     readonly IRunObserver? _observer;
 
@@ -39,10 +41,14 @@ public sealed unsafe class Guard : IDisposable
         RunSpec spec,
         IRunRecorder? recorder = null,
         IProcessTable? table = null,
-        IRunObserver? observer = null
+        IRunObserver? observer = null,
+        TimeProvider? time = null,
+        IReadOnlyList<int>? heldFds = null
     )
     {
+        _heldFds = heldFds ?? [];
         _spec = spec;
+        _time = time ?? TimeProvider.System;
         _recorder = recorder;
         _observer = observer;
         _table = table ?? ProcessTables.Current;
@@ -102,7 +108,6 @@ public sealed unsafe class Guard : IDisposable
     public RunVerdict Run()
     {
         var startedAt = DateTimeOffset.UtcNow;
-        _clock.Start();
         (_wakeRead, _wakeWrite) = LibC.CloexecPipe();
         LibC.SetNonBlocking(_wakeRead);
 
@@ -110,6 +115,12 @@ public sealed unsafe class Guard : IDisposable
             ShimLocator.Find(out var why)
             ?? throw new InvalidOperationException($"cannot guard the run: {why}");
         _caps = CapsMonitor.Create(_spec); // before the start record: an impossible --cap-method cgroup starts nothing
+        _watch = new WatchPolicy(
+            _time,
+            _spec.Timeout,
+            _spec.IdleTimeout,
+            _caps?.SampleInterval ?? _spec.SampleInterval
+        );
         var self = _table.Read(Environment.ProcessId);
         _recorder?.RunStarting(
             new RunStart(
@@ -121,61 +132,17 @@ public sealed unsafe class Guard : IDisposable
                 self?.StartTime ?? 0,
                 startedAt,
                 _spec.LockLabel,
-                _spec.ModelLabel
+                _spec.ModelLabel,
+                _spec.Supervision
             )
         );
 
-        var stdio = new List<(int, int)>();
-        if (_spec.IdleTimeout is { } idle && idle > TimeSpan.Zero)
+        if (StartUnderShim(shimCommand, startedAt) is { } failed)
         {
-            _relay = OutputRelay.Create();
-            stdio.AddRange(_relay.ChildRedirects);
+            return failed;
         }
 
-        _shim = ShimProcess.Start(
-            shimCommand,
-            new ShimStart
-            {
-                Command = _spec.Command,
-                Environment = ChildEnvironment.For(_spec),
-                NewSession = !_spec.Foreground,
-                // The signal rein stops the run with must reach the command, as coreutils' timeout resets it
-                // (SIGCHLD is reset by the shim itself).
-                KeepIgnored = NativePart.IgnoredByCaller() & ~(1UL << (_spec.TimeoutSignal - 1)),
-                Marker = _spec.RunId,
-                HoldFds = _spec.HeldLockFds,
-                Cgroups = _caps?.CgroupDirectories ?? [],
-                Stdio = stdio,
-            }
-        );
-        _relay?.CloseChildEnds();
-
-        // Wait for the exec (a command on a hung filesystem may take long: stay responsive to signals meanwhile).
-        while (_shim.RootPid == 0 && _shim.SpawnErrno is null && !_shim.Closed)
-        {
-            Pump(100);
-        }
-
-        if (_shim.SpawnErrno is { } errno || _shim.RootPid == 0)
-        {
-            var failure = _shim.SpawnErrno is { } e
-                ? new SpawnFailure(e, PosixSpawner.Describe(_spec.Command[0], e))
-                : throw new InvalidOperationException(
-                    "the shim exited before starting the command"
-                );
-            return Finish(
-                new RunVerdict
-                {
-                    RunId = _spec.RunId,
-                    Outcome = RunOutcome.StartFailed,
-                    StartFailure = failure,
-                    Duration = _clock.Elapsed,
-                    StartedAt = startedAt,
-                }
-            );
-        }
-
-        var pid = _shim.RootPid;
+        var pid = _shim!.RootPid;
         var rootStart = _table.Read(pid)?.StartTime ?? 0;
         var procOk = _shim.ProcMatches && ProcfsProcessTable.DescribesOurNamespace();
         _tree = procOk
@@ -192,9 +159,11 @@ public sealed unsafe class Guard : IDisposable
             : null;
         _caps?.Placed(pid, _shim.CgroupErrno, _table);
         _recorder?.ChildStarted(_spec.RunId, pid, rootStart, _spec.Foreground ? 0 : pid);
+        _seen = new SeenProcesses(_recorder, _spec.RunId);
         _observer?.Started(pid);
         FaultInjection.After("spawn");
 
+        _watch.Begin();
         var (reason, signal) = Watch();
         var exitSeen = ReportExit(false);
         if (_shimLost)
@@ -203,29 +172,7 @@ public sealed unsafe class Guard : IDisposable
             // no keeper guards it any more. Rein kills it itself, by identity only: the command's zombie is no
             // longer held, so its group id is not signalled as a whole (pgid 0), and the root is recognised by its
             // start time (RunTree) in case its pid was recycled.
-            // No subreaper adopts orphans any more, so a polite signal first would let a member die and orphan its
-            // children to init, out of sight. Freeze the tree instead (stopped processes neither fork nor exit, so
-            // the parent links hold) until no new member shows up, then SIGKILL it whole.
-            var frozen = new HashSet<int>();
-            for (var pass = 0; _tree is not null && pass < 100; pass++)
-            {
-                var fresh = _tree
-                    .Collect(scanMarker: true)
-                    .Where(p => !p.IsZombie && frozen.Add(p.Pid))
-                    .ToList();
-                if (fresh.Count == 0)
-                {
-                    break;
-                }
-
-                foreach (var p in fresh)
-                {
-                    ProcessSignaller.Send(_table, p, LibC.SIGSTOP);
-                }
-            }
-
-            var orphaned = new TreeKiller(_table, _tree, 0, _spec.Grace, _spec.KillWait);
-            orphaned.Run(LibC.SIGKILL, Wait);
+            var orphaned = OrphanedTree.Kill(_table, _tree, _spec.Grace, _spec.KillWait, Wait);
             var left =
                 orphaned.Unkillable.Count > 0
                     ? $"; {orphaned.Unkillable.Count} process(es) survived SIGKILL: {string.Join(", ", orphaned.Unkillable.Select(u => u.Pid))}"
@@ -276,7 +223,7 @@ public sealed unsafe class Guard : IDisposable
         {
             RunId = _spec.RunId,
             Outcome = RunOutcome.Exited,
-            Duration = _clock.Elapsed,
+            Duration = _watch.Elapsed,
             StartedAt = startedAt,
             ChildPid = pid,
             PeakRssBytes = Math.Max(_caps?.PeakRss ?? 0, maxRss),
@@ -288,24 +235,6 @@ public sealed unsafe class Guard : IDisposable
             PeakProcesses = _caps?.PeakProcesses ?? 0,
         };
         return Finish(Verdicts.Decide(verdict, reason, signal, _shim.RootExit));
-    }
-
-    /// <summary>How long the relay may wait for Rein's readers to take the rest of the output. After a stop, only a
-    /// moment: every wait after a teardown is bounded. After a clean exit, the run's own limits still apply (the
-    /// time left before --timeout, and no longer than --idle-timeout), so a slow `| less` still gets the tail.</summary>
-    TimeSpan DrainBudget(bool stopped)
-    {
-        var budget = OutputRelay.DefaultDrainBudget;
-        if (!stopped && _spec.IdleTimeout is { } idle && idle > budget)
-        {
-            budget = idle;
-            if (_spec.Timeout is { } wall && wall > TimeSpan.Zero && wall - _clock.Elapsed < budget)
-            {
-                budget = wall - _clock.Elapsed;
-            }
-        }
-
-        return budget;
     }
 
     /// <summary>Tells the observer how the command ended, once.</summary>
@@ -350,141 +279,6 @@ public sealed unsafe class Guard : IDisposable
         }
 
         return false;
-    }
-
-    /// <summary>Waits for the end of the run, a limit or a signal. Returns the reason Rein must stop it, or null when it exited by itself.</summary>
-    (RunOutcome? Reason, int? Signal) Watch()
-    {
-        var deadline =
-            _spec.Timeout is { } t && t > TimeSpan.Zero ? _clock.Elapsed + t : (TimeSpan?)null;
-        var idle = _spec.IdleTimeout is { } i && i > TimeSpan.Zero ? i : (TimeSpan?)null;
-        var interval = _caps?.SampleInterval ?? _spec.SampleInterval;
-        var nextSample = _clock.Elapsed + interval;
-        while (true)
-        {
-            var now = _clock.Elapsed;
-            var wait = nextSample - now;
-            if (deadline is { } d && d - now < wait)
-            {
-                wait = d - now;
-            }
-
-            if (idle is { } idl && _relay is not null && _relay.LastOutput + idl - now < wait)
-            {
-                wait = _relay.LastOutput + idl - now;
-            }
-
-            Pump((int)Math.Clamp(Math.Ceiling(wait.TotalMilliseconds), 0, int.MaxValue));
-            if (_shim!.RootExit is not null)
-            {
-                return (null, null);
-            }
-
-            if (_shim.Closed)
-            {
-                _shimLost = true;
-                return (null, null);
-            }
-
-            while (_signals.TryDequeue(out var sig))
-            {
-                if (TerminatingSignals.Contains(sig))
-                {
-                    return (RunOutcome.Interrupted, sig);
-                }
-
-                Forward(sig); // USR1, USR2, ALRM, PIPE …: the command's to handle
-            }
-
-            now = _clock.Elapsed;
-            if (deadline is { } dl && now >= dl)
-            {
-                return (RunOutcome.TimedOut, null);
-            }
-
-            if (idle is { } id && _relay is not null && now - _relay.LastOutput >= id)
-            {
-                return (RunOutcome.IdleTimeout, null);
-            }
-
-            if (now >= nextSample)
-            {
-                nextSample = now + interval;
-                if (_caps is not null && _tree is not null)
-                {
-                    var members = _tree.Collect(scanMarker: false);
-                    var cap = _caps.Sample(members);
-                    _observer?.Sampled(_caps.LastRss, _caps.LastProcesses);
-                    if (cap is not null)
-                    {
-                        return (cap, null);
-                    }
-                }
-            }
-        }
-    }
-
-    /// <summary>For the tree killer: lets time pass; true when a second SIGINT asks to skip the grace.</summary>
-    bool Wait(TimeSpan time)
-    {
-        Pump((int)Math.Clamp(time.TotalMilliseconds, 0, int.MaxValue));
-        while (_signals.TryDequeue(out var s))
-        {
-            if (s == LibC.SIGINT)
-            {
-                _escalate = true;
-            }
-        }
-
-        return _escalate;
-    }
-
-    /// <summary>Waits up to <paramref name="timeoutMs"/> for output to relay or a wake-up (shim event, signal).</summary>
-    void Pump(int timeoutMs)
-    {
-        var fds = stackalloc LibC.PollFd[8];
-        var n = 0;
-        fds[n++] = new LibC.PollFd { Fd = _wakeRead, Events = LibC.POLLIN };
-        var shimIndex = -1;
-        if (_shim is { Closed: false, EventFd: >= 0 })
-        {
-            shimIndex = n;
-            fds[n++] = new LibC.PollFd { Fd = _shim.EventFd, Events = LibC.POLLIN };
-        }
-
-        var relayStart = n;
-        if (_relay is not null)
-        {
-            n += _relay.AddPollFds(fds + n);
-        }
-
-        var rc = LibC.poll(fds, (nuint)n, timeoutMs);
-        if (rc <= 0)
-        {
-            return;
-        }
-
-        if (fds[0].Revents != 0)
-        {
-            var buf = stackalloc byte[64];
-            while (LibC.read(_wakeRead, buf, 64) > 0) { }
-        }
-
-        if (shimIndex >= 0 && fds[shimIndex].Revents != 0)
-        {
-            _shim!.ReadEvents();
-        }
-
-        _relay?.Service(fds + relayStart, n - relayStart, _clock.Elapsed);
-    }
-
-    void Wake()
-    {
-        if (_wakeWrite >= 0)
-        {
-            byte b = 1;
-            LibC.write(_wakeWrite, &b, 1);
-        }
     }
 
     /// <summary>Without <see cref="Disarm"/>, the shim takes this as "rein is gone" and kills the tree itself.</summary>

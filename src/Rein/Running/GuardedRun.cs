@@ -34,7 +34,7 @@ public sealed record GuardedRunOptions
 }
 
 /// <summary>
-/// The whole run pipeline, for the CLI and any .NET host: admission gates (lock → retry breaker → memory) →
+/// The whole run pipeline, for the CLI and any .NET host: admission gates (retry breaker → lock → memory → extra gates) →
 /// journal start (durable before the spawn) → guard (spawn under the shim, watch, tear down) → journal end →
 /// retry-breaker record → keeper disarmed → lock released → verdict. A refused run is journaled with outcome
 /// <c>refused</c> and its reason. Returns data; never prints. Exceptions after the spawn leave the keeper armed:
@@ -66,14 +66,19 @@ public sealed class GuardedRun(RunSpec spec, GuardedRunOptions options)
             {
                 Force = true,
             };
-        var admitted = admission.Admit(spec, request, options.Status, graceful);
-        if (admitted.Refusal is { } refusal)
+        AdmissionResult admitted;
+        int? interruptedBy = null;
+        using (var signals = options.ForwardSignals ? new AdmissionSignals(graceful) : null)
         {
-            return Refused(refusal, boot, warn);
+            admitted = admission.Admit(spec, request, options.Status, signals?.Token ?? graceful);
+            interruptedBy = signals?.Received;
         }
 
-        var slot = admitted.Slot;
-        var run = slot is null ? spec : spec with { HeldLockFds = [slot.Fd] };
+        if (admitted.Refusal is { } refusal)
+        {
+            return Refused(refusal, interruptedBy, boot, warn);
+        }
+
         using var recorder = new SpoolRecorder(options.StateDirectory, boot, warn);
         var prune = options.Retention is { } keep
             ? Retention.PruneIfDue(options.StateDirectory, keep.KeepRuns, keep.KeepDays, warn)
@@ -83,7 +88,16 @@ public sealed class GuardedRun(RunSpec spec, GuardedRunOptions options)
         var began = DateTimeOffset.UtcNow;
         try
         {
-            using var guard = new Guard(run, recorder, observer: options.Observer);
+            using var guard = new Guard(
+                spec,
+                recorder,
+                observer: options.Observer,
+                // The shim holds the lock slot too, so it outlives a SIGKILLed rein until the tree is dead (G3).
+                heldFds:
+                [
+                    .. admitted.Holds.OfType<Gates.LockGate.SlotHold>().Select(h => h.Slot.Fd),
+                ]
+            );
             using var signals = options.ForwardSignals ? new SignalForwarding(guard) : null;
             using var stop = graceful.Register(() => guard.Interrupt(LibC.SIGTERM));
             using var kill = forceful.Register(guard.KillNow);
@@ -149,7 +163,7 @@ public sealed class GuardedRun(RunSpec spec, GuardedRunOptions options)
         );
 
     /// <summary>Journals the refusal (start and end at once) so "why didn't it start" has an answer.</summary>
-    RunVerdict Refused(Gates.Refusal refusal, BootIdentity boot, Action<string> warn)
+    RunVerdict Refused(Gates.Refusal refusal, int? signal, BootIdentity boot, Action<string> warn)
     {
         var now = DateTimeOffset.UtcNow;
         var verdict = new RunVerdict
@@ -159,6 +173,7 @@ public sealed class GuardedRun(RunSpec spec, GuardedRunOptions options)
             Duration = TimeSpan.Zero,
             StartedAt = now,
             Refusal = refusal,
+            Signal = signal, // interrupted by a signal while waiting: the host exits 128+N
         };
         using var recorder = new SpoolRecorder(options.StateDirectory, boot, warn);
         recorder.RunStarting(
@@ -171,7 +186,8 @@ public sealed class GuardedRun(RunSpec spec, GuardedRunOptions options)
                 0,
                 now,
                 spec.LockLabel,
-                spec.ModelLabel
+                spec.ModelLabel,
+                spec.Supervision
             )
         );
         recorder.RunEnded(verdict);

@@ -10,7 +10,8 @@ public sealed record RunStart(
     ulong ReinStartTime,
     DateTimeOffset StartedAt,
     string? LockLabel,
-    string? ModelLabel
+    string? ModelLabel,
+    Supervision.SupervisionLink? Supervision = null
 );
 
 /// <summary>
@@ -22,6 +23,12 @@ public interface IRunRecorder
     void RunStarting(RunStart start);
 
     void ChildStarted(string runId, int pid, ulong startTime, int processGroup);
+
+    /// <summary>Members of the run's tree the guard saw for the first time (pid + start time), from its regular
+    /// samples: the record `rein cleanup` uses to find a tree left behind when rein and its shim were both killed,
+    /// including members that cleared their environment. A default that records nothing keeps other recorders
+    /// working unchanged.</summary>
+    void ProcessesSeen(string runId, IReadOnlyList<(int Pid, ulong Start)> processes) { }
 
     void RunEnded(RunVerdict verdict);
 }

@@ -115,13 +115,13 @@ public static class MemoryAdmission
             [
                 .. processes
                     .Where(p => !p.IsZombie)
-                    .OrderByDescending(p => p.RssBytes)
+                    .OrderByDescending(p => p.MemoryBytes)
                     .Take(5)
                     .Select(p => new RefusalHolder
                     {
                         Pid = p.Pid,
                         Command = p.Command,
-                        Bytes = p.RssBytes,
+                        Bytes = p.MemoryBytes,
                     }),
             ],
         };

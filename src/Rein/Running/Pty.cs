@@ -39,7 +39,7 @@ internal sealed unsafe class Pty : IDisposable
     public static Pty? TryOpen(int terminal)
     {
         // posix_openpt(3) is open("/dev/ptmx") on Linux and macOS; opening it directly also sets close-on-exec
-        // atomically (no fcntl, which is variadic).
+        // atomically.
         var master = RelayNative.Open(
             "/dev/ptmx",
             RelayNative.O_RDWR | RelayNative.O_NOCTTY | RelayNative.O_CLOEXEC
@@ -100,22 +100,14 @@ internal sealed unsafe class Pty : IDisposable
     }
 
     /// <summary>Gives the pseudo-terminal the window size of <paramref name="terminal"/> (at the start and on
-    /// SIGWINCH), so programs lay out their output for the user's real width. Linux only: ioctl is variadic.</summary>
+    /// SIGWINCH), so programs lay out their output for the user's real width.</summary>
     public void CopyWindowSize(int terminal)
     {
-        if (!OperatingSystem.IsLinux())
-        {
-            return;
-        }
-
-        const nuint TIOCGWINSZ = 0x5413;
-        const nuint TIOCSWINSZ = 0x5414;
-        var size = stackalloc ushort[4];
         lock (_sync)
         {
-            if (_master >= 0 && RelayNative.IoctlLinux(terminal, TIOCGWINSZ, size) == 0)
+            if (_master >= 0)
             {
-                RelayNative.IoctlLinux(_master, TIOCSWINSZ, size);
+                Platform.Descriptors.CopyWindowSize(terminal, _master);
             }
         }
     }

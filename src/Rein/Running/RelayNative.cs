@@ -4,9 +4,8 @@ namespace Rein.Running;
 
 /// <summary>
 /// The libc entry points only the output relay needs (terminals, pseudo-terminals, per-call non-blocking
-/// writes). Variadic functions are declared only with their named arguments (<c>open</c> without a mode),
-/// or only where the platform passes variadic arguments like named ones (<c>ioctl</c>, Linux only):
-/// on macOS arm64 a variadic argument goes on the stack, so a fixed third parameter would be garbage there.
+/// writes). The variadic ones (open, ioctl) go through <see cref="Platform.Descriptors"/>: on macOS arm64 a
+/// variadic argument goes on the stack, so no fixed-arity declaration of them may exist here.
 /// </summary>
 internal static unsafe partial class RelayNative
 {
@@ -32,9 +31,8 @@ internal static unsafe partial class RelayNative
     /// <summary>The largest write a pipe takes whole once poll says POLLOUT.</summary>
     public static int PipeBuf => OperatingSystem.IsMacOS() ? 512 : 4096;
 
-    /// <summary>open(2) without O_CREAT: the variadic mode is never read, so it is not passed.</summary>
-    [LibraryImport(Lib, EntryPoint = "open", SetLastError = true)]
-    public static partial int Open([MarshalAs(UnmanagedType.LPUTF8Str)] string path, int flags);
+    /// <summary>open(2) without O_CREAT.</summary>
+    public static int Open(string path, int flags) => Platform.Descriptors.Open(path, flags);
 
     [LibraryImport(Lib)]
     public static partial int isatty(int fd);
@@ -56,10 +54,6 @@ internal static unsafe partial class RelayNative
 
     [LibraryImport(Lib, SetLastError = true)]
     public static partial int tcsetattr(int fd, int optionalActions, byte* termios);
-
-    /// <summary>Linux only (see the class comment).</summary>
-    [LibraryImport(Lib, EntryPoint = "ioctl", SetLastError = true)]
-    public static partial int IoctlLinux(int fd, nuint request, void* arg);
 
     [LibraryImport(Lib, SetLastError = true)]
     public static partial long lseek(int fd, long offset, int whence);

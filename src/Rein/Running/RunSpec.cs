@@ -39,8 +39,8 @@ public sealed record RunSpec
     /// <summary>Shown in the journal and rein ps: the model this run loads.</summary>
     public string? ModelLabel { get; init; }
 
-    /// <summary>Lock slot descriptors the run's shim holds too, so a lock outlives a SIGKILLed rein until its tree is dead (G3).</summary>
-    public IReadOnlyList<int> HeldLockFds { get; init; } = [];
+    /// <summary>Set for an incarnation of a supervised worker: the journal links the run to its supervision.</summary>
+    public Supervision.SupervisionLink? Supervision { get; init; }
 
     /// <summary>Cap on the whole tree's memory (bytes); null means none.</summary>
     public long? MemoryLimit { get; init; }

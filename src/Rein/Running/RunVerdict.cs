@@ -62,7 +62,8 @@ public sealed record RunVerdict
             RunOutcome.Interrupted => ExitCode ?? ExitCodes.SignalBase + (Signal ?? LibC.SIGTERM),
             RunOutcome.StartFailed => StartFailure?.ExitCode ?? ExitCodes.ReinFailed,
             RunOutcome.MemoryExceeded or RunOutcome.MaxProcsExceeded => ExitCodes.MemoryExceeded,
-            RunOutcome.Refused => ExitCodes.TryLater,
+            // Refused; but a wait ended by a signal (Ctrl-C) exits as that signal, as any interrupted program.
+            RunOutcome.Refused => Signal is { } s ? ExitCodes.SignalBase + s : ExitCodes.TryLater,
             _ => ExitCodes.ReinFailed,
         };
 }

@@ -69,3 +69,55 @@ public sealed class SignalForwarding : IDisposable
         }
     }
 }
+
+/// <summary>While admission waits (for a lock, memory, cadence), SIGINT/TERM/HUP/QUIT end the wait: admission
+/// returns the refusal <c>interrupted</c> (journaled) and the host exits 128+N, instead of dying mid-wait with its
+/// waiter record left behind.</summary>
+public sealed class AdmissionSignals : IDisposable
+{
+    readonly List<PosixSignalRegistration> _registrations = [];
+    readonly CancellationTokenSource _cancel;
+
+    public AdmissionSignals(CancellationToken outer)
+    {
+        _cancel = CancellationTokenSource.CreateLinkedTokenSource(outer);
+        foreach (
+            var (signal, number) in new[]
+            {
+                (PosixSignal.SIGINT, 2),
+                (PosixSignal.SIGTERM, 15),
+                (PosixSignal.SIGHUP, 1),
+                (PosixSignal.SIGQUIT, 3),
+            }
+        )
+        {
+            _registrations.Add(
+                PosixSignalRegistration.Create(
+                    signal,
+                    ctx =>
+                    {
+                        ctx.Cancel = true;
+                        Received ??= number;
+                        _cancel.Cancel();
+                    }
+                )
+            );
+        }
+    }
+
+    /// <summary>Cancelled by the host's token or a terminating signal.</summary>
+    public CancellationToken Token => _cancel.Token;
+
+    /// <summary>The first terminating signal received, if any.</summary>
+    public int? Received { get; private set; }
+
+    public void Dispose()
+    {
+        foreach (var r in _registrations)
+        {
+            r.Dispose();
+        }
+
+        _cancel.Dispose();
+    }
+}

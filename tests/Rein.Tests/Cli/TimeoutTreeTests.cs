@@ -41,6 +41,7 @@ public sealed class TimeoutTreeTests : RunTestBase
     [Fact]
     public void Escapees_of_a_timed_out_command_are_killed()
     {
+        Requires.Subreaper();
         var r = ReinProcess.Run(
             Timeout(["-k", ".5"], "1", Escapees),
             new Dictionary<string, string?> { ["REIN_GRACE"] = "30s" }
@@ -108,6 +109,7 @@ public sealed class TimeoutTreeTests : RunTestBase
     [Fact]
     public void SIGKILL_of_rein_timeout_kills_the_whole_tree_within_a_second()
     {
+        Requires.Subreaper();
         using var rein = ReinProcess.Start(Timeout([], "60", Escapees));
         Assert.Equal(3, ProcessProbe.WaitForPids(PidFile, 3, TimeSpan.FromSeconds(10)).Count);
         Thread.Sleep(200);

@@ -2,9 +2,9 @@ using Rein.Diagnostics;
 using Rein.Diagnostics.Checks;
 using Rein.Diagnostics.Parsers;
 using Rein.Journal;
+using Rein.Platform.MacOS;
 using Rein.Processes;
 using Rein.Processes.Linux;
-using Rein.Processes.MacOS;
 using Rein.Tests.Support;
 
 namespace Rein.Tests.Diagnostics;

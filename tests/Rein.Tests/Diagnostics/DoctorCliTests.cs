@@ -176,9 +176,12 @@ public sealed class DoctorCliTests : RunTestBase
             ProcessProbe.WaitForPids(PidFile, 1, TimeSpan.FromSeconds(10));
             var top = Findings("--check", "top-memory")
                 .First(f => f.GetProperty("details").TryGetProperty("processes", out _));
-            var first = top.GetProperty("details").GetProperty("processes")[0];
-            Assert.Equal(hog.Id, first.GetProperty("pid").GetInt32());
-            Assert.True(first.GetProperty("rss_bytes").GetInt64() >= 400L << 20);
+            // Among the top users, not necessarily first: compilers and test hosts on a busy machine are bigger.
+            var listed = top.GetProperty("details")
+                .GetProperty("processes")
+                .EnumerateArray()
+                .Single(p => p.GetProperty("pid").GetInt32() == hog.Id);
+            Assert.True(listed.GetProperty("rss_bytes").GetInt64() >= 400L << 20);
         }
         finally
         {

@@ -1,4 +1,4 @@
-using Rein.Processes.MacOS;
+using Rein.Platform.MacOS;
 using Rein.Tests.Support;
 
 namespace Rein.Tests.Diagnostics;
@@ -8,28 +8,6 @@ public sealed class MacOSParserTests
 {
     static string Fixture(string dir, string name) =>
         File.ReadAllText(Paths.Fixture("macos", dir, name));
-
-    [Fact]
-    public void Ps_aux_rows_with_U_states_are_found()
-    {
-        var rows = PsAuxParser.Parse(Fixture("ps", "macos-elcapitan-ps-aux-with-U-states.txt"));
-        Assert.True(rows.Count > 50);
-        var launchd = rows.Single(r => r.Pid == 1);
-        Assert.Equal("/sbin/launchd", launchd.Command);
-        Assert.Equal(13216L * 1024, launchd.RssBytes);
-        Assert.Contains(rows, r => r.Uninterruptible && r.State.StartsWith('U'));
-        Assert.DoesNotContain(rows, r => r.Uninterruptible && !r.State.StartsWith('U'));
-    }
-
-    [Fact]
-    public void Truncated_80_column_ps_aux_still_parses()
-    {
-        var rows = PsAuxParser.Parse(
-            Fixture("ps", "macos-2016-ps-aux-80col-truncated-with-U-states.txt")
-        );
-        Assert.NotEmpty(rows);
-        Assert.Contains(rows, r => r.Uninterruptible);
-    }
 
     [Fact]
     public void Memory_pressure_free_percentage_and_swap_traffic()

@@ -17,6 +17,7 @@ public sealed class KeeperTests : RunTestBase
     [Fact]
     public void SIGKILL_of_rein_kills_setsid_escapees_with_a_cleared_environment_and_orphaned_daemons()
     {
+        Requires.Subreaper();
         using var rein = ReinProcess.Start(
             RunArgs(
                 [],
@@ -46,6 +47,7 @@ public sealed class KeeperTests : RunTestBase
     [Fact]
     public void An_error_after_the_spawn_still_kills_the_tree()
     {
+        Requires.Subreaper();
         // REIN_FAULT makes the guard throw right after the command started: the keeper must not be disarmed.
         var r = ReinProcess.Run(
             RunArgs(

@@ -13,25 +13,10 @@ public sealed class SignalGuaranteeTests : RunTestBase
     public void SIGUSR1_is_forwarded_and_the_run_goes_on()
     {
         using var rein = ReinProcess.Start(
-            RunArgs([], "catch", "10", "pidfile", PidFile, "sleep", "1.5", "exit", "0"),
-            HomeEnv()
-        );
-        ProcessProbe.WaitForPids(PidFile, 1, TimeSpan.FromSeconds(5));
-        LibC.kill(rein.Pid, LibC.SIGUSR1);
-        var r = rein.Wait(TimeSpan.FromSeconds(10));
-        Assert.Equal(0, r.ExitCode);
-        Assert.Contains("caught 10", r.Stdout);
-    }
-
-    [Fact]
-    public void With_foreground_SIGUSR1_is_forwarded_to_the_command_too()
-    {
-        // --foreground keeps the command in Rein's process group: the signal goes to the command itself.
-        using var rein = ReinProcess.Start(
             RunArgs(
-                ["--foreground"],
+                [],
                 "catch",
-                "10",
+                LibC.SIGUSR1.ToString(),
                 "pidfile",
                 PidFile,
                 "sleep",
@@ -45,7 +30,32 @@ public sealed class SignalGuaranteeTests : RunTestBase
         LibC.kill(rein.Pid, LibC.SIGUSR1);
         var r = rein.Wait(TimeSpan.FromSeconds(10));
         Assert.Equal(0, r.ExitCode);
-        Assert.Contains("caught 10", r.Stdout);
+        Assert.Contains($"caught {LibC.SIGUSR1}", r.Stdout);
+    }
+
+    [Fact]
+    public void With_foreground_SIGUSR1_is_forwarded_to_the_command_too()
+    {
+        // --foreground keeps the command in Rein's process group: the signal goes to the command itself.
+        using var rein = ReinProcess.Start(
+            RunArgs(
+                ["--foreground"],
+                "catch",
+                LibC.SIGUSR1.ToString(),
+                "pidfile",
+                PidFile,
+                "sleep",
+                "1.5",
+                "exit",
+                "0"
+            ),
+            HomeEnv()
+        );
+        ProcessProbe.WaitForPids(PidFile, 1, TimeSpan.FromSeconds(5));
+        LibC.kill(rein.Pid, LibC.SIGUSR1);
+        var r = rein.Wait(TimeSpan.FromSeconds(10));
+        Assert.Equal(0, r.ExitCode);
+        Assert.Contains($"caught {LibC.SIGUSR1}", r.Stdout);
     }
 
     [Fact]

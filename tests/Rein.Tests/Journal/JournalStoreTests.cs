@@ -1,5 +1,4 @@
 using Rein.Journal;
-using Rein.Processes.Linux;
 using Rein.Running;
 
 namespace Rein.Tests.Journal;
@@ -85,7 +84,7 @@ public sealed class JournalStoreTests : IDisposable
         using var store = JournalStore.Open(_dir);
         var now = DateTimeOffset.UtcNow;
         store.RecordStart(Start("dead-guard", now) with { ReinPid = int.MaxValue - 7 }, _boot);
-        var me = new ProcfsProcessTable().Read(Environment.ProcessId)!;
+        var me = Rein.Processes.ProcessTables.Current.Read(Environment.ProcessId)!;
         store.RecordStart(
             Start("live-guard", now) with
             {
@@ -95,7 +94,7 @@ public sealed class JournalStoreTests : IDisposable
             _boot
         );
 
-        var marked = store.Reconcile(_boot, new ProcfsProcessTable(), now);
+        var marked = store.Reconcile(_boot, Rein.Processes.ProcessTables.Current, now);
 
         Assert.Equal(["dead-guard"], marked.Select(r => r.Id));
         Assert.Equal(RunState.Running, store.Get("live-guard")!.State);
@@ -117,7 +116,7 @@ public sealed class JournalStoreTests : IDisposable
             _boot
         );
 
-        Assert.Single(store.Reconcile(_boot, new ProcfsProcessTable(), now));
+        Assert.Single(store.Reconcile(_boot, Rein.Processes.ProcessTables.Current, now));
     }
 
     [Fact]
@@ -126,7 +125,7 @@ public sealed class JournalStoreTests : IDisposable
         var spool = JournalSpool.Directory(_dir);
         Directory.CreateDirectory(spool);
         var now = DateTimeOffset.UtcNow;
-        var me = new ProcfsProcessTable().Read(Environment.ProcessId)!;
+        var me = Rein.Processes.ProcessTables.Current.Read(Environment.ProcessId)!;
         // A finished run, with a torn line after its end (a write cut short by a crash).
         File.WriteAllText(
             JournalSpool.FileFor(_dir, "done"),
@@ -175,7 +174,7 @@ public sealed class JournalStoreTests : IDisposable
 
         using (var store = JournalStore.Open(_dir))
         {
-            store.Reconcile(_boot, new ProcfsProcessTable(), DateTimeOffset.UtcNow);
+            store.Reconcile(_boot, Rein.Processes.ProcessTables.Current, DateTimeOffset.UtcNow);
             Assert.Equal(RunState.Unclean, store.Get("gone")!.State);
         }
 

@@ -19,7 +19,7 @@ public sealed class ProcStatParserTests
         Assert.Equal(3469, p.ProcessGroup);
         Assert.Equal(1056, p.Session);
         Assert.Equal(519556UL, p.StartTime);
-        Assert.Equal(420L * 4096, p.RssBytes);
+        Assert.Equal(420L * 4096, p.MemoryBytes);
     }
 
     [Fact]
@@ -41,7 +41,7 @@ public sealed class ProcStatParserTests
         Assert.SkipUnless(OperatingSystem.IsLinux(), "reads /proc");
         var me = new ProcfsProcessTable().Read(Environment.ProcessId)!;
         Assert.Equal(Environment.ProcessId, me.Pid);
-        Assert.True(me.RssBytes > 0);
+        Assert.True(me.MemoryBytes > 0);
         Assert.True(me.StartTime > 0);
     }
 

@@ -1,6 +1,5 @@
 using System.Diagnostics;
 using Rein.Processes;
-using Rein.Processes.Linux;
 using Rein.Tests.Support;
 
 namespace Rein.Tests.Processes;
@@ -10,7 +9,7 @@ namespace Rein.Tests.Processes;
 public sealed class StuckDetectorTests : IDisposable
 {
     readonly string _marker = TestMarker.New(nameof(StuckDetectorTests));
-    readonly ProcfsProcessTable _table = new();
+    readonly IProcessTable _table = ProcessTables.Current;
     readonly Process _process;
 
     public StuckDetectorTests()

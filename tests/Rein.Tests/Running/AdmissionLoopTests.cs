@@ -65,8 +65,19 @@ public sealed class AdmissionLoopTests
         Assert.True(result.Admitted);
         Assert.Equal(2, result.Holds.Count);
         Assert.Equal(
-            // a held something, so it is not asked again after b waited.
-            ["ask a", "ask b", "begin b", "wait b", "ask b", "wait b", "ask b", "end a", "end b"],
+            // a held something, so it is not asked again after b waited; b stops waiting as soon as it passes.
+            [
+                "ask a",
+                "ask b",
+                "begin b",
+                "wait b",
+                "ask b",
+                "wait b",
+                "ask b",
+                "end b",
+                "end a",
+                "end b",
+            ],
             log
         );
         Assert.Equal("test_b", Assert.Single(seen).Code); // progress at most once a second
@@ -140,5 +151,45 @@ public sealed class AdmissionLoopTests
         Assert.False(result.Admitted);
         Assert.Equal("test_breaker", result.Refusal!.Code);
         Assert.Contains("cancel lock", log);
+    }
+
+    sealed class Throwing : IAdmissionGate
+    {
+        public GateResult TryPass(AdmissionContext context) =>
+            throw new IOException("state directory gone");
+    }
+
+    [Fact]
+    public void An_exception_in_a_later_gate_lets_go_of_what_earlier_gates_took()
+    {
+        var log = new List<string>();
+        Assert.Throws<IOException>(() =>
+            Admission.Admit(
+                Context(),
+                [new Gate(log, "lock", 0), new Throwing()],
+                null,
+                null,
+                CancellationToken.None
+            )
+        );
+        Assert.Contains("cancel lock", log);
+    }
+
+    [Fact]
+    public void Cancelling_while_waiting_ends_admission_as_interrupted_and_never_admits()
+    {
+        var log = new List<string>();
+        using var cancel = new CancellationTokenSource();
+        var gate = new Gate(log, "lock", 1); // would pass on the second question
+        var result = Admission.Admit(
+            Context(),
+            [gate],
+            Timeout.InfiniteTimeSpan,
+            _ => cancel.Cancel(), // the user presses Ctrl-C at the first progress line
+            cancel.Token
+        );
+        Assert.False(result.Admitted);
+        Assert.Equal("interrupted", result.Refusal!.Code);
+        Assert.Equal(["ask lock", "begin lock", "wait lock", "end lock"], log);
     }
 }

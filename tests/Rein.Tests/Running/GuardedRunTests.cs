@@ -101,6 +101,49 @@ public sealed class GuardedRunTests : RunTestBase
             "lock_busy: lock '" + name + "' is busy: held by pid " + holder.Pid,
             show.Stdout
         );
+        Assert.Equal(0, refusal.GetProperty("waited_ms").GetInt64()); // it never waited: "wait with --wait"
+        Assert.Contains("do not retry; wait with --wait", show.Stdout);
+    }
+
+    [Fact]
+    public void Ctrl_C_while_waiting_for_a_lock_ends_the_wait_journals_it_and_exits_130()
+    {
+        var name = "sigint-" + Marker[^6..];
+        using var holder = ReinProcess.Start(
+            RunArgs(["--lock", name], "pidfile", PidFile, "hang"),
+            HomeEnv()
+        );
+        ProcessProbe.WaitForPids(PidFile, 1, TimeSpan.FromSeconds(5));
+        var started = Path.Combine(Scratch, "waiter-ran");
+        using var waiter = ReinProcess.Start(
+            ["run", "--lock", name, "--wait", "--", "touch", started],
+            HomeEnv()
+        );
+        var waiters = Path.Combine(Home, "locks", name + ".waiters");
+        var clock = Stopwatch.StartNew();
+        while (
+            (!Directory.Exists(waiters) || Directory.GetFiles(waiters).Length == 0)
+            && clock.Elapsed < TimeSpan.FromSeconds(10)
+        )
+        {
+            Thread.Sleep(20);
+        }
+
+        Assert.True(Directory.GetFiles(waiters).Length == 1, "the waiter never registered");
+        Rein.Processes.Posix.LibC.kill(waiter.Pid, 2);
+        var (code, _) = waiter.WaitForExit(TimeSpan.FromSeconds(5));
+        Assert.Equal(130, code);
+        Assert.False(File.Exists(started), "the command ran");
+        Assert.Empty(Directory.GetFiles(waiters)); // no stale waiter record
+
+        var journal = ReinProcess.Run(["journal", "--json", "--last", "5"], HomeEnv());
+        var run = System
+            .Text.Json.JsonDocument.Parse(journal.Stdout)
+            .RootElement.GetProperty("runs")
+            .EnumerateArray()
+            .Single(r => r.GetProperty("outcome").GetString() == "refused");
+        Assert.Equal("interrupted", run.GetProperty("refusal").GetProperty("code").GetString());
+        Assert.Equal(130, run.GetProperty("rein_exit_code").GetInt32());
     }
 
     [Fact]

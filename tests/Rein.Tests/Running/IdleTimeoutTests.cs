@@ -30,6 +30,17 @@ public sealed class IdleTimeoutTests : RunTestBase
     }
 
     [Fact]
+    public void A_command_that_exits_ends_the_run_at_once_not_after_the_idle_limit()
+    {
+        // The shim once kept its own copies of the relay's pipes, so the relay saw no EOF and rein waited out
+        // the whole --idle-timeout after the command had exited.
+        var r = ReinProcess.Run(RunArgs(["--idle-timeout", "20s"], "print", "done", "exit", "0"));
+        Assert.Equal(0, r.ExitCode);
+        Assert.Equal("done\n", r.Stdout);
+        Assert.True(r.Elapsed < TimeSpan.FromSeconds(5), $"took {r.Elapsed}");
+    }
+
+    [Fact]
     public void Steady_output_keeps_an_idle_run_alive()
     {
         string[] script =

@@ -79,7 +79,7 @@ public sealed class SignalTests : RunTestBase
         using var rein = ReinProcess.Start(RunArgs([], "pidfile", PidFile, "hang"));
         var pid = Assert.Single(ProcessProbe.WaitForPids(PidFile, 1, TimeSpan.FromSeconds(5)));
 
-        LibC.kill(rein.Pid, 20); // SIGTSTP, as the terminal sends it on Ctrl-Z
+        LibC.kill(rein.Pid, LibC.SIGTSTP); // as the terminal sends it on Ctrl-Z
         Assert.True(
             ProcessProbe.WaitUntil(() => ProcessProbe.IsStopped(pid), TimeSpan.FromSeconds(3)),
             "the command kept running"

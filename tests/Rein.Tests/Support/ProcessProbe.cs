@@ -1,26 +1,38 @@
 using System.Diagnostics;
 using System.Text;
+using Rein.Processes;
 using Rein.Processes.Linux;
 
 namespace Rein.Tests.Support;
 
-/// <summary>Asks the real process table what is alive. A zombie counts as dead: it has exited and holds
-/// nothing (and on some CI machines pid 1 never reaps orphans).</summary>
+/// <summary>Asks the real process table what is alive (rein's own: /proc on Linux, libproc on macOS). A zombie
+/// counts as dead: it has exited and holds nothing (and on some CI machines pid 1 never reaps orphans).</summary>
 internal static class ProcessProbe
 {
-    public static readonly ProcfsProcessTable Table = new();
+    public static readonly IProcessTable Table = ProcessTables.Current;
 
     /// <summary>Live processes whose command line contains <paramref name="marker"/>.</summary>
     public static List<int> Alive(string marker)
     {
-        if (!OperatingSystem.IsLinux())
+        if (Table is not ProcfsProcessTable procfs)
         {
-            return AliveFromPs(marker);
+            return
+            [
+                .. Table
+                    .Snapshot()
+                    .Where(p =>
+                        p.Pid != Environment.ProcessId
+                        && !p.IsZombie
+                        && Table.CommandLine(p.Pid).Contains(marker, StringComparison.Ordinal)
+                    )
+                    .Select(p => p.Pid),
+            ];
         }
 
+        // Linux: the raw cmdline bytes first, the stat file only for the few that match.
         var result = new List<int>();
         var needle = Encoding.UTF8.GetBytes(marker);
-        foreach (var pid in Table.Pids())
+        foreach (var pid in procfs.Pids())
         {
             if (pid == Environment.ProcessId)
             {
@@ -48,30 +60,6 @@ internal static class ProcessProbe
         }
 
         return result;
-    }
-
-    /// <summary>macOS: the same question asked of ps (no /proc there).</summary>
-    static List<int> AliveFromPs(string marker)
-    {
-        var psi = new ProcessStartInfo("/bin/ps", "-axo pid=,stat=,args=")
-        {
-            RedirectStandardOutput = true,
-        };
-        using var ps = Process.Start(psi)!;
-        var output = ps.StandardOutput.ReadToEnd();
-        ps.WaitForExit();
-        return
-        [
-            .. output
-                .Split('\n', StringSplitOptions.RemoveEmptyEntries)
-                .Select(l => l.Trim().Split(' ', 3, StringSplitOptions.RemoveEmptyEntries))
-                .Where(p =>
-                    p.Length == 3
-                    && p[2].Contains(marker, StringComparison.Ordinal)
-                    && !p[1].StartsWith('Z')
-                )
-                .Select(p => int.Parse(p[0])),
-        ];
     }
 
     /// <summary>Whether the process is stopped by a signal (T) right now.</summary>

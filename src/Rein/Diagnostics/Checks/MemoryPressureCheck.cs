@@ -1,6 +1,6 @@
 using Rein.Config;
+using Rein.Platform.MacOS;
 using Rein.Processes.Linux;
-using Rein.Processes.MacOS;
 
 namespace Rein.Diagnostics.Checks;
 

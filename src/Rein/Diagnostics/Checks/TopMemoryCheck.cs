@@ -23,6 +23,12 @@ public sealed class TopMemoryCheck : IDoctorCheck
         "bun",
     ];
 
+    // ProcessInfo.MemoryBytes is the resident set on Linux and the physical footprint on macOS (what Activity
+    // Monitor shows); the words say which. The JSON keys stay rss_bytes for compatibility.
+    static string Measure => OperatingSystem.IsMacOS() ? "footprint" : "RSS";
+
+    static string Held => OperatingSystem.IsMacOS() ? "footprint" : "resident";
+
     public IReadOnlyList<Finding> Run(DoctorContext ctx) =>
         Evaluate(ctx.Processes, pid => ctx.Table.CommandLine(pid));
 
@@ -32,10 +38,10 @@ public sealed class TopMemoryCheck : IDoctorCheck
         Func<int, string> commandLine
     )
     {
-        var live = processes.Where(p => !p.IsZombie && p.RssBytes > 0).ToList();
-        var top = live.OrderByDescending(p => p.RssBytes).Take(10).ToList();
+        var live = processes.Where(p => !p.IsZombie && p.MemoryBytes > 0).ToList();
+        var top = live.OrderByDescending(p => p.MemoryBytes).Take(10).ToList();
         var groups = live.GroupBy(p => Program(p.Command))
-            .Select(g => (Name: g.Key, Count: g.Count(), Bytes: g.Sum(p => p.RssBytes)))
+            .Select(g => (Name: g.Key, Count: g.Count(), Bytes: g.Sum(p => p.MemoryBytes)))
             .Where(g => g.Count > 1)
             .OrderByDescending(g => g.Bytes)
             .Take(10)
@@ -45,11 +51,13 @@ public sealed class TopMemoryCheck : IDoctorCheck
             new(
                 Name,
                 Severity.Info,
-                "top by RSS: "
+                $"top by {Measure}: "
                     + string.Join(
                         ", ",
                         top.Take(5)
-                            .Select(p => $"{p.Command} ({p.Pid}) {SizeParser.Format(p.RssBytes)}")
+                            .Select(p =>
+                                $"{p.Command} ({p.Pid}) {SizeParser.Format(p.MemoryBytes)}"
+                            )
                     ),
                 null,
                 Details.Of(
@@ -60,7 +68,7 @@ public sealed class TopMemoryCheck : IDoctorCheck
                                 (JsonNode)
                                     Details.Of(
                                         ("pid", p.Pid),
-                                        ("rss_bytes", p.RssBytes),
+                                        ("rss_bytes", p.MemoryBytes),
                                         ("command", commandLine(p.Pid))
                                     )
                             )
@@ -89,7 +97,7 @@ public sealed class TopMemoryCheck : IDoctorCheck
                 new Finding(
                     Name,
                     g.Bytes >= 1L << 30 ? Severity.Warn : Severity.Info,
-                    $"{g.Count} × {g.Name} resident = {SizeParser.Format(g.Bytes)}",
+                    $"{g.Count} × {g.Name} {Held} = {SizeParser.Format(g.Bytes)}",
                     $"duplicate interpreters of one tool add up; stop the idle ones, and run heavy ones under `rein run --lock NAME` so they cannot pile up"
                 )
             );

@@ -1,11 +1,14 @@
 using System.Runtime.InteropServices;
+using Rein.Platform;
+using Rein.Platform.Linux;
 
 namespace Rein.Processes.Posix;
 
 /// <summary>
 /// The thin syscall layer: libc entry points Rein needs that .NET does not expose (process groups,
 /// sessions, signals to arbitrary pids, reaping by pid, pipes, poll). Nothing here has behaviour of
-/// its own; callers check return values and errno.
+/// its own; callers check return values and errno. No variadic function is imported here (see
+/// <see cref="Descriptors"/> for open/fcntl, <see cref="LinuxLibC"/> for Linux-only system calls).
 /// </summary>
 internal static unsafe partial class LibC
 {
@@ -27,6 +30,8 @@ internal static unsafe partial class LibC
     public static int SIGCONT => OperatingSystem.IsMacOS() ? 19 : 18;
 
     public static int SIGSTOP => OperatingSystem.IsMacOS() ? 17 : 19;
+
+    public static int SIGTSTP => OperatingSystem.IsMacOS() ? 18 : 20;
 
     public const int ESRCH = 3;
     public const int EINTR = 4;
@@ -58,9 +63,6 @@ internal static unsafe partial class LibC
     public static partial int pipe(int* fds);
 
     [LibraryImport(Lib, SetLastError = true)]
-    public static partial int fcntl(int fd, int cmd, int arg);
-
-    [LibraryImport(Lib, SetLastError = true)]
     public static partial nint read(int fd, byte* buf, nint count);
 
     [LibraryImport(Lib, SetLastError = true)]
@@ -70,60 +72,21 @@ internal static unsafe partial class LibC
     public static partial int close(int fd);
 
     [LibraryImport(Lib, SetLastError = true)]
-    public static partial int open(
-        [MarshalAs(UnmanagedType.LPUTF8Str)] string path,
-        int flags,
-        int mode
-    );
-
-    [LibraryImport(Lib, SetLastError = true)]
     public static partial int poll(PollFd* fds, nuint nfds, int timeout);
 
-    [LibraryImport(Lib, SetLastError = true)]
-    private static partial nint syscall(nint number, nint arg1, nint arg2);
-
     /// <summary>Linux pidfd_open(2): an fd that polls readable when the process exits (-1 when unsupported).</summary>
-    public static int PidfdOpen(int pid)
-    {
-        if (!OperatingSystem.IsLinux())
-        {
-            return -1;
-        }
+    public static int PidfdOpen(int pid) =>
+        OperatingSystem.IsLinux() ? LinuxLibC.PidfdOpen(pid) : -1;
 
-        // 434 is pidfd_open on every Linux architecture that uses the generic syscall table and on x86_64.
-        var fd = (int)syscall(434, pid, 0);
-        if (fd >= 0)
-        {
-            const int F_SETFD = 2;
-            const int FD_CLOEXEC = 1;
-            fcntl(fd, F_SETFD, FD_CLOEXEC);
-        }
-
-        return fd;
-    }
-
-    /// <summary>Linux pidfd_send_signal(2) (syscall 424 on x86_64 and the generic table): -1 when unsupported.</summary>
-    public static int PidfdSendSignal(int pidfd, int signal)
-    {
-        if (!OperatingSystem.IsLinux())
-        {
-            return -1;
-        }
-
-        return (int)syscall4(424, pidfd, signal, 0, 0);
-    }
-
-    [LibraryImport(Lib, EntryPoint = "syscall", SetLastError = true)]
-    private static partial nint syscall4(nint number, nint arg1, nint arg2, nint arg3, nint arg4);
+    /// <summary>Linux pidfd_send_signal(2): -1 when unsupported.</summary>
+    public static int PidfdSendSignal(int pidfd, int signal) =>
+        OperatingSystem.IsLinux() ? LinuxLibC.PidfdSendSignal(pidfd, signal) : -1;
 
     [LibraryImport(Lib)]
     public static partial int getpid();
 
     [LibraryImport(Lib)]
     public static partial uint getuid();
-
-    [LibraryImport(Lib, SetLastError = true)]
-    public static partial int prctl(int option, nuint arg2, nuint arg3, nuint arg4, nuint arg5);
 
     [LibraryImport(Lib)]
     public static partial int posix_spawnp(
@@ -159,6 +122,11 @@ internal static unsafe partial class LibC
     [LibraryImport(Lib)]
     public static partial int posix_spawn_file_actions_adddup2(void* actions, int fd, int newfd);
 
+    /// <summary>Darwin only (spawn.h): the child inherits <paramref name="fd"/> even under POSIX_SPAWN_CLOEXEC_DEFAULT.</summary>
+    [System.Runtime.Versioning.SupportedOSPlatform("macos")]
+    [LibraryImport(Lib)]
+    public static partial int posix_spawn_file_actions_addinherit_np(void* actions, int fd);
+
     [LibraryImport(Lib)]
     public static partial int sigemptyset(void* set);
 
@@ -185,10 +153,6 @@ internal static unsafe partial class LibC
     [LibraryImport(Lib, SetLastError = true)]
     public static partial nint pwrite(int fd, byte* buf, nint count, long offset);
 
-    public static int O_RDWR => 2;
-
-    public static int O_CREAT => OperatingSystem.IsMacOS() ? 0x200 : 0x40;
-
     public static int O_CLOEXEC => OperatingSystem.IsMacOS() ? 0x1000000 : 0x80000;
 
     public static int Errno => Marshal.GetLastPInvokeError();
@@ -198,24 +162,21 @@ internal static unsafe partial class LibC
     public static (int Read, int Write) CloexecPipe()
     {
         int* fds = stackalloc int[2];
-        if (pipe(fds) != 0)
+        if (!Descriptors.PipeCloseOnExec(fds))
         {
             throw new IOException($"pipe failed: errno {Errno}");
         }
 
-        const int F_SETFD = 2;
-        const int FD_CLOEXEC = 1;
-        fcntl(fds[0], F_SETFD, FD_CLOEXEC);
-        fcntl(fds[1], F_SETFD, FD_CLOEXEC);
         return (fds[0], fds[1]);
     }
 
+    /// <summary>Sets O_NONBLOCK: reads then return EAGAIN instead of waiting (drain loops rely on it).</summary>
     public static void SetNonBlocking(int fd)
     {
-        const int F_GETFL = 3;
-        const int F_SETFL = 4;
-        var nonBlock = OperatingSystem.IsMacOS() ? 0x4 : 0x800;
-        fcntl(fd, F_SETFL, fcntl(fd, F_GETFL, 0) | nonBlock);
+        if (!Descriptors.SetNonBlocking(fd))
+        {
+            throw new IOException($"cannot make fd {fd} non-blocking: errno {Errno}");
+        }
     }
 
     /// <summary>Writes all of <paramref name="data"/>, retrying short writes and EINTR. Returns false on a broken pipe or error.</summary>
@@ -248,7 +209,7 @@ internal static unsafe partial class LibC
     /// which fails on a file someone holds LOCK_EX on — exactly the lock slot files whose holder we want to read.</summary>
     public static string ReadSmallFile(string path, int max = 65536)
     {
-        var fd = open(path, O_CLOEXEC, 0);
+        var fd = Descriptors.Open(path, O_CLOEXEC);
         if (fd < 0)
         {
             return "";

@@ -18,8 +18,11 @@ public sealed record SpawnFailure(int Errno, string Message)
 /// </summary>
 public static unsafe class PosixSpawner
 {
-    // glibc and Darwin differ in the SETSID bit.
+    // spawn.h: glibc and Darwin differ in the SETSID bit.
     static short SetSidFlag => OperatingSystem.IsMacOS() ? (short)0x0400 : (short)0x80;
+
+    // spawn.h (Darwin only): every descriptor not named by a file action is closed in the child.
+    const short CloexecDefault = 0x4000;
 
     const short SetPGroup = 0x02;
     const short SetSigDef = 0x04;
@@ -70,11 +73,38 @@ public static unsafe class PosixSpawner
                 flags |= SetSidFlag;
             }
 
+            if (OperatingSystem.IsMacOS())
+            {
+                // On macOS pipe() and the fcntl() that marks it close-on-exec are two calls: a spawn from another
+                // thread in between would leak the pipe (a keeper pipe leaked into the command never reaches EOF).
+                // Close everything by default and name what the child gets.
+                flags |= CloexecDefault;
+            }
+
             Check(LibC.posix_spawnattr_setflags(attr, flags), "setflags");
 
+            var targets = new HashSet<int>();
             foreach (var (from, to) in redirects ?? [])
             {
-                Check(LibC.posix_spawn_file_actions_adddup2(actions, from, to), "adddup2");
+                targets.Add(to);
+                // Darwin's dup2(fd, fd) leaves close-on-exec set (glibc's posix_spawn clears it): inherit instead.
+                Check(
+                    OperatingSystem.IsMacOS() && from == to
+                        ? LibC.posix_spawn_file_actions_addinherit_np(actions, from)
+                        : LibC.posix_spawn_file_actions_adddup2(actions, from, to),
+                    "file action"
+                );
+            }
+
+            if (OperatingSystem.IsMacOS())
+            {
+                foreach (var fd in InheritedDescriptors.Now().Where(fd => !targets.Contains(fd)))
+                {
+                    Check(
+                        LibC.posix_spawn_file_actions_addinherit_np(actions, fd),
+                        "addinherit_np"
+                    );
+                }
             }
 
             var file = Utf8(argv[0], allocations);

@@ -18,6 +18,10 @@ internal static partial class NativePart
     [LibraryImport(Lib)]
     private static partial int rein_native_present();
 
+    /// <summary>macOS only (preinit.c records it there): 1 when rein's caller passed <paramref name="fd"/> on.</summary>
+    [LibraryImport(Lib)]
+    private static partial int rein_native_inherited_fd(int fd);
+
     static readonly Lazy<bool> s_present = new(() =>
     {
         try
@@ -32,6 +36,11 @@ internal static partial class NativePart
 
     /// <summary>True inside the NativeAOT rein binary (its shim is then <c>rein __shim</c>).</summary>
     public static bool Present => s_present.Value;
+
+    /// <summary>Whether rein's caller passed <paramref name="fd"/> (3 or more) on to rein, as recorded before the runtime
+    /// started (macOS, NativeAOT binary); null where nothing was recorded (Linux, library hosts).</summary>
+    public static bool? InheritedFromCaller(int fd) =>
+        OperatingSystem.IsMacOS() && Present ? rein_native_inherited_fd(fd) == 1 : null;
 
     /// <summary>Bit N-1 set: signal N was ignored when this process started (coreutils keeps those ignored for the command).</summary>
     public static ulong IgnoredByCaller()

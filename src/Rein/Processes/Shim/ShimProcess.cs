@@ -108,6 +108,11 @@ public sealed class ShimProcess : IDisposable
             argv.AddRange(["--cgroup", dir]);
         }
 
+        if (start.Stdio.Count > 0)
+        {
+            argv.Add("--detach-stdio"); // the relay's pipes are the command's, not the shim's (see shim.c)
+        }
+
         argv.Add("--");
         argv.AddRange(start.Command);
 

@@ -7,6 +7,8 @@ namespace Rein.Running.Gates;
 /// before it runs again.</summary>
 public sealed class BreakerGate(BreakerStore store, TimeSpan cooldown) : IAdmissionGate
 {
+    public string Name => "breaker";
+
     public GateResult TryPass(AdmissionContext context)
     {
         var trip = RetryBreaker.Check(
@@ -35,9 +37,15 @@ public sealed class BreakerGate(BreakerStore store, TimeSpan cooldown) : IAdmiss
                         RunId = last.RunId,
                         Command = last.CommandLine,
                         Since = last.EndedAt,
-                        Condition = last.Unkillable ? "unkillable" : last.Outcome,
+                        Condition = last.Outcome is "timed_out" or "idle_timeout"
+                            ? last.Outcome
+                            : "unkillable",
                     },
                 ],
+                Facts = new Dictionary<string, string>
+                {
+                    ["unkillable"] = last.Unkillable ? "true" : "false",
+                },
                 Numbers = new Dictionary<string, double>
                 {
                     ["cooldown_s"] = cooldown.TotalSeconds,

@@ -6,6 +6,9 @@ namespace Rein.Running.Gates;
 /// <see cref="WaitForChange"/>, then the gate is asked again.</summary>
 public interface IAdmissionGate
 {
+    /// <summary>The gate's name in refusals (<c>lock</c>, <c>breaker</c>, <c>memory</c>, …).</summary>
+    string Name => GetType().Name;
+
     /// <summary>Asks once, without waiting.</summary>
     GateResult TryPass(AdmissionContext context);
 

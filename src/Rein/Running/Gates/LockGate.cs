@@ -14,6 +14,8 @@ public sealed class LockGate(LockDirectory locks, LockRequest request, IProcessT
     SlotLock? _found;
     IDisposable? _waiter;
 
+    public string Name => "lock";
+
     public GateResult TryPass(AdmissionContext context)
     {
         var holder = Holder(context);

@@ -13,6 +13,8 @@ public sealed class MemoryGate(
     Func<MemorySnapshot?>? read = null
 ) : IAdmissionGate
 {
+    public string Name => "memory";
+
     public GateResult TryPass(AdmissionContext context)
     {
         var snap = (read ?? MemorySnapshot.Read)();

@@ -1,0 +1,200 @@
+using System.CommandLine;
+using System.Text.Json;
+using Rein.Cleanup;
+using Rein.Cli.Rendering;
+using Rein.Config;
+using Rein.Processes;
+using Rein.Running;
+
+namespace Rein.Cli.Commands;
+
+/// <summary><c>rein cleanup</c>: find processes Rein started that outlived their run (and, with --cwd, leftovers
+/// working in a directory); list them, or stop them with --yes.</summary>
+internal static class CleanupCommand
+{
+    public static Command Build()
+    {
+        var yes = new Option<bool>("--yes", "-y")
+        {
+            Description =
+                "Stop them (TERM, grace, KILL, verify); without it nothing is signalled (dry run)",
+        };
+        var cwd = new Option<string?>("--cwd")
+        {
+            Description =
+                "Scope to processes working in DIR or below and their descendants, started by Rein or not (default DIR: the repository root)",
+            HelpName = "DIR",
+            Arity = ArgumentArity.ZeroOrOne,
+        };
+        var match = new Option<string?>("--match")
+        {
+            Description =
+                "Keep only processes with TOKEN as a whole argument or as the executable's name (never a substring)",
+            HelpName = "TOKEN",
+        };
+        var olderThan = new Option<string?>("--older-than")
+        {
+            Description = "Keep only processes running for longer than DUR (e.g. 10m)",
+            HelpName = "DUR",
+        };
+        var grace = new Option<string?>("--grace")
+        {
+            Description = "Between TERM and KILL (default: run.grace, 5s)",
+            HelpName = "DUR",
+        };
+        var json = new Option<bool>("--json")
+        {
+            Description = "Print one JSON document (schema rein.cleanup/1)",
+        };
+        var cmd = new Command(
+            "cleanup",
+            "Find processes Rein started that outlived their run — by the journal's record of each run's processes "
+                + "(pid + start time), the REIN_RUN_ID marker and leftover rein-* cgroups, never by pid alone — and "
+                + "stop them with --yes. Never touches other users' processes, rein's ancestors, this shell's session, "
+                + "or protected programs (editors, language servers, agent CLIs, browsers; add more with "
+                + "cleanup.protect). A REIN_RUN_ID this journal does not know is listed, and stopped only when "
+                + "--cwd or --match selects it. Exit 0 when nothing is left (or on a dry run), 1 when something "
+                + "survived, 2 on bad usage.\n\nExamples:\n  rein cleanup\n  rein cleanup --yes\n"
+                + "  rein cleanup --cwd --match pytest --older-than 10m --yes"
+        )
+        {
+            yes,
+            cwd,
+            match,
+            olderThan,
+            grace,
+            json,
+        };
+        cmd.SetAction(parse =>
+        {
+            var request = new CleanupRequest();
+            if (parse.GetResult(cwd) is not null)
+            {
+                var dir = parse.GetValue(cwd) is { Length: > 0 } d ? d : RepositoryRoot();
+                if (!Directory.Exists(dir))
+                {
+                    return Usage($"--cwd: no such directory: {dir}");
+                }
+
+                request = request with { Cwd = RealPath(Path.GetFullPath(dir)) };
+            }
+
+            if (parse.GetValue(match) is { } token)
+            {
+                if (token.Length == 0)
+                {
+                    return Usage("--match: the token is empty");
+                }
+
+                request = request with { Match = token };
+            }
+
+            if (parse.GetValue(olderThan) is { } o)
+            {
+                if (!DurationParser.TryParse(o, out var min, out var error))
+                {
+                    return Usage($"--older-than: {error}");
+                }
+
+                request = request with { OlderThan = min };
+            }
+
+            var flags = new Dictionary<string, (string, string)>();
+            if (parse.GetValue(grace) is { } g)
+            {
+                flags[Settings.Grace.Key] = (g, "--grace");
+            }
+
+            var config = CliConfig.Load(flags);
+            request = request with
+            {
+                Protected = ProtectedProcesses.FromSetting(
+                    (string)config[Settings.CleanupProtect].Value
+                ),
+            };
+
+            var table = ProcessTables.Current;
+            var boot = JournalAccess.Boot;
+            using var store = JournalAccess.Open("cleanup");
+            if (store is not null)
+            {
+                JournalAccess.Reconcile(store, boot);
+            }
+
+            var cgroupRoot = Environment.GetEnvironmentVariable("REIN_CGROUP_ROOT")
+                is { Length: > 0 } r
+                ? r
+                : "/sys/fs/cgroup";
+            var plan = Cleaner.Plan(table, store, boot.BootId, request, cgroupRoot);
+            CleanupResult? result = null;
+            if (parse.GetValue(yes))
+            {
+                result = Cleaner.Execute(
+                    table,
+                    plan,
+                    config.Duration(Settings.Grace),
+                    config.Duration(Settings.KillBound)
+                );
+            }
+
+            if (parse.GetValue(json))
+            {
+                Console.WriteLine(
+                    JsonSerializer.Serialize(
+                        CleanupDocument.From(plan, result),
+                        CleanupJsonContext.Readable.CleanupDocument
+                    )
+                );
+            }
+            else
+            {
+                CleanupText.Write(Consoles.Stdout(), plan, result);
+            }
+
+            return result is { Survivors.Count: > 0 } ? ExitCodes.Findings : ExitCodes.Ok;
+        });
+        return cmd;
+    }
+
+    static int Usage(string message)
+    {
+        Console.Error.WriteLine($"rein cleanup: {CommandText.Escape(message)}");
+        return ExitCodes.BadUsage;
+    }
+
+    /// <summary>The nearest directory with a <c>.git</c> entry from here up; the current directory outside one.</summary>
+    static string RepositoryRoot()
+    {
+        for (
+            var dir = new DirectoryInfo(Environment.CurrentDirectory);
+            dir is not null;
+            dir = dir.Parent
+        )
+        {
+            if (Path.Exists(Path.Combine(dir.FullName, ".git")))
+            {
+                return dir.FullName;
+            }
+        }
+
+        return Environment.CurrentDirectory;
+    }
+
+    /// <summary>Symbolic links resolved, as /proc shows a process's working directory.</summary>
+    static string RealPath(string path)
+    {
+        var result = "/";
+        foreach (var part in path.Split('/', StringSplitOptions.RemoveEmptyEntries))
+        {
+            var next = Path.Combine(result, part);
+            for (var hops = 0; hops < 40 && new FileInfo(next).LinkTarget is { } target; hops++)
+            {
+                next = Path.GetFullPath(target, result);
+            }
+
+            result = next;
+        }
+
+        return result;
+    }
+}

@@ -1,0 +1,78 @@
+using Rein.Running;
+using Rein.Running.Gates;
+
+namespace Rein.Documents;
+
+/// <summary><c>rein.run/1</c>: how one guarded run ended (<c>rein run --report FILE</c>). Field by field in
+/// docs/schemas.md. Serialised only through <see cref="ReinJsonContext"/>.</summary>
+public sealed record RunDocument
+{
+    [System.Text.Json.Serialization.JsonPropertyOrder(-1)]
+    public string Schema { get; init; } = "rein.run/1";
+
+    public required string RunId { get; init; }
+
+    public required IReadOnlyList<string> Command { get; init; }
+
+    public required string Outcome { get; init; }
+
+    public int? ExitCode { get; init; }
+
+    public int? Signal { get; init; }
+
+    public int ReinExitCode { get; init; }
+
+    public long DurationMs { get; init; }
+
+    public DateTimeOffset StartedAt { get; init; }
+
+    public int ChildPid { get; init; }
+
+    public long PeakRssBytes { get; init; }
+
+    public IReadOnlyList<int> PidsKilled { get; init; } = [];
+
+    public IReadOnlyList<UnkillableDocument> Unkillable { get; init; } = [];
+
+    public CapsDocument? Caps { get; init; }
+
+    /// <summary>Why the command could not start, or why Rein failed.</summary>
+    public string? Error { get; init; }
+
+    public Refusal? Refusal { get; init; }
+
+    public static RunDocument From(RunVerdict v, IReadOnlyList<string> command) =>
+        new()
+        {
+            RunId = v.RunId,
+            Command = command,
+            Outcome = v.Outcome.ToWire(),
+            ExitCode = v.ExitCode,
+            Signal = v.Signal,
+            ReinExitCode = v.ReinExitCode,
+            DurationMs = (long)v.Duration.TotalMilliseconds,
+            StartedAt = v.StartedAt,
+            ChildPid = v.ChildPid,
+            PeakRssBytes = v.PeakRssBytes,
+            PidsKilled = v.PidsKilled,
+            Unkillable = [.. v.Unkillable.Select(UnkillableDocument.From)],
+            Caps = v.CapMethod is null
+                ? null
+                : new CapsDocument(v.CapMethod, v.MemoryLimitBytes, v.PeakProcesses),
+            Error = v.StartFailure?.Message,
+            Refusal = v.Refusal,
+        };
+}
+
+/// <summary>A process the teardown could not kill: pid, state letter (D, U, Z…), command, start time.</summary>
+public sealed record UnkillableDocument(int Pid, string State, string Command, ulong? Start)
+{
+    public static UnkillableDocument From(UnkillableProcess u) =>
+        new(u.Pid, u.State.ToString(), u.Command, u.StartTime);
+
+    public UnkillableProcess ToProcess() =>
+        new(Pid, State.Length > 0 ? State[0] : '?', Command, Start ?? 0);
+}
+
+/// <summary>How caps were enforced: <c>cgroup-v1</c>, <c>cgroup-v2</c> or <c>poll</c>.</summary>
+public sealed record CapsDocument(string Method, long? MemoryLimitBytes, int PeakProcesses);

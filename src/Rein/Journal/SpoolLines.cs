@@ -1,0 +1,98 @@
+using System.Text.Json.Serialization;
+using Rein.Documents;
+using Rein.Running;
+using Rein.Running.Gates;
+
+namespace Rein.Journal;
+
+/// <summary>The spool's line kinds (see <see cref="JournalSpool"/>). Internal format: field names are short
+/// and stable because a spool written by one Rein version is imported by the next.</summary>
+internal sealed record SpoolStart(
+    string RunId,
+    string[] Command,
+    string Cwd,
+    string User,
+    int ReinPid,
+    ulong ReinStart,
+    string BootId,
+    long? BootTime,
+    long StartedAt,
+    string? Lock,
+    string? Model,
+    // Optional: spools written before supervision have none.
+    string? Sup = null,
+    int? Attempt = null,
+    string? Reason = null
+)
+{
+    [JsonPropertyOrder(-1)]
+    public string T => "start";
+}
+
+internal sealed record SpoolChild(int Pid, ulong Start, int Pgid)
+{
+    [JsonPropertyOrder(-1)]
+    public string T => "child";
+}
+
+/// <summary>Members of the tree first seen by the guard's sampler: pid and start time, pairwise.</summary>
+internal sealed record SpoolProcesses(int[] Pids, ulong[] Starts)
+{
+    [JsonPropertyOrder(-1)]
+    public string T => "procs";
+}
+
+internal sealed record SpoolEnd(
+    string Outcome,
+    int? ExitCode,
+    int? Signal,
+    long DurationMs,
+    long StartedAt,
+    long PeakRss,
+    int ChildPid,
+    int[] PidsKilled,
+    UnkillableDocument[] Unkillable,
+    int? StartErrno,
+    string? StartError,
+    long? MemoryLimit,
+    string? CapMethod,
+    int PeakProcesses,
+    Refusal? Refusal
+)
+{
+    [JsonPropertyOrder(-1)]
+    public string T => "end";
+
+    public RunVerdict ToVerdict(string runId) =>
+        new()
+        {
+            RunId = runId,
+            Outcome = RunOutcomeNames.FromWire(Outcome) ?? RunOutcome.Exited,
+            ExitCode = ExitCode,
+            Signal = Signal,
+            Duration = TimeSpan.FromMilliseconds(DurationMs),
+            StartedAt = DateTimeOffset.FromUnixTimeMilliseconds(StartedAt),
+            PeakRssBytes = PeakRss,
+            ChildPid = ChildPid,
+            PidsKilled = PidsKilled ?? [],
+            Unkillable = [.. (Unkillable ?? []).Select(u => u.ToProcess())],
+            StartFailure = StartErrno is { } errno
+                ? new Processes.Posix.SpawnFailure(errno, StartError ?? "")
+                : null,
+            MemoryLimitBytes = MemoryLimit,
+            CapMethod = CapMethod,
+            PeakProcesses = PeakProcesses,
+            Refusal = Refusal,
+        };
+}
+
+/// <summary>Source-generated JSON for spool lines: one compact line each, nulls left out.</summary>
+[JsonSourceGenerationOptions(
+    PropertyNamingPolicy = JsonKnownNamingPolicy.SnakeCaseLower,
+    DefaultIgnoreCondition = JsonIgnoreCondition.WhenWritingNull
+)]
+[JsonSerializable(typeof(SpoolStart))]
+[JsonSerializable(typeof(SpoolChild))]
+[JsonSerializable(typeof(SpoolEnd))]
+[JsonSerializable(typeof(SpoolProcesses))]
+internal sealed partial class SpoolJsonContext : JsonSerializerContext { }

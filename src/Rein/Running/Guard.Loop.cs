@@ -1,0 +1,136 @@
+using Rein.Processes.Posix;
+
+namespace Rein.Running;
+
+/// <summary>The guard's event loop: one poll over the wake pipe (signals, cancellation), the shim's events and the
+/// output relay; limits from <see cref="WatchPolicy"/>; bounded waits for the tree killer and the output drain.</summary>
+public sealed unsafe partial class Guard
+{
+    /// <summary>Waits for the end of the run, a limit or a signal. Returns the reason Rein must stop it, or null when it exited by itself.</summary>
+    (RunOutcome? Reason, int? Signal) Watch()
+    {
+        while (true)
+        {
+            var wait = _watch.UntilDue(_relay?.LastOutput);
+            Pump((int)Math.Clamp(Math.Ceiling(wait.TotalMilliseconds), 0, int.MaxValue));
+            if (_shim!.RootExit is not null)
+            {
+                return (null, null);
+            }
+
+            if (_shim.Closed)
+            {
+                _shimLost = true;
+                return (null, null);
+            }
+
+            while (_signals.TryDequeue(out var sig))
+            {
+                if (TerminatingSignals.Contains(sig))
+                {
+                    return (RunOutcome.Interrupted, sig);
+                }
+
+                Forward(sig); // USR1, USR2, ALRM, PIPE …: the command's to handle
+            }
+
+            if (_watch.Expired(_relay?.LastOutput) is { } expired)
+            {
+                return (expired, null);
+            }
+
+            if (_watch.SampleDue() && _caps is not null && _tree is not null)
+            {
+                var members = _tree.Collect(scanMarker: false);
+                _seen?.Add(members);
+                var cap = _caps.Sample(members);
+                _observer?.Sampled(_caps.LastRss, _caps.LastProcesses);
+                if (cap is not null)
+                {
+                    return (cap, null);
+                }
+            }
+        }
+    }
+
+    /// <summary>For the tree killer: lets time pass; true when a second SIGINT asks to skip the grace.</summary>
+    bool Wait(TimeSpan time)
+    {
+        Pump((int)Math.Clamp(time.TotalMilliseconds, 0, int.MaxValue));
+        while (_signals.TryDequeue(out var s))
+        {
+            if (s == LibC.SIGINT)
+            {
+                _escalate = true;
+            }
+        }
+
+        return _escalate;
+    }
+
+    /// <summary>Waits up to <paramref name="timeoutMs"/> for output to relay or a wake-up (shim event, signal).</summary>
+    void Pump(int timeoutMs)
+    {
+        var fds = stackalloc LibC.PollFd[8];
+        var n = 0;
+        fds[n++] = new LibC.PollFd { Fd = _wakeRead, Events = LibC.POLLIN };
+        var shimIndex = -1;
+        if (_shim is { Closed: false, EventFd: >= 0 })
+        {
+            shimIndex = n;
+            fds[n++] = new LibC.PollFd { Fd = _shim.EventFd, Events = LibC.POLLIN };
+        }
+
+        var relayStart = n;
+        if (_relay is not null)
+        {
+            n += _relay.AddPollFds(fds + n);
+        }
+
+        var rc = LibC.poll(fds, (nuint)n, timeoutMs);
+        if (rc <= 0)
+        {
+            return;
+        }
+
+        if (fds[0].Revents != 0)
+        {
+            var buf = stackalloc byte[64];
+            while (LibC.read(_wakeRead, buf, 64) > 0) { }
+        }
+
+        if (shimIndex >= 0 && fds[shimIndex].Revents != 0)
+        {
+            _shim!.ReadEvents();
+        }
+
+        _relay?.Service(fds + relayStart, n - relayStart, _watch.Elapsed);
+    }
+
+    void Wake()
+    {
+        if (_wakeWrite >= 0)
+        {
+            byte b = 1;
+            LibC.write(_wakeWrite, &b, 1);
+        }
+    }
+
+    /// <summary>How long the relay may wait for Rein's readers to take the rest of the output. After a stop, only a
+    /// moment: every wait after a teardown is bounded. After a clean exit, the run's own limits still apply (the
+    /// time left before --timeout, and no longer than --idle-timeout), so a slow `| less` still gets the tail.</summary>
+    TimeSpan DrainBudget(bool stopped)
+    {
+        var budget = OutputRelay.DefaultDrainBudget;
+        if (!stopped && _spec.IdleTimeout is { } idle && idle > budget)
+        {
+            budget = idle;
+            if (_spec.Timeout is { } wall && wall > TimeSpan.Zero && wall - _watch.Elapsed < budget)
+            {
+                budget = wall - _watch.Elapsed;
+            }
+        }
+
+        return budget;
+    }
+}

@@ -1,0 +1,64 @@
+using Rein.Processes.Posix;
+using Rein.Processes.Shim;
+
+namespace Rein.Running;
+
+public sealed unsafe partial class Guard
+{
+    /// <summary>Starts the command under its shim and waits for the exec. Returns the verdict when it could not
+    /// start (not found, not executable…), null once it runs.</summary>
+    RunVerdict? StartUnderShim(IReadOnlyList<string> shimCommand, DateTimeOffset startedAt)
+    {
+        var stdio = new List<(int, int)>();
+        if (_spec.IdleTimeout is { } idle && idle > TimeSpan.Zero)
+        {
+            _relay = OutputRelay.Create();
+            stdio.AddRange(_relay.ChildRedirects);
+        }
+
+        _shim = ShimProcess.Start(
+            shimCommand,
+            new ShimStart
+            {
+                Command = _spec.Command,
+                Environment = ChildEnvironment.For(_spec),
+                NewSession = !_spec.Foreground,
+                // The signal rein stops the run with must reach the command, as coreutils' timeout resets it
+                // (SIGCHLD is reset by the shim itself).
+                KeepIgnored = NativePart.IgnoredByCaller() & ~(1UL << (_spec.TimeoutSignal - 1)),
+                Marker = _spec.RunId,
+                HoldFds = _heldFds,
+                Cgroups = _caps?.CgroupDirectories ?? [],
+                Stdio = stdio,
+            }
+        );
+        _relay?.CloseChildEnds();
+
+        // Wait for the exec (a command on a hung filesystem may take long: stay responsive to signals meanwhile).
+        while (_shim.RootPid == 0 && _shim.SpawnErrno is null && !_shim.Closed)
+        {
+            Pump(100);
+        }
+
+        if (_shim.SpawnErrno is { } errno || _shim.RootPid == 0)
+        {
+            var failure = _shim.SpawnErrno is { } e
+                ? new SpawnFailure(e, PosixSpawner.Describe(_spec.Command[0], e))
+                : throw new InvalidOperationException(
+                    "the shim exited before starting the command"
+                );
+            return Finish(
+                new RunVerdict
+                {
+                    RunId = _spec.RunId,
+                    Outcome = RunOutcome.StartFailed,
+                    StartFailure = failure,
+                    Duration = _watch.Elapsed,
+                    StartedAt = startedAt,
+                }
+            );
+        }
+
+        return null;
+    }
+}

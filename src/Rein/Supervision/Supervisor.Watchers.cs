@@ -1,0 +1,131 @@
+using Rein.Running;
+
+namespace Rein.Supervision;
+
+/// <summary>What restarts a worker that has not ended by itself: the recycle timer, the health probe, the heartbeat.</summary>
+public sealed partial class Supervisor
+{
+    /// <summary>Runs the incarnation's watchers from the moment the worker started until <paramref name="cancel"/>;
+    /// the first that finds a reason calls <paramref name="restart"/> (recycle, health, heartbeat).</summary>
+    Task Watch(Task started, Action<string> restart, CancellationToken cancel)
+    {
+        var watchers = new List<Task>();
+        if (_spec.RecycleAfter is { } lifetime && lifetime > TimeSpan.Zero)
+        {
+            watchers.Add(
+                Quietly(async () =>
+                {
+                    await started.WaitAsync(cancel).ConfigureAwait(false);
+                    await Task.Delay(lifetime, _time, cancel).ConfigureAwait(false);
+                    restart("recycle");
+                })
+            );
+        }
+
+        if (_spec.HeartbeatFile is { } file)
+        {
+            watchers.Add(Quietly(() => WatchHeartbeat(file, started, restart, cancel)));
+        }
+
+        if (_spec.Health is { } health)
+        {
+            watchers.Add(Quietly(() => WatchHealth(health, started, restart, cancel)));
+        }
+
+        return Task.WhenAll(watchers);
+    }
+
+    /// <summary>The worker touches the file; a file not touched for the timeout since the worker started (or since
+    /// the last touch) means a hung worker.</summary>
+    async Task WatchHeartbeat(
+        string file,
+        Task started,
+        Action<string> restart,
+        CancellationToken cancel
+    )
+    {
+        await started.WaitAsync(cancel).ConfigureAwait(false);
+        var since = DateTime.UtcNow;
+        var timeout = _spec.HeartbeatTimeout;
+        var poll = TimeSpan.FromTicks(
+            Math.Clamp(
+                timeout.Ticks / 4,
+                TimeSpan.TicksPerMillisecond * 20,
+                TimeSpan.TicksPerSecond
+            )
+        );
+        while (true)
+        {
+            await Task.Delay(poll, _time, cancel).ConfigureAwait(false);
+            // File times are wall-clock: compared with the wall clock, not the (possibly fake) TimeProvider.
+            var touched = File.Exists(file) ? File.GetLastWriteTimeUtc(file) : DateTime.MinValue;
+            var last = touched > since ? touched : since;
+            if (DateTime.UtcNow - last > timeout)
+            {
+                restart("heartbeat");
+                return;
+            }
+        }
+    }
+
+    /// <summary>Every interval, the probe as a guarded run of its own (bounded by its timeout, its tree killed);
+    /// <see cref="HealthCheck.Failures"/> failures in a row → restart.</summary>
+    async Task WatchHealth(
+        HealthCheck health,
+        Task started,
+        Action<string> restart,
+        CancellationToken cancel
+    )
+    {
+        await started.WaitAsync(cancel).ConfigureAwait(false);
+        var failures = 0;
+        while (true)
+        {
+            await Task.Delay(health.Interval, _time, cancel).ConfigureAwait(false);
+            var probe = new RunSpec
+            {
+                Command = health.Command,
+                Timeout = health.Timeout,
+                Grace = TimeSpan.FromMilliseconds(500),
+                KillWait = _spec.Worker.KillWait,
+            };
+            var verdict = await Task
+                .Factory.StartNew(
+                    () =>
+                    {
+                        using var guard = new Guard(probe);
+                        var v = guard.Run();
+                        guard.Disarm();
+                        return v;
+                    },
+                    CancellationToken.None,
+                    TaskCreationOptions.LongRunning,
+                    TaskScheduler.Default
+                )
+                .ConfigureAwait(false);
+            cancel.ThrowIfCancellationRequested();
+            failures = verdict is { Outcome: RunOutcome.Exited, ExitCode: 0 } ? 0 : failures + 1;
+            if (failures >= health.Failures)
+            {
+                restart("health");
+                return;
+            }
+        }
+    }
+
+    /// <summary>A watcher ends quietly when the incarnation ends; a failure of its own (an unreadable file) must not
+    /// bring supervision down.</summary>
+    async Task Quietly(Func<Task> body)
+    {
+        try
+        {
+            await body().ConfigureAwait(false);
+        }
+        catch (OperationCanceledException) { }
+        catch (Exception e)
+            when (e is IOException or UnauthorizedAccessException or InvalidOperationException)
+        {
+            _spec.Run.Warn?.Invoke($"a watcher of the worker failed: {e.Message}");
+        }
+    }
+}

@@ -1,0 +1,38 @@
+using Rein.Running;
+
+namespace Rein.Supervision;
+
+/// <summary>A health probe run beside the worker: <see cref="Command"/> every <see cref="Interval"/>, each bounded by
+/// <see cref="Timeout"/> (its whole tree killed then); <see cref="Failures"/> failures in a row restart the worker.</summary>
+public sealed record HealthCheck(
+    IReadOnlyList<string> Command,
+    TimeSpan Interval,
+    TimeSpan Timeout,
+    int Failures = 3
+);
+
+/// <summary>What to supervise: the worker (each incarnation a guarded run of <see cref="Worker"/> with a fresh run
+/// id) and what makes the supervisor restart it besides its own end.</summary>
+public sealed record SupervisorSpec
+{
+    /// <summary>The worker's run; every limit (timeout as a maximum lifetime, idle timeout as a hang detector,
+    /// memory, processes) applies per incarnation. Its <see cref="RunSpec.RunId"/> is replaced per incarnation.</summary>
+    public required RunSpec Worker { get; init; }
+
+    /// <summary>The pipeline's options per incarnation (state directory, admission). The supervisor sets the
+    /// observer, turns the retry breaker off (it is the backoff itself) and never forwards signals itself.</summary>
+    public required GuardedRunOptions Run { get; init; }
+
+    /// <summary>Restart a healthy worker after this lifetime (TERM, grace, KILL); null: never.</summary>
+    public TimeSpan? RecycleAfter { get; init; }
+
+    public HealthCheck? Health { get; init; }
+
+    /// <summary>A file the worker touches; not touched for <see cref="HeartbeatTimeout"/> → hung → restart.</summary>
+    public string? HeartbeatFile { get; init; }
+
+    public TimeSpan HeartbeatTimeout { get; init; } = TimeSpan.FromSeconds(30);
+
+    /// <summary>Identifies the supervision in the journal (each incarnation is linked to it) and in rein ps.</summary>
+    public string SupervisionId { get; init; } = RunSpec.NewRunId();
+}
