@@ -259,11 +259,17 @@ public sealed class CadenceCliTests : RunTestBase
             )
         )
         {
+            // Rein's own argv carries the marker too, so wait for the run itself to be listed
+            // (its record is written before the command is spawned).
             Assert.True(
                 ProcessProbe.WaitUntil(
-                    () => ProcessProbe.Alive(Marker).Count > 0,
+                    () =>
+                        Json(ReinProcess.Run(["ps", "--json"], HomeEnv()))
+                            .GetProperty("runs")
+                            .GetArrayLength() > 0,
                     TimeSpan.FromSeconds(10)
-                )
+                ),
+                "the run never appeared in rein ps"
             );
             var ps = Json(ReinProcess.Run(["ps", "--json"], HomeEnv()));
             Assert.Equal(model, ps.GetProperty("runs")[0].GetProperty("model").GetString());
