@@ -116,6 +116,13 @@ internal static class RunCommand
             HelpName = "SIZE",
         };
 
+        public readonly Option<bool> Classify = new("--classify")
+        {
+            Description =
+                "Keep the last 64 KiB of the command's stderr (relayed to yours unchanged) so a failure is classified "
+                + "from its text too: CUDA/Metal out of memory, a native crash, MemoryError… (see rein classify)",
+        };
+
         public readonly ModelsRunOptions Models = new();
     }
 
@@ -144,6 +151,7 @@ internal static class RunCommand
             o.MaxProcs,
             o.CapMethod,
             o.MinAvailable,
+            o.Classify,
         };
         foreach (var option in o.Models.All)
         {
@@ -299,6 +307,17 @@ internal static class RunCommand
             return ExitCodes.ReinFailed;
         }
 
+        Forensics.Classification.ClassificationRules rules;
+        try
+        {
+            rules = Forensics.Classification.ClassificationRules.FromConfig(config);
+        }
+        catch (ConfigException e)
+        {
+            Console.Error.WriteLine($"rein run: {e.Message}");
+            return ExitCodes.ReinFailed;
+        }
+
         var admission = new AdmissionRequest
         {
             Lock = lockRequest,
@@ -325,6 +344,8 @@ internal static class RunCommand
             MemoryLimit = config.Size(Settings.Memory) is > 0 and var m ? m : null,
             MaxProcs = config.WholeNumber(Settings.MaxProcs) is > 0 and var p ? (int)p : null,
             CapMethod = method.Value,
+            Classify = parse.GetValue(o.Classify),
+            ClassificationRules = rules,
         };
 
         return Run(spec, parse.GetValue(o.Report), config, admission);
@@ -396,6 +417,11 @@ internal static class RunCommand
         )
         {
             Console.Error.WriteLine(summary);
+        }
+
+        if (RunSummary.FailureLine(verdict, spec) is { } failure)
+        {
+            Console.Error.WriteLine(failure);
         }
 
         return verdict.ReinExitCode;

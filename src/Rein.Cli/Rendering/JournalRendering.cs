@@ -123,6 +123,8 @@ internal static class JournalRendering
                 ? $"{refusal.Code}: {RefusalText.Sentence(refusal, r.StartedAt, refusal.WaitedMs > 0)}"
                 : null
         );
+        Row("failure", r.Failure is { } f ? $"{f.Class} → {f.Hint}: {f.Advice}" : null);
+        Row("evidence", r.Failure?.Evidence is { } ev ? $"{ev} (rule {r.Failure.Rule})" : null);
         Row("exit code", r.ExitCode?.ToString(System.Globalization.CultureInfo.InvariantCulture));
         Row("signal", r.Signal?.ToString(System.Globalization.CultureInfo.InvariantCulture));
         Row(

@@ -63,6 +63,27 @@ internal static class RunSummary
         return sb.ToString();
     }
 
+    /// <summary>The classifier's reading of a failure, one line: when rein intervened (its summary is printed
+    /// anyway) or the user asked for it (<c>--classify</c>); never for an <c>unknown</c> failure rein did not
+    /// stop, so a plain failing command stays as quiet as before.</summary>
+    public static string? FailureLine(RunVerdict v, RunSpec spec)
+    {
+        if (v.Failure is not { } f || v.Outcome == RunOutcome.Refused)
+        {
+            return null;
+        }
+
+        var intervened = v.Intervened || v.Unkillable.Count > 0;
+        if (!intervened && !spec.Classify)
+        {
+            return null;
+        }
+
+        return f.Class == "unknown" && !spec.Classify
+            ? null
+            : CommandText.Escape($"rein: looks like {f.Title} ({f.Class}) → {f.Hint}: {f.Advice}");
+    }
+
     public const string UnkillableRunbook =
         "rein: these are in uninterruptible wait (kernel I/O) and cannot be killed. Do not start more of the same;\n"
         + "rein: save your work and reboot. On macOS run Disk Utility > First Aid on the data volume afterwards\n"

@@ -54,6 +54,7 @@ public sealed class EffectiveConfig
     {
         "cadence.family",
         "models.known_panic",
+        "classify.rule",
     };
 
     List<ConfigTable> _tables = [];

@@ -59,6 +59,9 @@ public record JournalRunDocument
 
     public Refusal? Refusal { get; init; }
 
+    /// <summary>Why the run failed, as the classifier read it (class, hint, advice, evidence, rule).</summary>
+    public Forensics.Classification.RunFailure? Failure { get; init; }
+
     /// <summary>For an incarnation of a supervised worker (<c>rein supervise</c>): its supervision, attempt and why
     /// it was restarted; null otherwise.</summary>
     public SupervisionLinkDocument? Supervision { get; init; }
@@ -96,6 +99,7 @@ public record JournalRunDocument
             CapMethod = r.CapMethod,
             Note = r.Note,
             Refusal = r.Refusal,
+            Failure = r.Failure,
             Supervision = r.Supervision is { } s
                 ? new SupervisionLinkDocument(s.SupervisionId, s.Attempt, s.RestartReason)
                 : null,

@@ -17,6 +17,8 @@ namespace Rein.Documents;
 [JsonSerializable(typeof(PsDocument))]
 [JsonSerializable(typeof(UnkillableDocument[]))]
 [JsonSerializable(typeof(Refusal))]
+[JsonSerializable(typeof(Rein.Forensics.Classification.RunFailure))]
+[JsonSerializable(typeof(Rein.Forensics.Classification.ClassifyDocument))]
 public sealed partial class ReinJsonContext : JsonSerializerContext
 {
     /// <summary>Readable text: a '+' in a timestamp or a quote in a command line stays as it is (the output is

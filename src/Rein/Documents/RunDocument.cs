@@ -41,6 +41,9 @@ public sealed record RunDocument
 
     public Refusal? Refusal { get; init; }
 
+    /// <summary>Why the run failed (class, hint, advice, evidence, rule); null when it did not fail.</summary>
+    public Forensics.Classification.RunFailure? Failure { get; init; }
+
     public static RunDocument From(RunVerdict v, IReadOnlyList<string> command) =>
         new()
         {
@@ -61,6 +64,7 @@ public sealed record RunDocument
                 : new CapsDocument(v.CapMethod, v.MemoryLimitBytes, v.PeakProcesses),
             Error = v.StartFailure?.Message,
             Refusal = v.Refusal,
+            Failure = v.Failure,
         };
 }
 

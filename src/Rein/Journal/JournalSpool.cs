@@ -71,7 +71,8 @@ public static class JournalSpool
                 v.MemoryLimitBytes,
                 v.CapMethod,
                 v.PeakProcesses,
-                v.Refusal
+                v.Refusal,
+                v.Failure
             ),
             SpoolJsonContext.Default.SpoolEnd
         );

@@ -106,7 +106,7 @@ public sealed partial class JournalStore
                 SELECT id, command, cwd, user_name, rein_pid, rein_start, child_pid, child_start, pgid, boot_id, started_at,
                   ended_at, outcome, exit_code, signal, duration_ms, peak_rss, pids_killed, unkillable, lock_label, model_label,
                   unclean_reason, unclean_detected_at, rein_exit_code, memory_limit, cap_method, note, refusal,
-                  supervision_id, supervision_attempt, restart_reason
+                  supervision_id, supervision_attempt, restart_reason, failure
                 FROM runs
                 """
             + " "
@@ -167,6 +167,7 @@ public sealed partial class JournalStore
                             r.IsDBNull(29) ? 0 : r.GetInt32(29),
                             r.IsDBNull(30) ? null : r.GetString(30)
                         ),
+                    Failure = r.IsDBNull(31) ? null : RunRecord.ParseFailure(r.GetString(31)),
                 }
             );
         }

@@ -102,7 +102,8 @@ public sealed partial class JournalStore
         cmd.CommandText = """
             UPDATE runs SET ended_at = $end, outcome = $outcome, exit_code = $code, signal = $sig, duration_ms = $dur,
               peak_rss = $rss, pids_killed = $killed, unkillable = $unk, rein_exit_code = $rc,
-              memory_limit = $mem, cap_method = $method, note = $note, refusal = $refusal
+              memory_limit = $mem, cap_method = $method, note = $note, refusal = $refusal,
+              failure = $failure
             WHERE id = $id;
             -- The boot was alive at least until this end: a later crash is dated from the last sign of life.
             UPDATE boots SET last_seen = MAX(COALESCE(last_seen, 0), $end)
@@ -136,6 +137,12 @@ public sealed partial class JournalStore
             "$refusal",
             v.Refusal is { } refusal
                 ? JsonSerializer.Serialize(refusal, Documents.ReinJsonContext.Compact.Refusal)
+                : DBNull.Value
+        );
+        cmd.Parameters.AddWithValue(
+            "$failure",
+            v.Failure is { } failure
+                ? JsonSerializer.Serialize(failure, Documents.ReinJsonContext.Compact.RunFailure)
                 : DBNull.Value
         );
         cmd.ExecuteNonQuery();

@@ -81,6 +81,11 @@ internal static class Migrations
               PRIMARY KEY (run_id, pid, start)
             ) WITHOUT ROWID;
             """,
+        // v9 (classifier): why a failed run failed, as the failure object of docs/schemas.md (class, hint, advice,
+        // evidence, rule).
+        """
+            ALTER TABLE runs ADD COLUMN failure TEXT;
+            """,
     ];
 
     public static int Latest => Steps.Length;

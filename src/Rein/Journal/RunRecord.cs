@@ -78,6 +78,24 @@ public sealed record RunRecord
     /// <summary>For an incarnation of a supervised worker: its supervision, attempt and restart reason.</summary>
     public Supervision.SupervisionLink? Supervision { get; init; }
 
+    /// <summary>Why the run failed, as the classifier read it; null for runs that did not fail and older records.</summary>
+    public Forensics.Classification.RunFailure? Failure { get; init; }
+
+    internal static Forensics.Classification.RunFailure? ParseFailure(string json)
+    {
+        try
+        {
+            return System.Text.Json.JsonSerializer.Deserialize(
+                json,
+                Documents.ReinJsonContext.Compact.RunFailure
+            );
+        }
+        catch (System.Text.Json.JsonException)
+        {
+            return null;
+        }
+    }
+
     internal static Running.Gates.Refusal? ParseRefusal(string json)
     {
         try

@@ -57,7 +57,9 @@ internal sealed record SpoolEnd(
     long? MemoryLimit,
     string? CapMethod,
     int PeakProcesses,
-    Refusal? Refusal
+    Refusal? Refusal,
+    // Optional: spools written before the classifier have none.
+    Forensics.Classification.RunFailure? Failure = null
 )
 {
     [JsonPropertyOrder(-1)]
@@ -83,6 +85,7 @@ internal sealed record SpoolEnd(
             CapMethod = CapMethod,
             PeakProcesses = PeakProcesses,
             Refusal = Refusal,
+            Failure = Failure,
         };
 }
 

@@ -170,6 +170,9 @@ internal sealed class CapsMonitor : IDisposable
         return _exceeded;
     }
 
+    /// <summary>The kernel's OOM kills inside the run's cgroup so far (0 without one).</summary>
+    public long CgroupOomKills => _cgroup?.OomKills() ?? 0;
+
     public void Dispose()
     {
         _cgroup?.Dispose();

@@ -10,9 +10,9 @@ public sealed unsafe partial class Guard
     RunVerdict? StartUnderShim(IReadOnlyList<string> shimCommand, DateTimeOffset startedAt)
     {
         var stdio = new List<(int, int)>();
-        if (_spec.IdleTimeout is { } idle && idle > TimeSpan.Zero)
+        if (_spec.IdleTimeout is { } idle && idle > TimeSpan.Zero || _spec.Classify)
         {
-            _relay = OutputRelay.Create();
+            _relay = OutputRelay.Create(keepErrorTail: true);
             stdio.AddRange(_relay.ChildRedirects);
         }
 

@@ -108,6 +108,7 @@ public sealed unsafe partial class Guard : IDisposable
     public RunVerdict Run()
     {
         var startedAt = DateTimeOffset.UtcNow;
+        _startedSinceBoot = TimeSpan.FromMilliseconds(Environment.TickCount64);
         (_wakeRead, _wakeWrite) = LibC.CloexecPipe();
         LibC.SetNonBlocking(_wakeRead);
 
@@ -217,6 +218,7 @@ public sealed unsafe partial class Guard : IDisposable
             _shim.Reap();
         }
 
+        _cgroupOomKills = _caps?.CgroupOomKills ?? 0;
         _caps?.Dispose();
         var maxRss = _shim.RootMaxRss is { } r ? (OperatingSystem.IsMacOS() ? r : r * 1024) : 0;
         var verdict = new RunVerdict
@@ -234,7 +236,7 @@ public sealed unsafe partial class Guard : IDisposable
             MemoryLimitBytes = _spec.MemoryLimit,
             PeakProcesses = _caps?.PeakProcesses ?? 0,
         };
-        return Finish(Verdicts.Decide(verdict, reason, signal, _shim.RootExit));
+        return Finish(Classified(Verdicts.Decide(verdict, reason, signal, _shim.RootExit)));
     }
 
     /// <summary>Tells the observer how the command ended, once.</summary>

@@ -40,7 +40,12 @@ internal sealed unsafe class OutputRelay : IDisposable
     /// blocked on its own pipe: its silence is then not its own.</summary>
     public bool WaitingForReader => _channels.Any(c => c.Pending);
 
-    public static OutputRelay Create()
+    /// <summary>The last 64 KiB of the command's stderr (and of its stdout too when both share one terminal,
+    /// which merges them); null unless asked for.</summary>
+    public Forensics.Classification.OutputTail? ErrorTail { get; private set; }
+
+    /// <param name="keepErrorTail">Keep the tail of stderr for the failure classifier.</param>
+    public static OutputRelay Create(bool keepErrorTail = false)
     {
         var r = new OutputRelay();
         try
@@ -69,6 +74,11 @@ internal sealed unsafe class OutputRelay : IDisposable
                 {
                     r.Add(RelayChannel.WithPipe([fd], fd));
                 }
+            }
+
+            if (keepErrorTail && r._channels.FirstOrDefault(c => c.Targets.Contains(2)) is { } err)
+            {
+                r.ErrorTail = err.Tail = new Forensics.Classification.OutputTail();
             }
 
             if (OperatingSystem.IsLinux() && r._channels.Any(c => c.Pty is not null))

@@ -29,6 +29,9 @@ internal sealed unsafe class RelayChannel : IDisposable
         _sink = sink;
     }
 
+    /// <summary>Keeps the last bytes of what this channel carries, for the failure classifier; null: none kept.</summary>
+    public Forensics.Classification.OutputTail? Tail { get; set; }
+
     /// <summary>The command's fds (1, 2 or both) this channel carries.</summary>
     public int[] Targets { get; }
 
@@ -103,6 +106,8 @@ internal sealed unsafe class RelayChannel : IDisposable
 
         if (n > 0)
         {
+            // A copy for the classifier; the relayed bytes themselves are passed on untouched below.
+            Tail?.Append(_buffer.AsSpan(0, (int)n));
             _start = 0;
             _end = (int)n;
             return true;

@@ -42,6 +42,13 @@ public sealed record RunSpec
     /// <summary>Set for an incarnation of a supervised worker: the journal links the run to its supervision.</summary>
     public Supervision.SupervisionLink? Supervision { get; init; }
 
+    /// <summary>Relay the output (as --idle-timeout does) to keep the last 64 KiB of stderr, so a failure can be
+    /// classified from its text too (<c>rein run --classify</c>).</summary>
+    public bool Classify { get; init; }
+
+    /// <summary>The rules a failure is classified with; null: the built-in ones.</summary>
+    public Forensics.Classification.ClassificationRules? ClassificationRules { get; init; }
+
     /// <summary>Cap on the whole tree's memory (bytes); null means none.</summary>
     public long? MemoryLimit { get; init; }
 

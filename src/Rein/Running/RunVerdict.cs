@@ -47,6 +47,10 @@ public sealed record RunVerdict
     /// <summary>Processes in the tree at its largest (sampled).</summary>
     public int PeakProcesses { get; init; }
 
+    /// <summary>Why the run failed, as the classifier reads it; null for a run that did not fail (or was refused,
+    /// could not start, or was interrupted).</summary>
+    public Forensics.Classification.RunFailure? Failure { get; init; }
+
     /// <summary>True when Rein had to act (timeout, idle, interrupt, leftover processes, unkillable).</summary>
     public bool Intervened =>
         Outcome is not (RunOutcome.Exited or RunOutcome.Signaled) || PidsKilled.Count > 0;

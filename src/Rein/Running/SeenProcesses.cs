@@ -15,6 +15,9 @@ internal sealed class SeenProcesses(IRunRecorder? recorder, string runId)
 
     readonly HashSet<(int, ulong)> _seen = [];
 
+    /// <summary>The pids seen so far (for the classifier: kernel log lines about the run's processes).</summary>
+    public IEnumerable<int> Pids => _seen.Select(s => s.Item1);
+
     public void Add(List<ProcessInfo> members)
     {
         if (recorder is null || _seen.Count >= Limit)
