@@ -124,7 +124,8 @@ internal static class JournalRendering
                 : null
         );
         Row("failure", r.Failure is { } f ? $"{f.Class} → {f.Hint}: {f.Advice}" : null);
-        Row("evidence", r.Failure?.Evidence is { } ev ? $"{ev} (rule {r.Failure.Rule})" : null);
+        Row("evidence", r.Failure?.Evidence);
+        Row("rule", r.Failure?.Rule is { } rule ? $"{rule} ({r.Failure.Source})" : null);
         Row("exit code", r.ExitCode?.ToString(System.Globalization.CultureInfo.InvariantCulture));
         Row("signal", r.Signal?.ToString(System.Globalization.CultureInfo.InvariantCulture));
         Row(

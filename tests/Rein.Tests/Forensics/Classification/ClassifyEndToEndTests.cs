@@ -36,7 +36,7 @@ public sealed class ClassifyEndToEndTests : RunTestBase
         var id = ReadReport().GetProperty("run_id").GetString()!;
         var show = ReinProcess.Run(["journal", "show", id], HomeEnv());
         Assert.Contains("metal_oom → reduce_memory", show.Stdout);
-        Assert.Contains("(rule metal.oom.command_buffer)", show.Stdout);
+        Assert.Contains("metal.oom.command_buffer (output)", show.Stdout);
         var json = JsonDocument.Parse(
             ReinProcess.Run(["journal", "show", id, "--json"], HomeEnv()).Stdout
         );
