@@ -99,6 +99,51 @@ public sealed class ClassifyEndToEndTests : RunTestBase
         AssertNoSurvivors();
     }
 
+    static bool CgroupV1 =>
+        OperatingSystem.IsLinux()
+        && Directory.Exists("/sys/fs/cgroup/memory")
+        && Environment.UserName == "root"
+        && File.Exists("/dev/kmsg");
+
+    [Fact]
+    public void The_kernel_log_line_about_the_runs_process_reaches_a_kernel_rule()
+    {
+        Assert.SkipUnless(CgroupV1, "needs root, a cgroup v1 memory hierarchy and /dev/kmsg");
+        // A certain user rule on the kernel log outranks the built-in memory_cap: the line must have been read,
+        // and its pid (the killed helper) recognised as the run's.
+        File.WriteAllText(
+            Path.Combine(Scratch, "rein.toml"),
+            """
+            [[classify.rule]]
+            id = "ours.memcg"
+            applies = "kernel"
+            certain = true
+            regex = 'Memory cgroup out of memory: Killed process (?<pid>\d+)'
+            class = "memcg_oom_seen"
+            hint = "reduce_memory"
+            advice = "the memory cgroup's OOM killer took it"
+            """
+        );
+        var r = ReinProcess.Run(
+            RunArgs(
+                ["--memory", "16M", "--cap-method", "cgroup", "--report", ReportPath],
+                "alloc",
+                "200",
+                "hang"
+            ),
+            HomeEnv(),
+            workingDirectory: Scratch
+        );
+        Assert.Equal(137, r.ExitCode);
+        Assert.Equal("memcg_oom_seen", Failure().GetProperty("class").GetString());
+        Assert.Equal("kernel", Failure().GetProperty("source").GetString());
+        Assert.Contains(
+            $"Killed process {ReadReport().GetProperty("child_pid").GetInt32()} (rein-testhelper)",
+            Failure().GetProperty("evidence").GetString()
+        );
+        AssertNoSurvivors();
+    }
+
     const string OurRule = """
         [[classify.rule]]
         id = "ours.metal"
