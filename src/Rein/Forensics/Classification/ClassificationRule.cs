@@ -30,11 +30,38 @@ public sealed record ClassificationRule
     /// <summary>Matched as is (ordinal, case-sensitive); null when the rule has a regex.</summary>
     public string? Substring { get; init; }
 
-    public Regex? Pattern { get; init; }
+    /// <summary>The regex's text; null when the rule has a substring.</summary>
+    public string? Regex
+    {
+        get => _regex;
+        init
+        {
+            _regex = value;
+            _pattern = value is null ? null : new Lazy<Regex>(() => Compile(value));
+        }
+    }
 
-    /// <summary>A second pattern whose last matching line is added to the evidence (the "Extension modules:" line
+    /// <summary>A second regex whose last matching line is added to the evidence (the "Extension modules:" line
     /// of a faulthandler report, say).</summary>
-    public Regex? Detail { get; init; }
+    public string? Detail
+    {
+        get => _detail;
+        init
+        {
+            _detail = value;
+            _detailPattern = value is null ? null : new Lazy<Regex>(() => Compile(value));
+        }
+    }
+
+    // Compiled on first use: building a non-backtracking matcher costs milliseconds per pattern, and most
+    // failures are decided by a few rules (the exit's facts; no stderr tail kept).
+    readonly string? _regex;
+    readonly string? _detail;
+    readonly Lazy<Regex>? _pattern;
+    readonly Lazy<Regex>? _detailPattern;
+
+    /// <summary>The compiled <see cref="Detail"/>, or null.</summary>
+    public Regex? DetailPattern => _detailPattern?.Value;
 
     /// <summary>Whether the line matches; for a pattern with a <c>pid</c> group, also the pid it names.</summary>
     public bool Matches(string line, out int? pid)
@@ -47,7 +74,7 @@ public sealed record ClassificationRule
 
         try
         {
-            var m = Pattern!.Match(line);
+            var m = _pattern!.Value.Match(line);
             if (!m.Success)
             {
                 return false;
@@ -65,6 +92,11 @@ public sealed record ClassificationRule
             return false; // a pathological line for this pattern: no match rather than a stalled rein
         }
     }
+
+    /// <summary>Throws <see cref="ArgumentException"/> for an invalid pattern (a cheap parse: the matcher itself is
+    /// built on first use).</summary>
+    public static void Validate(string pattern) =>
+        _ = new Regex(pattern, RegexOptions.CultureInvariant, MatchTimeout);
 
     /// <summary>Compiles a pattern without backtracking when it can (linear time), else with backtracking; either
     /// way under <see cref="MatchTimeout"/>. Throws <see cref="ArgumentException"/> for an invalid pattern.</summary>

@@ -61,7 +61,7 @@ public static class FailureClassifier
             if (LastMatch(rule, lines, evidence.Pids) is { } line)
             {
                 var text = Trimmed(line, EvidenceLength);
-                if (rule.Detail is { } detail && LastDetail(detail, lines) is { } extra)
+                if (rule.DetailPattern is { } detail && LastDetail(detail, lines) is { } extra)
                 {
                     text += " | " + Trimmed(extra, DetailLength);
                 }

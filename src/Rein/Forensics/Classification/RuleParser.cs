@@ -121,15 +121,16 @@ internal static partial class RuleParser
             Scope = scope,
             Certain = certain,
             Substring = substring,
-            Pattern = pattern is null ? null : CompileOrFail(pattern, "regex"),
-            Detail = t.Text("detail") is { } d ? CompileOrFail(d, "detail") : null,
+            Regex = pattern is null ? null : Valid(pattern, "regex"),
+            Detail = t.Text("detail") is { } d ? Valid(d, "detail") : null,
         };
 
-        Regex CompileOrFail(string p, string field)
+        string Valid(string p, string field)
         {
             try
             {
-                return ClassificationRule.Compile(p);
+                ClassificationRule.Validate(p);
+                return p;
             }
             catch (ArgumentException e)
             {

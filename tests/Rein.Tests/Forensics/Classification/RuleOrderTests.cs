@@ -173,6 +173,11 @@ public sealed class RuleOrderTests
         var all = ClassificationRules.BuiltIn.All;
         Assert.True(all.Count >= 15);
         Assert.Equal(all.Count, all.Select(r => r.Id).Distinct().Count());
+        foreach (var r in all)
+        {
+            r.Matches("nothing to see here", out _); // every pattern compiles (they are compiled on first use)
+            _ = r.DetailPattern;
+        }
         foreach (
             var cls in new[]
             {
