@@ -63,25 +63,26 @@ internal static class RunSummary
         return sb.ToString();
     }
 
-    /// <summary>The classifier's reading of a failure, one line: when rein intervened (its summary is printed
-    /// anyway) or the user asked for it (<c>--classify</c>); never for an <c>unknown</c> failure rein did not
-    /// stop, so a plain failing command stays as quiet as before.</summary>
+    /// <summary>The classifier's reading of a failure, one line, when it says more than the summary above: a class
+    /// found in the output or the kernel log; one from the exit's facts only with <c>--classify</c> and when rein
+    /// did not intervene (otherwise the summary already names the limit, cap or survivor). Never for
+    /// <c>unknown</c>, so a plain failing command stays as quiet as before.</summary>
     public static string? FailureLine(RunVerdict v, RunSpec spec)
     {
-        if (v.Failure is not { } f || v.Outcome == RunOutcome.Refused)
+        if (v.Failure is not { } f || v.Outcome == RunOutcome.Refused || f.Class == "unknown")
         {
             return null;
         }
 
         var intervened = v.Intervened || v.Unkillable.Count > 0;
-        if (!intervened && !spec.Classify)
+        var show = f.Source switch
         {
-            return null;
-        }
-
-        return f.Class == "unknown" && !spec.Classify
-            ? null
-            : CommandText.Escape($"rein: looks like {f.Title} ({f.Class}) → {f.Hint}: {f.Advice}");
+            "output" or "kernel" => true,
+            _ => spec.Classify && !intervened,
+        };
+        return show
+            ? CommandText.Escape($"rein: looks like {f.Title} ({f.Class}) → {f.Hint}: {f.Advice}")
+            : null;
     }
 
     public const string UnkillableRunbook =

@@ -74,6 +74,22 @@ public sealed class ClassifyEndToEndTests : RunTestBase
     }
 
     [Fact]
+    public void With_classify_a_signal_death_gets_its_line()
+    {
+        var r = ReinProcess.Run(
+            RunArgs(["--classify", "--report", ReportPath], "die", "9"),
+            HomeEnv()
+        );
+        Assert.Equal(137, r.ExitCode);
+        Assert.Equal("signal", Failure().GetProperty("class").GetString());
+        Assert.Equal("signal=9", Failure().GetProperty("evidence").GetString());
+        Assert.Contains(
+            "rein: looks like killed by SIGKILL (signal) → investigate: something outside rein sent SIGKILL",
+            r.Stderr
+        );
+    }
+
+    [Fact]
     public void A_memory_cap_is_memory_cap_with_reduce_memory()
     {
         var r = ReinProcess.Run(
@@ -92,10 +108,9 @@ public sealed class ClassifyEndToEndTests : RunTestBase
             "outcome=memory_exceeded memory_limit=67108864",
             Failure().GetProperty("evidence").GetString()
         );
-        Assert.Contains(
-            "rein: looks like the --memory cap was hit (memory_cap) → reduce_memory",
-            r.Stderr
-        );
+        // The summary already names the cap: no second line saying the same.
+        Assert.Contains("exceeded its memory cap of 64 MiB", r.Stderr);
+        Assert.DoesNotContain("looks like", r.Stderr);
         AssertNoSurvivors();
     }
 
