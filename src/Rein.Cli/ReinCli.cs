@@ -71,6 +71,7 @@ public static class ReinCli
         root.Subcommands.Add(CleanupCommand.Build());
         root.Subcommands.Add(CacheCommand.Build());
         root.Subcommands.Add(ProtectCommand.Build());
+        root.Subcommands.Add(MarkCommand.Build());
         return root;
     }
 
