@@ -87,6 +87,10 @@ public sealed class InferenceGuard
         }
     }
 
+    /// <summary>Whether the first-call settle of <paramref name="modelId"/> has started (tests wait for it).</summary>
+    internal bool IsSettling(string modelId) =>
+        _settled.TryGetValue(modelId, out var wait) && wait.IsValueCreated;
+
     static void Check(string modelId)
     {
         if (Cadence.ModelId.Problem(modelId) is { } problem)
