@@ -39,16 +39,24 @@ public sealed partial class JournalStore
             return 0;
         }
 
+        // Every reader of the journal comes through here: when no file has grown, no transaction (and no fsync).
+        var imported = ImportedOffsets();
+        var grown = names
+            .Where(n => SizeOf(System.IO.Path.Combine(folder, n)) > imported.GetValueOrDefault(n))
+            .ToList();
         var added = 0;
-        Durably(() =>
-            InTransaction(() =>
-            {
-                foreach (var name in names)
+        if (grown.Count > 0)
+        {
+            Durably(() =>
+                InTransaction(() =>
                 {
-                    added += ImportCrumbFile(System.IO.Path.Combine(folder, name), name);
-                }
-            })
-        );
+                    foreach (var name in grown)
+                    {
+                        added += ImportCrumbFile(System.IO.Path.Combine(folder, name), name);
+                    }
+                })
+            );
+        }
 
         foreach (var name in names)
         {
@@ -71,6 +79,32 @@ public sealed partial class JournalStore
         }
 
         return added;
+    }
+
+    Dictionary<string, long> ImportedOffsets()
+    {
+        var result = new Dictionary<string, long>(StringComparer.Ordinal);
+        using var cmd = _db.CreateCommand();
+        cmd.CommandText = "SELECT name, offset FROM breadcrumb_files;";
+        using var row = cmd.ExecuteReader();
+        while (row.Read())
+        {
+            result[row.GetString(0)] = row.GetInt64(1);
+        }
+
+        return result;
+    }
+
+    static long SizeOf(string path)
+    {
+        try
+        {
+            return new FileInfo(path).Length;
+        }
+        catch (IOException)
+        {
+            return 0; // imported and deleted by another reader meanwhile
+        }
     }
 
     int ImportCrumbFile(string path, string name)

@@ -27,7 +27,6 @@ public sealed class InferenceGuard
     /// <summary>Settles, runs the pre-hook, writes PRE; disposing the scope runs the post-hook and writes POST.
     /// The scope cannot see an exception of the body: prefer <see cref="Run{T}"/> when the POST should say the
     /// inference failed.</summary>
-    /// <exception cref="Config.ConfigException">REIN_SETTLE is not auto, off or a duration.</exception>
     public Scope Enter(string modelId)
     {
         Check(modelId);
@@ -104,7 +103,18 @@ public sealed class InferenceGuard
     /// <summary>The first call of a model waits its settle; concurrent first calls share one wait.</summary>
     Task Settle(string modelId)
     {
-        var settle = FirstCallSettle.For(modelId, _options.Settle);
+        TimeSpan settle;
+        try
+        {
+            settle = FirstCallSettle.For(modelId, _options.Settle);
+        }
+        catch (Config.ConfigException e)
+        {
+            // A bad REIN_SETTLE must not stop inferences: said through the log, then the built-in settle.
+            Try("settle", modelId, () => throw e);
+            settle = FirstCallSettle.For(modelId, "auto");
+        }
+
         if (settle <= TimeSpan.Zero)
         {
             return Task.CompletedTask;

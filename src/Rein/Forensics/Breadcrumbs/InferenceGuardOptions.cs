@@ -4,7 +4,8 @@ using Rein.Processes;
 namespace Rein.Forensics.Breadcrumbs;
 
 /// <summary>A failure the guard caught and did not let through: a hook that threw, or a breadcrumb it could not
-/// write. <see cref="Stage"/> is <c>pre-hook</c>, <c>post-hook</c>, <c>pre-breadcrumb</c> or <c>post-breadcrumb</c>.</summary>
+/// write. <see cref="Stage"/> is <c>pre-hook</c>, <c>post-hook</c>, <c>pre-breadcrumb</c>, <c>post-breadcrumb</c> or <c>settle</c> (a bad
+/// <c>REIN_SETTLE</c>: the built-in settle applies).</summary>
 public sealed record InferenceGuardFailure(string Stage, string ModelId, Exception Error);
 
 /// <summary>How an <see cref="InferenceGuard"/> behaves. Every member has a working default.</summary>

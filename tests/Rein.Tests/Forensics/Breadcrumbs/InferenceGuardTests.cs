@@ -175,6 +175,11 @@ public sealed class InferenceGuardTests : IDisposable
         var frozen = new FakeTimeProvider(DateTimeOffset.UtcNow);
         var guard = Guard(settle: "off", time: frozen);
         Assert.Equal(3, guard.Run(Gemma, () => 3));
+
+        // A bad setting never stops the inference: logged, and the built-in settle applies (none for this model).
+        var bad = Guard(settle: "soon", time: frozen);
+        Assert.Equal(4, bad.Run("org/any", () => 4));
+        Assert.Equal("settle", Assert.Single(_log).Stage);
     }
 
     public void Dispose()
