@@ -20,7 +20,9 @@ internal static class MarkCommand
             "Write a breadcrumb around an inference, durable (fsync'd) before it returns: `rein mark pre MODEL` just "
                 + "before, `rein mark post MODEL` just after. A PRE whose POST never comes shows in `rein ps` and "
                 + "`rein doctor` as an inference in flight (process alive, past inference.hang_after) or as died "
-                + "mid-inference (process gone), with its run; `rein journal show RUN` lists a run's breadcrumbs."
+                + "mid-inference (process gone), with its run; `rein journal show RUN` lists a run's breadcrumbs. The run is REIN_RUN_ID (set by rein run for the "
+                + "whole tree).\n\nExamples:\n  rein mark pre mlx-community/gemma-4-31b-it-8bit --note req-17\n"
+                + "  python infer.py\n  rein mark post mlx-community/gemma-4-31b-it-8bit"
         )
         {
             Side(
