@@ -169,6 +169,9 @@ internal static class JournalCommand
                     Consoles.Stdout(),
                     store.BreadcrumbCount(run.Id),
                     store.LastBreadcrumbsOfRun(run.Id, BreadcrumbRendering.LastShown),
+                    Rein.Forensics.Breadcrumbs.BreadcrumbPairing.Unmatched(
+                        store.BreadcrumbsOfRun(run.Id)
+                    ),
                     TimeZoneInfo.Local
                 );
             }

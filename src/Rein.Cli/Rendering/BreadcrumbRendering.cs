@@ -15,6 +15,7 @@ internal static class BreadcrumbRendering
         IAnsiConsole console,
         int count,
         IReadOnlyList<Breadcrumb> last,
+        IReadOnlyList<Breadcrumb> open,
         TimeZoneInfo zone
     )
     {
@@ -43,6 +44,25 @@ internal static class BreadcrumbRendering
 
             console.MarkupLine(
                 Markup.Escape(CommandText.Escape(JournalRendering.Truncate(line, 80)))
+            );
+        }
+
+        // A PRE not closed: the inference in progress, or — for a run that ended — the one it was in when it hung,
+        // was killed or the machine went down.
+        foreach (var b in open)
+        {
+            var time = TimeZoneInfo
+                .ConvertTime(b.At, zone)
+                .ToString("HH:mm:ss.fff", CultureInfo.InvariantCulture);
+            console.MarkupLine(
+                Markup.Escape(
+                    CommandText.Escape(
+                        JournalRendering.Truncate(
+                            $"no POST for the PRE at {time} (pid {b.Pid}, {b.Model})",
+                            80
+                        )
+                    )
+                )
             );
         }
     }

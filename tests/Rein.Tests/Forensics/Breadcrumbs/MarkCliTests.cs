@@ -102,6 +102,7 @@ public sealed class MarkCliTests : IDisposable
         var text = Rein(null, "journal", "show", id);
         Assert.Contains("breadcrumbs: 1", text.Stdout);
         Assert.Contains("pre  pid ", text.Stdout);
+        Assert.Contains("no POST for the PRE at ", text.Stdout);
     }
 
     [Fact]
