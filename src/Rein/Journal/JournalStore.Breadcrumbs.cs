@@ -42,7 +42,14 @@ public sealed partial class JournalStore
         // Every reader of the journal comes through here: when no file has grown, no transaction (and no fsync).
         var imported = ImportedOffsets();
         var grown = names
-            .Where(n => SizeOf(System.IO.Path.Combine(folder, n)) > imported.GetValueOrDefault(n))
+            .Where(n =>
+                Probe(System.IO.Path.Combine(folder, n)) is { } now
+                && (
+                    !imported.TryGetValue(n, out var done)
+                    || done.Inode != now.Inode
+                    || now.Size != done.Offset
+                )
+            )
             .ToList();
         var added = 0;
         if (grown.Count > 0)
@@ -81,40 +88,55 @@ public sealed partial class JournalStore
         return added;
     }
 
-    Dictionary<string, long> ImportedOffsets()
+    Dictionary<string, (ulong Inode, long Offset)> ImportedOffsets()
     {
-        var result = new Dictionary<string, long>(StringComparer.Ordinal);
+        var result = new Dictionary<string, (ulong, long)>(StringComparer.Ordinal);
         using var cmd = _db.CreateCommand();
-        cmd.CommandText = "SELECT name, offset FROM breadcrumb_files;";
+        cmd.CommandText = "SELECT name, inode, offset FROM breadcrumb_files;";
         using var row = cmd.ExecuteReader();
         while (row.Read())
         {
-            result[row.GetString(0)] = row.GetInt64(1);
+            result[row.GetString(0)] = ((ulong)row.GetInt64(1), row.GetInt64(2));
         }
 
         return result;
     }
 
-    static long SizeOf(string path)
+    /// <summary>The file's inode and size; null when it is gone (imported and deleted by another reader).</summary>
+    static (ulong Inode, long Size)? Probe(string path)
     {
         try
         {
-            return new FileInfo(path).Length;
+            return Config.FileStatus.Of(path, follow: false) is { } status
+                ? (status.Inode, new FileInfo(path).Length)
+                : null;
         }
         catch (IOException)
         {
-            return 0; // imported and deleted by another reader meanwhile
+            return null;
         }
     }
 
     int ImportCrumbFile(string path, string name)
     {
-        long offset;
+        if (Probe(path) is not { } file)
+        {
+            return 0;
+        }
+
+        // Read again inside the transaction: another importer may have moved on since the first look.
+        long offset = 0;
         using (var get = _db.CreateCommand())
         {
-            get.CommandText = "SELECT offset FROM breadcrumb_files WHERE name = $name;";
+            get.CommandText = "SELECT inode, offset FROM breadcrumb_files WHERE name = $name;";
             get.Parameters.AddWithValue("$name", name);
-            offset = get.ExecuteScalar() is long o ? o : 0;
+            using var row = get.ExecuteReader();
+            // Another inode, or shorter than what was read: a new file under the old name (the inode number of a
+            // deleted file is often reused at once), read from its start.
+            if (row.Read() && (ulong)row.GetInt64(0) == file.Inode && row.GetInt64(1) <= file.Size)
+            {
+                offset = row.GetInt64(1);
+            }
         }
 
         if (Config.StateFile.ReadFrom(path, offset) is not { Length: > 0 } bytes)
@@ -156,7 +178,8 @@ public sealed partial class JournalStore
 
         using var set = _db.CreateCommand();
         set.CommandText =
-            "INSERT INTO breadcrumb_files(name, offset) VALUES ($name, $offset) ON CONFLICT(name) DO UPDATE SET offset = $offset;";
+            "INSERT INTO breadcrumb_files(name, inode, offset) VALUES ($name, $inode, $offset) ON CONFLICT(name) DO UPDATE SET inode = $inode, offset = $offset;";
+        set.Parameters.AddWithValue("$inode", (long)file.Inode);
         set.Parameters.AddWithValue("$name", name);
         set.Parameters.AddWithValue("$offset", offset + consumed);
         set.ExecuteNonQuery();

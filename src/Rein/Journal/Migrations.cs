@@ -97,7 +97,7 @@ internal static class Migrations
             CREATE INDEX breadcrumbs_run ON breadcrumbs(run_id, id);
             CREATE INDEX breadcrumbs_at ON breadcrumbs(at);
             CREATE INDEX breadcrumbs_caller ON breadcrumbs(pid, pid_start, id);
-            CREATE TABLE breadcrumb_files (name TEXT PRIMARY KEY, offset INTEGER NOT NULL) WITHOUT ROWID;
+            CREATE TABLE breadcrumb_files (name TEXT PRIMARY KEY, inode INTEGER NOT NULL, offset INTEGER NOT NULL) WITHOUT ROWID;
             """,
     ];
 

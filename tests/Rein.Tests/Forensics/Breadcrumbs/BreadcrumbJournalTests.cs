@@ -143,6 +143,29 @@ public sealed class BreadcrumbJournalTests : IDisposable
     }
 
     [Fact]
+    public void A_file_made_again_under_an_imported_name_is_read_from_its_start()
+    {
+        var run = "again-" + Guid.NewGuid().ToString("N")[..12];
+        for (var i = 0; i < 3; i++)
+        {
+            BreadcrumbWriter.Append(_home, Crumb(BreadcrumbKind.Pre, run, $"first{i}"));
+        }
+
+        using (var store = JournalStore.Open(_home))
+        {
+            Assert.Equal(3, store.BreadcrumbCount(run));
+        }
+
+        File.Delete(Path.Combine(BreadcrumbFiles.Directory(_home), $"run-{run}.crumbs"));
+        BreadcrumbWriter.Append(_home, Crumb(BreadcrumbKind.Post, run, "second"));
+        using (var store = JournalStore.Open(_home))
+        {
+            Assert.Equal(4, store.BreadcrumbCount(run));
+            Assert.Equal("second", store.LastBreadcrumbsOfRun(run, 1)[0].Note);
+        }
+    }
+
+    [Fact]
     public void Breadcrumbs_are_pruned_with_their_runs()
     {
         var old = "old-" + Guid.NewGuid().ToString("N")[..12];
