@@ -72,6 +72,7 @@ public static class ReinCli
         root.Subcommands.Add(CacheCommand.Build());
         root.Subcommands.Add(ProtectCommand.Build());
         root.Subcommands.Add(ClassifyCommand.Build());
+        root.Subcommands.Add(MarkCommand.Build());
         return root;
     }
 

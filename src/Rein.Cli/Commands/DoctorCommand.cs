@@ -98,11 +98,21 @@ internal static class DoctorCommand
         var table = ProcessTables.Current;
         var boot = JournalAccess.Boot;
         IReadOnlyList<RunRecord> runs = [];
+        IReadOnlyList<Rein.Forensics.Breadcrumbs.OpenInference> inferences = [];
         try
         {
             using var store = JournalStore.Open(JournalAccess.StateDir);
             store.Reconcile(boot, table, DateTimeOffset.UtcNow);
             runs = store.Find(new JournalQuery(Limit: 500), boot.BootId);
+            inferences = Rein.Forensics.Breadcrumbs.InferenceWatch.Find(
+                store,
+                table,
+                DateTimeOffset.UtcNow,
+                CliConfig
+                    .Load(new Dictionary<string, (string, string)>())
+                    .Duration(Settings.HangAfter),
+                window
+            );
         }
         catch (Exception e)
             when (e
@@ -138,6 +148,7 @@ internal static class DoctorCommand
             WorkingDirectory = Environment.CurrentDirectory,
             Tools = new CommandRunner(),
             Runs = runs,
+            Inferences = inferences,
             CurrentBootId = boot.BootId,
             DiagnosticReportDirectories = reports,
         };

@@ -153,11 +153,27 @@ internal static class JournalCommand
 
             if (parse.GetValue(json))
             {
-                WriteJson([run], null);
+                var crumbs = store.BreadcrumbsOfRun(run.Id);
+                WriteJson(
+                    JournalRunDocument.From(run) with
+                    {
+                        BreadcrumbCount = crumbs.Count,
+                        Breadcrumbs = [.. crumbs.Select(BreadcrumbDocument.From)],
+                    }
+                );
             }
             else
             {
                 JournalRendering.WriteRun(Consoles.Stdout(), run, DateTimeOffset.UtcNow);
+                BreadcrumbRendering.WriteOfRun(
+                    Consoles.Stdout(),
+                    store.BreadcrumbCount(run.Id),
+                    store.LastBreadcrumbsOfRun(run.Id, BreadcrumbRendering.LastShown),
+                    Rein.Forensics.Breadcrumbs.BreadcrumbPairing.Unmatched(
+                        store.BreadcrumbsOfRun(run.Id)
+                    ),
+                    TimeZoneInfo.Local
+                );
             }
 
             return ExitCodes.Ok;
@@ -206,6 +222,14 @@ internal static class JournalCommand
         });
         return cmd;
     }
+
+    static void WriteJson(JournalRunDocument run) =>
+        Console.WriteLine(
+            System.Text.Json.JsonSerializer.Serialize(
+                new JournalDocument(null, [run]),
+                ReinJsonContext.Readable.JournalDocument
+            )
+        );
 
     static void WriteJson(IReadOnlyList<RunRecord> runs, BootContext? boot) =>
         Console.WriteLine(

@@ -3,6 +3,7 @@ using System.Text.Json;
 using Rein.Cli.Rendering;
 using Rein.Config;
 using Rein.Documents;
+using Rein.Forensics.Breadcrumbs;
 using Rein.Journal;
 using Rein.Processes;
 using Rein.Running;
@@ -45,14 +46,24 @@ internal static class PsCommand
                 JournalAccess.StateDir,
                 table
             );
+            var inferences = InferenceWatch.Find(
+                store,
+                table,
+                now,
+                CliConfig
+                    .Load(new Dictionary<string, (string, string)>())
+                    .Duration(Settings.HangAfter),
+                DiedWindow
+            );
             if (parse.GetValue(json))
             {
-                WriteJson(live, supervisions, now);
+                WriteJson(live, supervisions, inferences, now);
             }
             else
             {
                 WriteTable(Consoles.Stdout(), live, now);
                 SuperviseRendering.WriteSupervisions(Consoles.Stdout(), supervisions, now);
+                BreadcrumbRendering.WriteInferences(Consoles.Stdout(), inferences);
             }
 
             return ExitCodes.Ok;
@@ -60,9 +71,13 @@ internal static class PsCommand
         return cmd;
     }
 
+    /// <summary>How far back a death mid-inference is still news for <c>rein ps</c> (the journal keeps it longer).</summary>
+    static readonly TimeSpan DiedWindow = TimeSpan.FromDays(1);
+
     static void WriteJson(
         List<LiveRun> runs,
         List<SupervisionStatusDocument> supervisions,
+        List<OpenInference> inferences,
         DateTimeOffset now
     ) =>
         Console.WriteLine(
@@ -79,6 +94,7 @@ internal static class PsCommand
                 ])
                 {
                     Supervisions = supervisions,
+                    Inferences = [.. inferences.Select(InferenceDocument.From)],
                 },
                 ReinJsonContext.Readable.PsDocument
             )

@@ -143,6 +143,22 @@ public static class Settings
         "programs rein cleanup never signals, comma-separated, added to the built-in list (editors, language servers, agent CLIs, browsers)"
     );
 
+    public static readonly SettingDefinition HangAfter = new(
+        "inference.hang_after",
+        SettingKind.Duration,
+        "90s",
+        "an inference (rein mark pre, InferenceGuard) open this long while its process lives is reported by rein ps and rein doctor as in flight",
+        "REIN_HANG_AFTER"
+    );
+
+    public static readonly SettingDefinition Settle = new(
+        "inference.settle",
+        SettingKind.Text,
+        "auto",
+        "InferenceGuard's wait before a model's first inference: auto (per family, gemma-4 3s), off, or a duration for every model",
+        "REIN_SETTLE"
+    );
+
     public static IReadOnlyList<SettingDefinition> All { get; } =
     [
         Timeout,
@@ -164,5 +180,7 @@ public static class Settings
         FitCheck,
         FitOverhead,
         CleanupProtect,
+        HangAfter,
+        Settle,
     ];
 }

@@ -52,6 +52,68 @@ internal static unsafe partial class StateFile
     public static int CreateForAppend(string path) =>
         Open(path, O_WRONLY | O_CREAT | O_EXCL | O_APPEND)!.Value;
 
+    /// <summary>Opens a file for appending, creating it 0600 when missing (<paramref name="created"/> then says so,
+    /// so the caller can make the new entry durable with <see cref="SyncFolder"/>): breadcrumb files, which many
+    /// processes append to at once (O_APPEND: each write lands whole at the end).</summary>
+    public static int OpenForAppend(string path, out bool created)
+    {
+        if (Open(path, O_WRONLY | O_APPEND) is { } existing)
+        {
+            created = false;
+            return existing;
+        }
+
+        created = true;
+        return Open(path, O_WRONLY | O_CREAT | O_APPEND)!.Value;
+    }
+
+    /// <summary>The file's bytes from <paramref name="offset"/> to its end; null when there is no file. Whole,
+    /// whatever its size: a reader that stops at a limit would lose what lies beyond it.</summary>
+    public static byte[]? ReadFrom(string path, long offset)
+    {
+        if (Open(path, O_RDONLY) is not { } fd)
+        {
+            return null;
+        }
+
+        try
+        {
+            using var bytes = new MemoryStream();
+            var chunk = new byte[64 * 1024];
+            var at = offset;
+            fixed (byte* p = chunk)
+            {
+                while (true)
+                {
+                    var n = pread(fd, p, chunk.Length, at);
+                    if (n < 0 && LibC.Errno == LibC.EINTR)
+                    {
+                        continue;
+                    }
+
+                    if (n < 0)
+                    {
+                        throw Failure("cannot read", path, LibC.Errno);
+                    }
+
+                    if (n == 0)
+                    {
+                        break;
+                    }
+
+                    bytes.Write(chunk, 0, (int)n);
+                    at += n;
+                }
+            }
+
+            return bytes.ToArray();
+        }
+        finally
+        {
+            LibC.close(fd);
+        }
+    }
+
     /// <summary>The whole file as text; null when there is none.</summary>
     public static string? ReadAllText(string path)
     {
@@ -242,4 +304,7 @@ internal static unsafe partial class StateFile
 
     [LibraryImport("libc", SetLastError = true)]
     private static partial int fchmod(int fd, uint mode);
+
+    [LibraryImport("libc", SetLastError = true)]
+    private static partial nint pread(int fd, byte* buf, nint count, long offset);
 }

@@ -20,6 +20,7 @@ public static class Doctor
         new SpotlightCheck(),
         new ReinCheck(),
         new LeftoversCheck(),
+        new InferencesCheck(),
     ];
 
     public static IReadOnlyList<Finding> Run(

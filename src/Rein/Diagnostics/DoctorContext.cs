@@ -27,6 +27,9 @@ public sealed class DoctorContext
 
     public string? CurrentBootId { get; init; }
 
+    /// <summary>Open PREs to report (in flight past the threshold, or dead mid-inference within <see cref="Since"/>).</summary>
+    public IReadOnlyList<Forensics.Breadcrumbs.OpenInference> Inferences { get; init; } = [];
+
     /// <summary>macOS DiagnosticReports folders (system and user), including their Retired/ subfolders.</summary>
     public IReadOnlyList<string> DiagnosticReportDirectories { get; init; } = [];
 

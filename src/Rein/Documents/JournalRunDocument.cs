@@ -62,6 +62,18 @@ public record JournalRunDocument
     /// <summary>Why the run failed, as the classifier read it (class, hint, advice, evidence, rule).</summary>
     public Forensics.Classification.RunFailure? Failure { get; init; }
 
+    /// <summary><c>rein journal show</c> only: how many breadcrumbs (rein mark, InferenceGuard) the run has.</summary>
+    [System.Text.Json.Serialization.JsonIgnore(
+        Condition = System.Text.Json.Serialization.JsonIgnoreCondition.WhenWritingNull
+    )]
+    public int? BreadcrumbCount { get; init; }
+
+    /// <summary><c>rein journal show</c> only: every breadcrumb of the run, oldest first.</summary>
+    [System.Text.Json.Serialization.JsonIgnore(
+        Condition = System.Text.Json.Serialization.JsonIgnoreCondition.WhenWritingNull
+    )]
+    public IReadOnlyList<BreadcrumbDocument>? Breadcrumbs { get; init; }
+
     /// <summary>For an incarnation of a supervised worker (<c>rein supervise</c>): its supervision, attempt and why
     /// it was restarted; null otherwise.</summary>
     public SupervisionLinkDocument? Supervision { get; init; }
@@ -153,6 +165,10 @@ public sealed record PsDocument(IReadOnlyList<PsRunDocument> Runs)
 {
     /// <summary>Supervisions alive now (<c>rein supervise</c>), with their state.</summary>
     public IReadOnlyList<SupervisionStatusDocument> Supervisions { get; init; } = [];
+
+    /// <summary>Inferences in flight past inference.hang_after, and deaths mid-inference of the last day
+    /// (PRE breadcrumbs without a POST).</summary>
+    public IReadOnlyList<InferenceDocument> Inferences { get; init; } = [];
 
     [System.Text.Json.Serialization.JsonPropertyOrder(-1)]
     public string Schema { get; init; } = "rein.ps/1";

@@ -20,6 +20,7 @@ public sealed partial class JournalStore
         try
         {
             ImportSpool(JournalSpool.Directory(stateDirectory));
+            ImportBreadcrumbs(stateDirectory, ProcessTables.Current);
         }
         catch (SqliteException e) when (e.SqliteErrorCode is 5 or 6) // SQLITE_BUSY, SQLITE_LOCKED
         {

@@ -14,6 +14,7 @@ public sealed partial class JournalStore
     public int Prune(long keepRuns, long keepDays, DateTimeOffset now)
     {
         int deleted;
+        PruneBreadcrumbs((now - TimeSpan.FromDays(keepDays)).ToUnixTimeMilliseconds(), keepRuns);
         using (var cmd = _db.CreateCommand())
         {
             cmd.CommandText = """

@@ -86,6 +86,24 @@ internal static class Migrations
         """
             ALTER TABLE runs ADD COLUMN failure TEXT;
             """,
+        // v10 (breadcrumbs): PRE/POST marks around inferences (rein mark, InferenceGuard), with the caller's identity
+        // and run; and how far each breadcrumb file has been imported, so a file is read once, however long.
+        """
+            CREATE TABLE breadcrumbs (
+              id INTEGER PRIMARY KEY,
+              run_id TEXT,
+              at INTEGER NOT NULL,
+              kind TEXT NOT NULL,
+              model TEXT NOT NULL,
+              pid INTEGER NOT NULL,
+              pid_start INTEGER NOT NULL,
+              note TEXT
+            );
+            CREATE INDEX breadcrumbs_run ON breadcrumbs(run_id, id);
+            CREATE INDEX breadcrumbs_at ON breadcrumbs(at);
+            CREATE INDEX breadcrumbs_caller ON breadcrumbs(pid, pid_start, id);
+            CREATE TABLE breadcrumb_files (name TEXT PRIMARY KEY, inode INTEGER NOT NULL, offset INTEGER NOT NULL) WITHOUT ROWID;
+            """,
     ];
 
     public static int Latest => Steps.Length;
