@@ -71,6 +71,31 @@ internal static class CadenceAcquireCommand
                 return CadenceCommand.Report(parse.GetValue(json), "acquire", ids, null, null);
             }
 
+            // The panic gate before the cadence, as for `rein run --model`: a refusal exits 75, phrased the same way.
+            if (
+                PanicGateAccess.Gate(config, ids, "cadence") is { } panicGate
+                && panicGate.TryPass(
+                    new AdmissionContext(new RunSpec { Command = ids }, TimeProvider.System)
+                )
+                    is { Refusal: { } panicRefusal }
+            )
+            {
+                if (!parse.GetValue(json))
+                {
+                    Console.Error.WriteLine(
+                        $"rein cadence: {RefusalText.Sentence(panicRefusal, DateTimeOffset.UtcNow, false)}"
+                    );
+                }
+
+                return CadenceCommand.Report(
+                    parse.GetValue(json),
+                    "acquire",
+                    ids,
+                    panicRefusal,
+                    null
+                );
+            }
+
             var guard = CadenceCommand.Guard(config);
             var token = Environment.GetEnvironmentVariable(RunSpec.RunIdVariable);
             var holder = CadenceHolder.ParentProcess(string.IsNullOrEmpty(token) ? null : token);
