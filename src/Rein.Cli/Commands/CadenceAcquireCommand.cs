@@ -63,15 +63,7 @@ internal static class CadenceAcquireCommand
             }
 
             var config = intervals.Config(parse);
-            if (!config.Flag(Settings.CadenceEnabled))
-            {
-                Console.Error.WriteLine(
-                    $"rein cadence: the cadence is off ({config[Settings.CadenceEnabled].Source}); not recorded"
-                );
-                return CadenceCommand.Report(parse.GetValue(json), "acquire", ids, null, null);
-            }
-
-            // The panic gate before the cadence, as for `rein run --model`: a refusal exits 75, phrased the same way.
+            // The panic gate first (even with the cadence off), as for `rein run --model`: a refusal exits 75, phrased the same way.
             if (
                 PanicGateAccess.Gate(config, ids, "cadence") is { } panicGate
                 && panicGate.TryPass(
@@ -94,6 +86,14 @@ internal static class CadenceAcquireCommand
                     panicRefusal,
                     null
                 );
+            }
+
+            if (!config.Flag(Settings.CadenceEnabled))
+            {
+                Console.Error.WriteLine(
+                    $"rein cadence: the cadence is off ({config[Settings.CadenceEnabled].Source}); not recorded"
+                );
+                return CadenceCommand.Report(parse.GetValue(json), "acquire", ids, null, null);
             }
 
             var guard = CadenceCommand.Guard(config);

@@ -118,7 +118,7 @@ internal static class PanicsCommand
         }
 
         var models = p.ModelsAlive.Count == 0 ? "" : string.Join(",", p.ModelsAlive) + " ";
-        var runs = string.Join(",", p.RunsAlive.Select(r => r.Id.Length > 12 ? r.Id[..12] : r.Id));
+        var runs = string.Join(", ", p.RunsAlive.Select(r => r.Id));
         return $"{models}({runs})";
     }
 
