@@ -92,21 +92,21 @@ internal static class PanicsCommand
 
         var table = new TextTable(
             ["TIME", "KIND", "CLASS"],
-            ["ALIVE (models, runs)"],
-            detailLine: d => "alive: " + d[0]
+            ["SIGNATURE", "ALIVE (models, runs)"],
+            detailLine: d => $"{d[0]}; alive: {d[1]}"
         );
         foreach (var p in panics)
         {
             table.AddRow(
                 [PanicGateAccess.Local(p.Panic.Time), p.Panic.Kind, p.Panic.SignatureClass],
+                p.Panic.Signature,
                 Alive(p)
             );
         }
 
         table.Write(console);
         console.Profile.Out.Writer.WriteLine(
-            $"{panics.Count} panic(s) in the last {DurationParser.Format(window)}; signatures: "
-                + string.Join("; ", panics.Select(p => p.Panic.Signature).Distinct().Take(3))
+            $"{panics.Count} panic(s) in the last {DurationParser.Format(window)}; `rein gate` shows what they block"
         );
     }
 

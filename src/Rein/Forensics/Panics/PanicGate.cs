@@ -18,7 +18,12 @@ public sealed class PanicGate(
 {
     public string Name => "panic";
 
+    /// <summary>Admission re-asks every gate after waiting on a later one (each second of a cadence wait): the
+    /// ledger is read at most this often meanwhile (a new panic cannot happen while this machine is up to ask).</summary>
+    public static readonly TimeSpan Reuse = TimeSpan.FromSeconds(30);
+
     bool _warned;
+    (DateTimeOffset At, PanicGateReport Report)? _last;
 
     public GateResult TryPass(AdmissionContext context)
     {
@@ -26,7 +31,14 @@ public sealed class PanicGate(
         PanicGateReport report;
         try
         {
-            report = check(now);
+            // A kept report is used again only while its verdict stands (a cooldown may have run out meanwhile).
+            report =
+                _last is { } last
+                && now >= last.At
+                && now - last.At < Reuse
+                && !(last.Report.Verdict.Until is { } until && until <= now)
+                    ? last.Report
+                    : check(now);
         }
         catch (Exception e)
             when (e
@@ -41,6 +53,11 @@ public sealed class PanicGate(
                 $"the panic gate failed ({e.Message}); letting the run proceed unchecked (fail-open)"
             );
             return GateResult.Pass;
+        }
+
+        if (_last is not { } kept || !ReferenceEquals(kept.Report, report))
+        {
+            _last = (now, report);
         }
 
         if (report.Problems.Count > 0)
