@@ -197,13 +197,12 @@ public sealed class PanicGateCliTests : RunTestBase
         Assert.Equal(75, gate.ExitCode);
         Assert.Contains("IOGPUMemory.cpp:550", gate.Stdout);
 
+        env["COLUMNS"] = "80";
         var listed = ReinProcess.Run(["panics"], env);
         Assert.Equal(0, listed.ExitCode);
         Assert.Contains("prepare_count_underflow", listed.Stdout);
-        Assert.All(
-            listed.Stdout.TrimEnd().Split('\n').SkipLast(1),
-            l => Assert.True(l.Length <= 80, l)
-        );
+        Assert.Contains("IOGPUMemory.cpp:550", listed.Stdout);
+        Assert.All(listed.Stdout.TrimEnd().Split('\n'), l => Assert.True(l.Length <= 80, l));
 
         var doctor = ReinProcess.Run(["doctor", "--json", "--check", "panics"], env);
         Assert.Contains("IOGPUMemory.cpp:550", doctor.Stdout);

@@ -261,4 +261,34 @@ public sealed class PanicGateStaircaseTests
         Assert.Equal(RefusalCodes.PanicCooldown, result.Refusal!.Code);
         Assert.Contains("cannot read /Library/Logs/DiagnosticReports", Assert.Single(warnings));
     }
+
+    [Fact]
+    public void Admission_asking_again_within_30s_reuses_the_ledger_unless_the_verdict_ran_out()
+    {
+        Panic(T0);
+        At(H(2) - TimeSpan.FromSeconds(10));
+        var reads = 0;
+        var gate = new PanicGate(
+            now =>
+            {
+                reads++;
+                return new PanicGateReport(
+                    PanicGateEvaluator.Evaluate(_panics, _acks, now, new PanicGatePolicy()),
+                    [],
+                    []
+                );
+            },
+            ["org/model-a"],
+            _ => { }
+        );
+        var context = new AdmissionContext(new RunSpec { Command = ["true"] }, _time);
+        Assert.False(gate.TryPass(context).Passed);
+        _time.Advance(TimeSpan.FromSeconds(5));
+        Assert.False(gate.TryPass(context).Passed);
+        Assert.Equal(1, reads);
+
+        _time.Advance(TimeSpan.FromSeconds(6)); // the cooldown ended: read again, and pass
+        Assert.True(gate.TryPass(context).Passed);
+        Assert.Equal(2, reads);
+    }
 }
