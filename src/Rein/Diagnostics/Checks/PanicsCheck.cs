@@ -17,6 +17,20 @@ public sealed class PanicsCheck : IDoctorCheck
         var window = Config.DurationParser.Format(ctx.Since);
         var findings = new List<Finding>();
         IReadOnlyList<LedgerPanic> panics;
+        // Only a state directory that already holds a journal (rein doctor opens it first): opening one elsewhere
+        // would create it and tighten the folder to 0700, which a caller's context must not cause by accident.
+        if (!File.Exists(Path.Combine(ctx.StateDirectory, JournalStore.FileName)))
+        {
+            findings.Add(
+                new Finding(
+                    Name,
+                    Severity.Warn,
+                    $"no journal in {ctx.StateDirectory}: the panic ledger was not read"
+                )
+            );
+            return findings;
+        }
+
         try
         {
             using var store = JournalStore.Open(ctx.StateDirectory);
