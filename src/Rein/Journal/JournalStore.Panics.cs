@@ -87,15 +87,16 @@ public sealed partial class JournalStore
         cmd.ExecuteNonQuery();
     }
 
-    /// <summary>Every panic in the ledger at or after <paramref name="since"/>, oldest first.</summary>
-    public List<PanicRecord> Panics(DateTimeOffset since)
+    /// <summary>Every panic in the ledger (of <paramref name="kind"/>, if given) at or after <paramref name="since"/>, oldest first.</summary>
+    public List<PanicRecord> Panics(DateTimeOffset since, string? kind = null)
     {
         using var cmd = _db.CreateCommand();
         cmd.CommandText = """
             SELECT id, source, at, kind, signature_class, signature, file, boot_id, window_start, window_end
-            FROM panics WHERE at >= $since ORDER BY at, id;
+            FROM panics WHERE at >= $since AND ($kind IS NULL OR kind = $kind) ORDER BY at, id;
             """;
         cmd.Parameters.AddWithValue("$since", since.ToUnixTimeMilliseconds());
+        cmd.Parameters.AddWithValue("$kind", (object?)kind ?? DBNull.Value);
         using var r = cmd.ExecuteReader();
         var list = new List<PanicRecord>();
         while (r.Read())

@@ -13,9 +13,24 @@ public sealed class PanicLedger(JournalStore store, PanicSources sources, string
     public IReadOnlyList<string> Refresh(DateTimeOffset now)
     {
         var scan = PanicScanner.Scan(sources, store.PanicFilesSeen(), currentBootId, now);
+        // Suspected panics are derived from the journal on every look; only new ones (or ones whose window has
+        // just learned its end) are written, so a clean look takes no write lock.
+        var known = store
+            .Panics(DateTimeOffset.UnixEpoch, PanicKinds.Suspected)
+            .ToDictionary(p => p.Source, StringComparer.Ordinal);
         var suspected = Suspected(store.ModelRunsDownWithTheirBoot(currentBootId), store.Boots());
-        store.RecordPanics([.. scan.Panics, .. suspected], scan.Seen, now);
-        foreach (var s in suspected.Where(s => s.WindowEnd is not null))
+        store.RecordPanics(
+            [.. scan.Panics, .. suspected.Where(s => !known.ContainsKey(s.Source))],
+            scan.Seen,
+            now
+        );
+        foreach (
+            var s in suspected.Where(s =>
+                s.WindowEnd is not null
+                && known.TryGetValue(s.Source, out var k)
+                && k.WindowEnd is null
+            )
+        )
         {
             store.SetPanicWindowEnd(s.Source, s.WindowEnd!.Value);
         }

@@ -129,7 +129,17 @@ public static class PanicScanner
                 if (entry is DirectoryInfo dir)
                 {
                     // kdump: a folder per crash, with the vmcore and/or the dmesg it saved.
-                    var files = dir.GetFiles();
+                    FileInfo[] files;
+                    try
+                    {
+                        files = dir.GetFiles();
+                    }
+                    catch (Exception e) when (e is IOException or UnauthorizedAccessException)
+                    {
+                        problems.Add($"cannot read {dir.FullName}: {e.Message}");
+                        continue;
+                    }
+
                     var dmesg = files.FirstOrDefault(f =>
                         f.Name.StartsWith("dmesg", StringComparison.Ordinal)
                         || f.Name == "vmcore-dmesg.txt"
