@@ -65,6 +65,9 @@ public static class ReinCli
         root.Subcommands.Add(ConfigCommand.Build());
         root.Subcommands.Add(CadenceCommand.Build());
         root.Subcommands.Add(ModelsCommand.Build());
+        root.Subcommands.Add(PanicsCommand.Build());
+        root.Subcommands.Add(GateCommand.Build());
+        root.Subcommands.Add(AckCommand.Build());
         root.Subcommands.Add(LintCommand.Build());
         root.Subcommands.Add(HookCommand.Build());
         root.Subcommands.Add(AgentsCommand.Build());

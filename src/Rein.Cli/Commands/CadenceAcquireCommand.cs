@@ -63,6 +63,31 @@ internal static class CadenceAcquireCommand
             }
 
             var config = intervals.Config(parse);
+            // The panic gate first (even with the cadence off), as for `rein run --model`: a refusal exits 75, phrased the same way.
+            if (
+                PanicGateAccess.Gate(config, ids, "cadence") is { } panicGate
+                && panicGate.TryPass(
+                    new AdmissionContext(new RunSpec { Command = ids }, TimeProvider.System)
+                )
+                    is { Refusal: { } panicRefusal }
+            )
+            {
+                if (!parse.GetValue(json))
+                {
+                    Console.Error.WriteLine(
+                        $"rein cadence: {RefusalText.Sentence(panicRefusal, DateTimeOffset.UtcNow, false)}"
+                    );
+                }
+
+                return CadenceCommand.Report(
+                    parse.GetValue(json),
+                    "acquire",
+                    ids,
+                    panicRefusal,
+                    null
+                );
+            }
+
             if (!config.Flag(Settings.CadenceEnabled))
             {
                 Console.Error.WriteLine(

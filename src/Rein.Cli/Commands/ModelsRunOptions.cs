@@ -8,7 +8,7 @@ using Rein.Running.Gates;
 namespace Rein.Cli.Commands;
 
 /// <summary><c>rein run</c>'s model options (<c>--model</c> and friends): parsed here, turned into admission gates
-/// (known panics → fit check → cadence) over the library.</summary>
+/// (panic gate → known panics → fit check → cadence) over the library.</summary>
 internal sealed class ModelsRunOptions
 {
     public readonly Option<string[]> Model = new("--model")
@@ -124,15 +124,21 @@ internal sealed class ModelsRunOptions
             );
         }
 
-        var gates = new List<IAdmissionGate>
+        var gates = new List<IAdmissionGate>();
+        // The panic gate first: after a kernel panic nothing else about the load matters.
+        if (PanicGateAccess.Gate(config, models, "run") is { } panicGate)
         {
+            gates.Add(panicGate);
+        }
+
+        gates.AddRange([
             new KnownPanicGate(
                 KnownPanicRegistry.FromConfig(config),
                 models,
                 block: onPanic.Raw == "block",
                 advise: entry => Console.Error.WriteLine($"rein run: {RefusalText.Advisory(entry)}")
             ),
-        };
+        ]);
         if (config.Flag(Settings.FitCheck))
         {
             gates.Add(

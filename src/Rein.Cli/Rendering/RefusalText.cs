@@ -26,6 +26,7 @@ internal static partial class RefusalText
                         + "Not started: free memory first, or wait with --wait",
                 "cadence" => Cadence(r, now, waitAsked),
                 "models" => Models(r),
+                "panic" => Panic(r, now),
                 _ => Generic(r, now),
             };
 

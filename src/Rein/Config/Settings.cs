@@ -136,6 +136,63 @@ public static class Settings
         "REIN_FIT_OVERHEAD"
     );
 
+    public static readonly SettingDefinition PanicGateEnabled = new(
+        "panic_gate.enabled",
+        SettingKind.Boolean,
+        "true",
+        "refuse --model runs and cadence acquires after kernel panics (cooldowns, lockout until rein ack); off is the kill switch",
+        "REIN_PANIC_GATE"
+    );
+
+    public static readonly SettingDefinition PanicCooldown = new(
+        "panic_gate.cooldown",
+        SettingKind.Duration,
+        "2h",
+        "after a kernel panic in the last 24h, refuse model runs for this long from it"
+    );
+
+    public static readonly SettingDefinition PanicBreakerWindow = new(
+        "panic_gate.breaker_window",
+        SettingKind.Duration,
+        "1h",
+        "two kernel panics this close together trip the breaker"
+    );
+
+    public static readonly SettingDefinition PanicBreakerCooldown = new(
+        "panic_gate.breaker_cooldown",
+        SettingKind.Duration,
+        "1h",
+        "how long the breaker refuses model runs after the second panic"
+    );
+
+    public static readonly SettingDefinition PanicLockoutInDay = new(
+        "panic_gate.lockout_in_day",
+        SettingKind.WholeNumber,
+        "2",
+        "this many kernel panics within 24h lock model runs out until rein ack (0 = rule off)"
+    );
+
+    public static readonly SettingDefinition PanicLockoutInWindow = new(
+        "panic_gate.lockout_in_window",
+        SettingKind.WholeNumber,
+        "3",
+        "this many kernel panics within lockout_max lock model runs out until rein ack (0 = rule off)"
+    );
+
+    public static readonly SettingDefinition PanicLockoutMax = new(
+        "panic_gate.lockout_max",
+        SettingKind.Duration,
+        "72h",
+        "a lockout lifts by itself this long after its earliest panic (also the window of lockout_in_window)"
+    );
+
+    public static readonly SettingDefinition PanicAckValid = new(
+        "panic_gate.ack_valid",
+        SettingKind.Duration,
+        "24h",
+        "how long rein ack lifts a lockout (any newer panic voids it)"
+    );
+
     public static readonly SettingDefinition CleanupProtect = new(
         "cleanup.protect",
         SettingKind.Text,
@@ -179,6 +236,14 @@ public static class Settings
         OnKnownPanic,
         FitCheck,
         FitOverhead,
+        PanicGateEnabled,
+        PanicCooldown,
+        PanicBreakerWindow,
+        PanicBreakerCooldown,
+        PanicLockoutInDay,
+        PanicLockoutInWindow,
+        PanicLockoutMax,
+        PanicAckValid,
         CleanupProtect,
         HangAfter,
         Settle,

@@ -104,6 +104,27 @@ internal static class Migrations
             CREATE INDEX breadcrumbs_caller ON breadcrumbs(pid, pid_start, id);
             CREATE TABLE breadcrumb_files (name TEXT PRIMARY KEY, inode INTEGER NOT NULL, offset INTEGER NOT NULL) WITHOUT ROWID;
             """,
+        // v11 (panics): the panic ledger — kernel panics found in the OS's reports and suspected ones (a --model run
+        // ended by the machine going down), de-duplicated by source; the report files already looked at (path +
+        // mtime, so a file is parsed once); and the acknowledgements `rein ack` records for the panic gate.
+        """
+            CREATE TABLE panics (
+              id INTEGER PRIMARY KEY,
+              source TEXT NOT NULL UNIQUE,
+              at INTEGER NOT NULL,
+              kind TEXT NOT NULL,
+              signature_class TEXT NOT NULL,
+              signature TEXT NOT NULL,
+              file TEXT,
+              boot_id TEXT,
+              window_start INTEGER,
+              window_end INTEGER,
+              recorded_at INTEGER NOT NULL
+            );
+            CREATE INDEX panics_at ON panics(at);
+            CREATE TABLE panic_files (path TEXT PRIMARY KEY, mtime INTEGER NOT NULL) WITHOUT ROWID;
+            CREATE TABLE panic_acks (id INTEGER PRIMARY KEY, at INTEGER NOT NULL, user_name TEXT NOT NULL);
+            """,
     ];
 
     public static int Latest => Steps.Length;

@@ -1,133 +1,102 @@
 using System.Text.Json.Nodes;
-using Rein.Diagnostics.Parsers;
+using Rein.Forensics.Panics;
 using Rein.Journal;
 
 namespace Rein.Diagnostics.Checks;
 
-/// <summary>Kernel panics in the window: macOS <c>.panic</c> and panic <c>.ips</c> reports (with their signature,
-/// e.g. <c>IOGPUMemory.cpp:550 completeMemory() prepare count underflow</c>) and which guarded runs were alive at the
-/// time; Linux pstore and /var/crash records.</summary>
+/// <summary>Kernel panics in the window, from the panic ledger (the same panics as <c>rein panics</c>): macOS
+/// <c>.panic</c> and panic <c>.ips</c> reports (with their signature, e.g. <c>IOGPUMemory.cpp:550 completeMemory()
+/// prepare count underflow</c>), Linux pstore, kdump, apport and previous-boot kernel logs, and suspected panics
+/// (a --model run alive when the machine went down), each with the guarded runs alive at the time.</summary>
 public sealed class PanicsCheck : IDoctorCheck
 {
     public string Name => "panics";
 
     public IReadOnlyList<Finding> Run(DoctorContext ctx)
     {
-        var since = ctx.Now - ctx.Since;
-        if (ctx.IsMacOS || ctx.DiagnosticReportDirectories.Count > 0)
-        {
-            return MacPanics(ctx, since);
-        }
-
-        var (files, unreadable) = ReportFiles.Recent(
-            ["/sys/fs/pstore", ctx.LinuxCrashDirectory],
-            since,
-            _ => true
-        );
+        var window = Config.DurationParser.Format(ctx.Since);
         var findings = new List<Finding>();
-        if (unreadable.Count > 0)
-        {
-            findings.Add(new Finding(Name, Severity.Warn, ReportFiles.Unreadable(unreadable)));
-        }
-
-        findings.Add(
-            files.Count == 0
-                ? Finding.Ok(
-                    Name,
-                    $"no kernel crash records in /sys/fs/pstore or {ctx.LinuxCrashDirectory} in the last {Config.DurationParser.Format(ctx.Since)}"
-                )
-                : new Finding(
-                    Name,
-                    Severity.Warn,
-                    $"{files.Count} kernel crash record(s) in the last {Config.DurationParser.Format(ctx.Since)}: {string.Join(", ", files.Take(3).Select(f => f.Name))}",
-                    "read them (journalctl -k -b -1 shows the previous boot's kernel log); rein journal --boot previous shows what was running",
-                    Details.Of(("files", Details.Array(files.Select(f => (JsonNode)f.FullName))))
-                )
-        );
-        return findings;
-    }
-
-    IReadOnlyList<Finding> MacPanics(DoctorContext ctx, DateTimeOffset since)
-    {
-        var dirs = ctx.DiagnosticReportDirectories.SelectMany(d =>
-            new[] { d, Path.Combine(d, "Retired") }
-        );
-        var (files, unreadable) = ReportFiles.Recent(
-            dirs,
-            since,
-            n =>
-                n.EndsWith(".panic", StringComparison.Ordinal)
-                || n.EndsWith(".ips", StringComparison.Ordinal)
-        );
-        var findings = new List<Finding>();
-        if (unreadable.Count > 0)
-        {
-            findings.Add(new Finding(Name, Severity.Warn, ReportFiles.Unreadable(unreadable)));
-        }
-
-        var panics = new List<(FileInfo File, PanicReport Report)>();
-        foreach (var f in files)
-        {
-            var text = ReportFiles.ReadHead(f);
-            if (
-                text is null
-                || (
-                    f.Name.EndsWith(".ips", StringComparison.Ordinal)
-                    && !text[..Math.Min(400, text.Length)]
-                        .Contains("\"bug_type\":\"210\"", StringComparison.Ordinal)
-                )
-            )
-            {
-                continue;
-            }
-
-            var report = PanicReportParser.Parse(text, out var error);
-            if (report is null)
-            {
-                findings.Add(
-                    new Finding(Name, Severity.Warn, $"could not parse {f.FullName}: {error}")
-                );
-                continue;
-            }
-
-            panics.Add(
-                (f, report with { Time = report.Time ?? new DateTimeOffset(f.LastWriteTimeUtc) })
-            );
-        }
-
-        if (panics.Count == 0)
+        IReadOnlyList<LedgerPanic> panics;
+        // Only a state directory that already holds a journal (rein doctor opens it first): opening one elsewhere
+        // would create it and tighten the folder to 0700, which a caller's context must not cause by accident.
+        if (!File.Exists(Path.Combine(ctx.StateDirectory, JournalStore.FileName)))
         {
             findings.Add(
-                Finding.Ok(
+                new Finding(
                     Name,
-                    $"no kernel panics in the last {Config.DurationParser.Format(ctx.Since)}"
+                    Severity.Warn,
+                    $"no journal in {ctx.StateDirectory}: the panic ledger was not read"
                 )
             );
             return findings;
         }
 
-        foreach (var group in panics.GroupBy(p => p.Report.Signature))
+        try
         {
-            var latest = group.Max(p => p.Report.Time!.Value);
-            var alive = AliveAt(ctx.Runs, latest);
+            using var store = JournalStore.Open(ctx.StateDirectory);
+            var ledger = new PanicLedger(store, Sources(ctx), ctx.CurrentBootId ?? "unknown");
+            var problems = ledger.Refresh(ctx.Now);
+            foreach (var problem in problems)
+            {
+                findings.Add(new Finding(Name, Severity.Warn, problem));
+            }
+
+            panics = ledger.List(ctx.Now - ctx.Since);
+        }
+        catch (Exception e)
+            when (e
+                    is JournalException
+                        or Microsoft.Data.Sqlite.SqliteException
+                        or IOException
+                        or UnauthorizedAccessException
+                        or Config.StateDirectoryException
+            )
+        {
+            findings.Add(
+                new Finding(Name, Severity.Warn, $"the panic ledger is unavailable: {e.Message}")
+            );
+            return findings;
+        }
+
+        if (panics.Count == 0)
+        {
+            findings.Add(Finding.Ok(Name, $"no kernel panics in the last {window}"));
+            return findings;
+        }
+
+        foreach (var group in panics.GroupBy(p => p.Panic.Signature))
+        {
+            var latest = group.MaxBy(p => p.Panic.Time)!;
+            var alive = latest.RunsAlive;
             var withRuns =
                 alive.Count == 0
                     ? ""
                     : $"; guarded runs alive then: {string.Join(", ", alive.Select(r => $"{r.Id} `{r.CommandLine}`"))}";
+            var kind = latest.Panic.Kind == PanicKinds.Suspected ? "suspected " : "";
             findings.Add(
                 new Finding(
                     Name,
-                    ctx.Now - latest < TimeSpan.FromDays(1) || group.Count() > 1
+                    ctx.Now - latest.Panic.Time < TimeSpan.FromDays(1) || group.Count() > 1
                         ? Severity.Critical
                         : Severity.Warn,
-                    $"{group.Count()} kernel panic(s) \"{group.Key}\", latest {latest.ToLocalTime():yyyy-MM-dd HH:mm}{withRuns}",
+                    $"{group.Count()} {kind}kernel panic(s) \"{group.Key}\", latest {latest.Panic.Time.ToLocalTime():yyyy-MM-dd HH:mm}{withRuns}",
                     Advice(group.Key),
                     Details.Of(
                         ("signature", group.Key),
+                        ("signature_class", latest.Panic.SignatureClass),
+                        ("kind", latest.Panic.Kind),
                         ("count", group.Count()),
-                        ("latest", latest.ToString("O")),
-                        ("files", Details.Array(group.Select(p => (JsonNode)p.File.FullName))),
-                        ("runs_alive", Details.Array(alive.Select(r => (JsonNode)r.Id)))
+                        ("latest", latest.Panic.Time.ToString("O")),
+                        (
+                            "files",
+                            Details.Array(
+                                group
+                                    .Where(p => p.Panic.File is not null)
+                                    .Select(p => (JsonNode)p.Panic.File!)
+                            )
+                        ),
+                        ("runs_alive", Details.Array(alive.Select(r => (JsonNode)r.Id))),
+                        ("models_alive", Details.Array(latest.ModelsAlive.Select(m => (JsonNode)m)))
                     )
                 )
             );
@@ -136,12 +105,29 @@ public sealed class PanicsCheck : IDoctorCheck
         return findings;
     }
 
+    /// <summary>The ledger's sources, with the doctor's folders (its tests point them at fixtures).</summary>
+    static PanicSources Sources(DoctorContext ctx)
+    {
+        var sources = PanicSources.FromEnvironment(Environment.GetEnvironmentVariable) with
+        {
+            ReportDirectories = ctx.DiagnosticReportDirectories,
+        };
+        return
+            ctx.IsLinux
+            && Environment.GetEnvironmentVariable("REIN_CRASH_DIR") is not { Length: > 0 }
+            ? sources with
+            {
+                CrashDirectory = ctx.LinuxCrashDirectory,
+            }
+            : sources;
+    }
+
     /// <summary>Pure: runs that were alive at <paramref name="t"/> (unclean runs are taken as alive until the end of their boot).</summary>
     public static List<RunRecord> AliveAt(IReadOnlyList<RunRecord> runs, DateTimeOffset t) =>
         [.. runs.Where(r => r.StartedAt <= t && (r.EndedAt is null || r.EndedAt >= t))];
 
     static string Advice(string signature) =>
         signature.Contains("IOGPU", StringComparison.Ordinal)
-            ? "GPU-memory panic (known with back-to-back MLX model loads): space model loads, load smaller models, and do not run two loads at once (rein run --lock gpu)"
-            : "note what was running (rein journal --boot previous), check for OS updates, and report the panic signature to the vendor";
+            ? "GPU-memory panic (known with back-to-back MLX model loads): space model loads, load smaller models, and do not run two loads at once (rein run --lock gpu); the panic gate holds model runs back meanwhile (rein gate)"
+            : "note what was running (rein journal --boot previous), check for OS updates, and report the panic signature to the vendor; the panic gate holds model runs back meanwhile (rein gate)";
 }

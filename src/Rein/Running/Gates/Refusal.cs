@@ -95,4 +95,6 @@ public static class RefusalCodes
     public const string CadenceClock = "cadence_clock";
     public const string KnownPanic = "known_panic";
     public const string ModelDoesNotFit = "model_does_not_fit";
+    public const string PanicCooldown = "panic_cooldown";
+    public const string PanicLockout = "panic_lockout";
 }

@@ -1,0 +1,177 @@
+using System.CommandLine;
+using System.Text.Json;
+using Rein.Cli.Rendering;
+using Rein.Config;
+using Rein.Forensics.Panics;
+using Rein.Running;
+
+namespace Rein.Cli.Commands;
+
+/// <summary><c>rein gate [--json]</c>: the panic gate's verdict now, without running anything.</summary>
+internal static class GateCommand
+{
+    public static Command Build()
+    {
+        var json = new Option<bool>("--json")
+        {
+            Description = "Print one JSON document (schema rein.gate/1)",
+        };
+        var cmd = new Command(
+            "gate",
+            "The panic gate's verdict now, as `rein run --model` and `rein cadence acquire` would meet it: exit 0 clear, "
+                + "75 blocked (with the reason, the panics and when it lifts). The staircase: 1 panic in the last 24h → "
+                + "2h cooldown from it; 2 panics within 1h → 1h cooldown from the second; 2 in 24h or 3 in 72h → lockout "
+                + "until `rein ack` (lifts by itself 72h after its earliest panic). Thresholds: panic_gate.* in rein.toml; "
+                + "REIN_PANIC_GATE=off disables it.\n\nExamples:\n  rein gate\n  rein gate --json"
+        )
+        {
+            json,
+        };
+        cmd.SetAction(parse =>
+        {
+            var config = CliConfig.Load(new Dictionary<string, (string, string)>());
+            var now = DateTimeOffset.UtcNow;
+            if (!config.Flag(Settings.PanicGateEnabled))
+            {
+                return Report(
+                    parse.GetValue(json),
+                    "off",
+                    null,
+                    [],
+                    now,
+                    $"the panic gate is off ({config[Settings.PanicGateEnabled].Source})"
+                );
+            }
+
+            PanicGateReport report;
+            try
+            {
+                report = PanicGateAccess.Check(config, now);
+            }
+            catch (Exception e)
+                when (e
+                        is Journal.JournalException
+                            or Microsoft.Data.Sqlite.SqliteException
+                            or IOException
+                            or UnauthorizedAccessException
+                            or StateDirectoryException
+                )
+            {
+                Console.Error.WriteLine(
+                    $"rein gate: WARNING: the panic gate failed ({e.Message}); runs proceed unchecked (fail-open)"
+                );
+                return Report(
+                    parse.GetValue(json),
+                    "failed",
+                    null,
+                    [e.Message],
+                    now,
+                    "the gate failed; runs proceed unchecked (fail-open)"
+                );
+            }
+
+            foreach (var p in report.Problems)
+            {
+                Console.Error.WriteLine(
+                    $"rein gate: WARNING: {p} (fail-open: decided on what could be read)"
+                );
+            }
+
+            var v = report.Verdict;
+            var text =
+                v.State == PanicGateState.Clear
+                    ? Clear(v, report)
+                    : "blocked: "
+                        + RefusalText.Sentence(PanicGate.ToRefusal(v, [], now), now, false);
+            return Report(
+                parse.GetValue(json),
+                v.State.ToString().ToLowerInvariant(),
+                v,
+                report.Problems,
+                now,
+                text
+            );
+        });
+        return cmd;
+    }
+
+    static string Clear(PanicGateVerdict v, PanicGateReport report)
+    {
+        if (v.Ack is { } ack && v.AckedLockout is { } lockout)
+        {
+            return $"clear: the lockout ({lockout.Panics.Count} panic(s)) was acknowledged at {PanicGateAccess.Local(ack.At)} "
+                + $"by {ack.User}; the acknowledgement holds until {PanicGateAccess.Local(v.AckValidUntil!.Value)} or a newer panic";
+        }
+
+        return report.Recent.Count == 0
+            ? "clear: no kernel panics on record"
+            : $"clear: {report.Recent.Count} panic(s) on record, none in force (latest {PanicGateAccess.Local(report.Recent[^1].Panic.Time)})";
+    }
+
+    static int Report(
+        bool json,
+        string state,
+        PanicGateVerdict? v,
+        IReadOnlyList<string> problems,
+        DateTimeOffset now,
+        string text
+    )
+    {
+        var blocked = v is not null && v.State != PanicGateState.Clear;
+        if (!json)
+        {
+            Console.WriteLine($"rein gate: {text}");
+            return blocked ? ExitCodes.TryLater : ExitCodes.Ok;
+        }
+
+        using var stdout = Console.OpenStandardOutput();
+        using (var w = new Utf8JsonWriter(stdout, JsonOutput.Options()))
+        {
+            w.WriteStartObject();
+            w.WriteString("schema", "rein.gate/1");
+            w.WriteString("state", state);
+            w.WriteBoolean("clear", !blocked);
+            w.WriteString(
+                "code",
+                !blocked ? null
+                    : v!.State == PanicGateState.Lockout ? Running.Gates.RefusalCodes.PanicLockout
+                    : Running.Gates.RefusalCodes.PanicCooldown
+            );
+            w.WriteString("rule", v?.Rule);
+            w.WriteString("until", v?.Until?.ToString("O"));
+            w.WriteNumber(
+                "remaining_s",
+                v?.Until is { } u && u > now ? (long)Math.Ceiling((u - now).TotalSeconds) : 0
+            );
+            w.WriteStartArray("panics");
+            foreach (var p in v?.Panics ?? [])
+            {
+                PanicGateAccess.WritePanic(w, p);
+            }
+
+            w.WriteEndArray();
+            w.WritePropertyName("ack");
+            if (v?.Ack is { } ack)
+            {
+                w.WriteStartObject();
+                w.WriteString("at", ack.At.ToString("O"));
+                w.WriteString("user", ack.User);
+                w.WriteString("valid_until", v.AckValidUntil?.ToString("O"));
+                w.WriteString("lockout_rule", v.AckedLockout?.Rule);
+                w.WriteString("lockout_lifts_at", v.AckedLockout?.LiftsAt.ToString("O"));
+                w.WriteEndObject();
+            }
+            else
+            {
+                w.WriteNullValue();
+            }
+
+            PanicGateAccess.WriteProblems(w, problems);
+            w.WriteString("message", text);
+            w.WriteEndObject();
+        }
+
+        stdout.WriteByte((byte)'\n');
+        return blocked ? ExitCodes.TryLater : ExitCodes.Ok;
+    }
+}

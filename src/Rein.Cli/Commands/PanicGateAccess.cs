@@ -1,0 +1,86 @@
+using System.Text.Json;
+using Rein.Config;
+using Rein.Forensics.Panics;
+
+namespace Rein.Cli.Commands;
+
+/// <summary>The panic ledger and gate for the verbs: where reports are looked for (environment overrides), the
+/// thresholds (rein.toml / REIN_*), and the JSON shapes shared by rein panics, rein gate and rein ack.</summary>
+internal static class PanicGateAccess
+{
+    public static PanicSources Sources =>
+        PanicSources.FromEnvironment(Environment.GetEnvironmentVariable);
+
+    public static PanicGateReport Check(EffectiveConfig config, DateTimeOffset now) =>
+        PanicGateCheck.Run(
+            JournalAccess.StateDir,
+            Sources,
+            JournalAccess.Boot.BootId,
+            PanicGatePolicy.FromConfig(config),
+            now
+        );
+
+    /// <summary>The admission gate for a model run or acquire, or null when the gate is off.</summary>
+    public static PanicGate? Gate(
+        EffectiveConfig config,
+        IReadOnlyList<string> models,
+        string verb
+    ) =>
+        config.Flag(Settings.PanicGateEnabled)
+            ? new PanicGate(
+                now => Check(config, now),
+                models,
+                message => Console.Error.WriteLine($"rein {verb}: WARNING: {message}")
+            )
+            : null;
+
+    public static void WritePanic(Utf8JsonWriter w, PanicRecord p, LedgerPanic? withRuns = null)
+    {
+        w.WriteStartObject();
+        w.WriteNumber("id", p.Id);
+        w.WriteString("source", p.Source);
+        w.WriteString("time", p.Time.ToString("O"));
+        w.WriteString("kind", p.Kind);
+        w.WriteString("signature_class", p.SignatureClass);
+        w.WriteString("signature", p.Signature);
+        w.WriteString("file", p.File);
+        w.WriteString("boot_id", p.BootId);
+        if (withRuns is not null)
+        {
+            w.WriteStartArray("runs_alive");
+            foreach (var r in withRuns.RunsAlive)
+            {
+                w.WriteStartObject();
+                w.WriteString("run_id", r.Id);
+                w.WriteString("model", r.ModelLabel);
+                w.WriteString("command", r.CommandLine);
+                w.WriteString("started_at", r.StartedAt.ToString("O"));
+                w.WriteEndObject();
+            }
+
+            w.WriteEndArray();
+            w.WriteStartArray("models_alive");
+            foreach (var m in withRuns.ModelsAlive)
+            {
+                w.WriteStringValue(m);
+            }
+
+            w.WriteEndArray();
+        }
+
+        w.WriteEndObject();
+    }
+
+    public static void WriteProblems(Utf8JsonWriter w, IReadOnlyList<string> problems)
+    {
+        w.WriteStartArray("problems");
+        foreach (var p in problems)
+        {
+            w.WriteStringValue(p);
+        }
+
+        w.WriteEndArray();
+    }
+
+    public static string Local(DateTimeOffset t) => t.ToLocalTime().ToString("yyyy-MM-dd HH:mm");
+}
