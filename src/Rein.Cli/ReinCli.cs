@@ -76,6 +76,7 @@ public static class ReinCli
         root.Subcommands.Add(ProtectCommand.Build());
         root.Subcommands.Add(ClassifyCommand.Build());
         root.Subcommands.Add(MarkCommand.Build());
+        root.Subcommands.Add(PostmortemCommand.Build());
         return root;
     }
 

@@ -145,6 +145,18 @@ public sealed partial class JournalStore
             cmd => cmd.Parameters.AddWithValue("$at", at.ToUnixTimeMilliseconds())
         );
 
+    /// <summary>The runs alive at some moment of [<paramref name="from"/>, <paramref name="to"/>] (an unended run
+    /// counts as alive), oldest first: the runs a postmortem shows around a panic.</summary>
+    public List<RunRecord> RunsBetween(DateTimeOffset from, DateTimeOffset to) =>
+        Query(
+            "WHERE started_at <= $to AND (ended_at IS NULL OR ended_at >= $from) ORDER BY started_at",
+            cmd =>
+            {
+                cmd.Parameters.AddWithValue("$from", from.ToUnixTimeMilliseconds());
+                cmd.Parameters.AddWithValue("$to", to.ToUnixTimeMilliseconds());
+            }
+        );
+
     /// <summary>The boots the journal saw: id, first and last record.</summary>
     public List<(string BootId, DateTimeOffset FirstSeen, DateTimeOffset? LastSeen)> Boots()
     {

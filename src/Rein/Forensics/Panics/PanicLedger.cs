@@ -18,7 +18,11 @@ public sealed class PanicLedger(JournalStore store, PanicSources sources, string
         var known = store
             .Panics(DateTimeOffset.UnixEpoch, PanicKinds.Suspected)
             .ToDictionary(p => p.Source, StringComparer.Ordinal);
-        var suspected = Suspected(store.ModelRunsDownWithTheirBoot(currentBootId), store.Boots());
+        var suspected = Suspected(
+            store.ModelRunsDownWithTheirBoot(currentBootId),
+            store.Boots(),
+            run => store.LastBreadcrumbsOfRun(run, 1) is [var last] ? last.At : null
+        );
         store.RecordPanics(
             [.. scan.Panics, .. suspected.Where(s => !known.ContainsKey(s.Source))],
             scan.Seen,
@@ -100,10 +104,12 @@ public sealed class PanicLedger(JournalStore store, PanicSources sources, string
 
     /// <summary>Pure: one suspected panic per boot that went down under <c>--model</c> runs (one crash, however
     /// many runs it took with it), at the last sign of life the journal has (the boot's last record, at least the
-    /// latest of those runs' starts), with the window a real report of the same crash would fall in.</summary>
+    /// latest of those runs' starts and their last breadcrumb — a PRE written a moment before the crash is the best
+    /// sign of life there is), with the window a real report of the same crash would fall in.</summary>
     public static List<PanicRecord> Suspected(
         IReadOnlyList<RunRecord> downRuns,
-        IReadOnlyList<(string BootId, DateTimeOffset FirstSeen, DateTimeOffset? LastSeen)> boots
+        IReadOnlyList<(string BootId, DateTimeOffset FirstSeen, DateTimeOffset? LastSeen)> boots,
+        Func<string, DateTimeOffset?>? lastBreadcrumb = null
     )
     {
         var list = new List<PanicRecord>();
@@ -114,6 +120,13 @@ public sealed class PanicLedger(JournalStore store, PanicSources sources, string
             var lastSeen = index >= 0 ? boots[index].LastSeen : null;
             var latestStart = runs[^1].StartedAt;
             var time = lastSeen is { } seen && seen > latestStart ? seen : latestStart;
+            foreach (var run in runs)
+            {
+                if (lastBreadcrumb?.Invoke(run.Id) is { } crumb && crumb > time)
+                {
+                    time = crumb;
+                }
+            }
             DateTimeOffset? next =
                 index >= 0 && index + 1 < boots.Count ? boots[index + 1].FirstSeen : null;
             var models = string.Join(
