@@ -30,8 +30,12 @@ public static class InferenceWatch
             }),
         ];
 
-    /// <summary>What to report: in-flight inferences, and deaths mid-inference of the last
-    /// <paramref name="window"/> (the journal keeps older ones). Oldest first.</summary>
+    /// <summary>How far back an inference still in flight is looked for: a hang is news however old it is, within
+    /// what the journal keeps.</summary>
+    public static readonly TimeSpan InFlightHorizon = TimeSpan.FromDays(30);
+
+    /// <summary>What to report: in-flight inferences of any age (up to <see cref="InFlightHorizon"/>), and deaths
+    /// mid-inference of the last <paramref name="window"/> (the journal keeps older ones). Oldest first.</summary>
     public static List<OpenInference> Find(
         JournalStore store,
         IProcessTable table,
@@ -40,7 +44,15 @@ public static class InferenceWatch
         TimeSpan window
     ) =>
         [
-            .. Classify(store.OpenPres(now - window), table, now, hangAfter)
-                .Where(i => i.State != InferenceState.Running),
+            .. Classify(
+                    store.OpenPres(now - (window > InFlightHorizon ? window : InFlightHorizon)),
+                    table,
+                    now,
+                    hangAfter
+                )
+                .Where(i =>
+                    i.State == InferenceState.InFlight
+                    || (i.State == InferenceState.Died && i.Age <= window)
+                ),
         ];
 }
