@@ -7,8 +7,9 @@ namespace Rein.Forensics.Classification;
 /// (BuiltInRules.toml); users add theirs in rein.toml (<c>[[classify.rule]]</c>).</summary>
 public sealed record ClassificationRule
 {
-    /// <summary>How long one regex may take on one line: a user's pattern must never stall the end of a run.</summary>
-    public static readonly TimeSpan MatchTimeout = TimeSpan.FromMilliseconds(100);
+    /// <summary>How long one regex may take on one line: a user's pattern must never stall the end of a run (the
+    /// classifier also bounds all text rules together: <see cref="FailureClassifier.TextBudget"/>).</summary>
+    public static readonly TimeSpan MatchTimeout = TimeSpan.FromMilliseconds(25);
 
     public required string Id { get; init; }
 

@@ -39,15 +39,62 @@ public static class FailureClassifier
             "none"
         );
 
-    public static RunFailure Classify(ClassificationRules rules, FailureEvidence evidence)
+    /// <summary>How long the text rules (output and kernel log) may take for one run, all rules and lines
+    /// together: a user's slow pattern must not hold the end record back. Past it, only the exit's facts count.</summary>
+    public static readonly TimeSpan TextBudget = TimeSpan.FromSeconds(1);
+
+    /// <summary>Added to the evidence when <see cref="TextBudget"/> ran out before every text rule was tried.</summary>
+    public const string CutShortNote = "text rules cut short (classification took over 1 s: a slow [[classify.rule]] regex?)";
+
+    public static RunFailure Classify(ClassificationRules rules, FailureEvidence evidence) =>
+        Classify(rules, evidence, TextBudget);
+
+    /// <summary>As <see cref="Classify(ClassificationRules, FailureEvidence)"/>, with the text rules' budget given
+    /// (tests).</summary>
+    public static RunFailure Classify(
+        ClassificationRules rules,
+        FailureEvidence evidence,
+        TimeSpan textBudget
+    )
     {
         var all = rules.All;
-        return First(all.Where(r => r.Certain), evidence)
-            ?? First(all.Where(r => !r.Certain), evidence)
-            ?? Unknown;
+        var budget = new Budget(textBudget);
+        var found =
+            First(all.Where(r => r.Certain), evidence, budget)
+            ?? First(all.Where(r => !r.Certain), evidence, budget);
+        if (!budget.CutShort)
+        {
+            return found ?? Unknown;
+        }
+
+        return found is null
+            ? Unknown with { Evidence = CutShortNote }
+            : found with { Evidence = found.Evidence + " | " + CutShortNote };
     }
 
-    static RunFailure? First(IEnumerable<ClassificationRule> rules, FailureEvidence evidence)
+    /// <summary>The text rules' time left; once spent, output and kernel rules are skipped (and that is said).</summary>
+    sealed class Budget(TimeSpan limit)
+    {
+        readonly System.Diagnostics.Stopwatch _clock = System.Diagnostics.Stopwatch.StartNew();
+
+        public bool CutShort { get; private set; }
+
+        public bool Spent()
+        {
+            if (!CutShort && _clock.Elapsed > limit)
+            {
+                CutShort = true;
+            }
+
+            return CutShort;
+        }
+    }
+
+    static RunFailure? First(
+        IEnumerable<ClassificationRule> rules,
+        FailureEvidence evidence,
+        Budget budget
+    )
     {
         string[]? outputLines = null;
         foreach (var rule in rules)
@@ -58,12 +105,18 @@ public static class FailureClassifier
                 RuleScope.Kernel => evidence.KernelLog,
                 _ => outputLines ??= Lines(evidence.Output),
             };
-            if (LastMatch(rule, lines, evidence.Pids) is { } line)
+            var text = rule.Scope != RuleScope.Exit;
+            if (text && lines.Count > 0 && budget.Spent())
             {
-                var text = Trimmed(line, EvidenceLength);
-                if (rule.DetailPattern is { } detail && LastDetail(detail, lines) is { } extra)
+                continue;
+            }
+
+            if (LastMatch(rule, lines, evidence.Pids, text ? budget : null) is { } line)
+            {
+                var evidenceText = Trimmed(line, EvidenceLength);
+                if (rule.DetailPattern is { } detail && LastDetail(detail, lines, budget) is { } extra)
                 {
-                    text += " | " + Trimmed(extra, DetailLength);
+                    evidenceText += " | " + Trimmed(extra, DetailLength);
                 }
 
                 return new RunFailure(
@@ -71,7 +124,7 @@ public static class FailureClassifier
                     rule.Hint,
                     rule.Advice,
                     rule.Title,
-                    text,
+                    evidenceText,
                     rule.Id,
                     rule.Scope.ToString().ToLowerInvariant()
                 );
@@ -87,11 +140,17 @@ public static class FailureClassifier
     static string? LastMatch(
         ClassificationRule rule,
         IReadOnlyList<string> lines,
-        IReadOnlySet<int>? pids
+        IReadOnlySet<int>? pids,
+        Budget? budget
     )
     {
         for (var i = lines.Count - 1; i >= 0; i--)
         {
+            if (budget is not null && budget.Spent())
+            {
+                return null;
+            }
+
             if (
                 rule.Matches(lines[i], out var pid)
                 && (pid is null || pids is null || pids.Contains(pid.Value))
@@ -106,11 +165,17 @@ public static class FailureClassifier
 
     static string? LastDetail(
         System.Text.RegularExpressions.Regex detail,
-        IReadOnlyList<string> lines
+        IReadOnlyList<string> lines,
+        Budget budget
     )
     {
         for (var i = lines.Count - 1; i >= 0; i--)
         {
+            if (budget.Spent())
+            {
+                return null;
+            }
+
             try
             {
                 if (detail.IsMatch(lines[i]))
