@@ -199,7 +199,11 @@ internal sealed unsafe class OutputRelay : IDisposable
             }
 
             var left = (_channels.Any(c => c.Pending) ? readers : quiet) - clock.Elapsed;
-            var rc = LibC.poll(fds, (nuint)n, (int)Math.Ceiling(Math.Max(0, left.TotalMilliseconds)));
+            var rc = LibC.poll(
+                fds,
+                (nuint)n,
+                (int)Math.Ceiling(Math.Max(0, left.TotalMilliseconds))
+            );
             if (rc > 0)
             {
                 ServiceEntries(fds, n);

@@ -89,7 +89,8 @@ internal static unsafe partial class RelayNative
 
     /// <summary>Whether <paramref name="a"/> and <paramref name="b"/> are the same file (same device and inode):
     /// `2>&amp;1` into a pipe, a file or a socket. False when either cannot be examined.</summary>
-    public static bool SameFile(int a, int b) => Identity(a) is { } x && Identity(b) is { } y && x == y;
+    public static bool SameFile(int a, int b) =>
+        Identity(a) is { } x && Identity(b) is { } y && x == y;
 
     static (ulong Dev, ulong Ino)? Identity(int fd)
     {
@@ -102,7 +103,10 @@ internal static unsafe partial class RelayNative
             byte empty = 0;
             return Platform.Linux.LinuxLibC.Statx(fd, &empty, AT_EMPTY_PATH, STATX_INO, buffer) != 0
                 ? null
-                : (((ulong)*(uint*)(buffer + 136) << 32) | *(uint*)(buffer + 140), *(ulong*)(buffer + 32));
+                : (
+                    ((ulong)*(uint*)(buffer + 136) << 32) | *(uint*)(buffer + 140),
+                    *(ulong*)(buffer + 32)
+                );
         }
 
         // macOS (unverified): arm64's struct stat has st_dev (int32) at 0 and st_ino (uint64) at 8; x86_64's plain

@@ -44,7 +44,8 @@ public static class FailureClassifier
     public static readonly TimeSpan TextBudget = TimeSpan.FromSeconds(1);
 
     /// <summary>Added to the evidence when <see cref="TextBudget"/> ran out before every text rule was tried.</summary>
-    public const string CutShortNote = "text rules cut short (classification took over 1 s: a slow [[classify.rule]] regex?)";
+    public const string CutShortNote =
+        "text rules cut short (classification took over 1 s: a slow [[classify.rule]] regex?)";
 
     public static RunFailure Classify(ClassificationRules rules, FailureEvidence evidence) =>
         Classify(rules, evidence, TextBudget);
@@ -68,8 +69,14 @@ public static class FailureClassifier
         }
 
         return found is null
-            ? Unknown with { Evidence = CutShortNote }
-            : found with { Evidence = found.Evidence + " | " + CutShortNote };
+            ? Unknown with
+            {
+                Evidence = CutShortNote,
+            }
+            : found with
+            {
+                Evidence = found.Evidence + " | " + CutShortNote,
+            };
     }
 
     /// <summary>The text rules' time left; once spent, output and kernel rules are skipped (and that is said).</summary>
@@ -114,7 +121,10 @@ public static class FailureClassifier
             if (LastMatch(rule, lines, evidence.Pids, text ? budget : null) is { } line)
             {
                 var evidenceText = Trimmed(line, EvidenceLength);
-                if (rule.DetailPattern is { } detail && LastDetail(detail, lines, budget) is { } extra)
+                if (
+                    rule.DetailPattern is { } detail
+                    && LastDetail(detail, lines, budget) is { } extra
+                )
                 {
                     evidenceText += " | " + Trimmed(extra, DetailLength);
                 }

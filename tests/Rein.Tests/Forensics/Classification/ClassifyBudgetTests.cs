@@ -29,7 +29,9 @@ public sealed class ClassifyBudgetTests : RunTestBase
     {
         var tables = new List<ConfigTable>();
         EffectiveConfig.ParseToml(SlowRule, "/repo/rein.toml", tables);
-        var rules = ClassificationRules.From(tables.Where(t => t.Key == ClassificationRules.ConfigKey));
+        var rules = ClassificationRules.From(
+            tables.Where(t => t.Key == ClassificationRules.ConfigKey)
+        );
         var clock = Stopwatch.StartNew();
         var failure = FailureClassifier.Classify(
             rules,

@@ -15,7 +15,15 @@ public sealed class ClassifyRelayTests : RunTestBase
         // rein's stdout (or stderr) is a pipe whose reader sleeps before reading: the command has ended and been
         // reaped long before, so rein's drain is all that stands between the output and the reader.
         var r = ReinProcess.Run(
-            ["run", "--classify", "--", "/bin/sh", "-c", $"head -c 130000 /dev/zero{redirect}", Marker],
+            [
+                "run",
+                "--classify",
+                "--",
+                "/bin/sh",
+                "-c",
+                $"head -c 130000 /dev/zero{redirect}",
+                Marker,
+            ],
             HomeEnv(),
             wrapper:
             [
