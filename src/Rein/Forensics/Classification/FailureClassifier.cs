@@ -39,6 +39,30 @@ public static class FailureClassifier
             "none"
         );
 
+    /// <summary>The failure as said when the stderr tail was kept (<c>--classify</c>, <c>rein classify</c>): advice
+    /// that says "run it with --classify" would send the user in a circle.</summary>
+    public static RunFailure TailKept(RunFailure f)
+    {
+        if (f.Class == Unknown.Class && f.Rule is null)
+        {
+            return f with
+            {
+                Advice =
+                    "no known failure signature in the output's tail: add a [[classify.rule]] in rein.toml for it (try it with rein classify)",
+            };
+        }
+
+        var at = f.Advice.IndexOf(": run it with --classify", StringComparison.Ordinal);
+        return at < 0
+            ? f
+            : f with
+            {
+                Advice =
+                    f.Advice[..at]
+                    + ": the output's tail shows no traceback either; see its last lines, or run it under a debugger",
+            };
+    }
+
     /// <summary>How long the text rules (output and kernel log) may take for one run, all rules and lines
     /// together: a user's slow pattern must not hold the end record back. Past it, only the exit's facts count.</summary>
     public static readonly TimeSpan TextBudget = TimeSpan.FromSeconds(1);
@@ -118,9 +142,9 @@ public static class FailureClassifier
                 continue;
             }
 
-            if (LastMatch(rule, lines, evidence.Pids, text ? budget : null) is { } line)
+            if (LastMatch(rule, lines, evidence.Pids, text ? budget : null) is var (line, span))
             {
-                var evidenceText = Trimmed(line, EvidenceLength);
+                var evidenceText = Around(line, span, EvidenceLength);
                 if (
                     rule.DetailPattern is { } detail
                     && LastDetail(detail, lines, budget) is { } extra
@@ -145,9 +169,16 @@ public static class FailureClassifier
     }
 
     static string[] Lines(string? text) =>
-        text is null ? [] : text.Split('\n', StringSplitOptions.RemoveEmptyEntries);
+        text is null
+            ? []
+            :
+            [
+                .. text.Split('\n', StringSplitOptions.RemoveEmptyEntries)
+                    .Select(AnsiText.Strip)
+                    .Where(l => l.Length > 0),
+            ];
 
-    static string? LastMatch(
+    static (string Line, (int Index, int Length) Span)? LastMatch(
         ClassificationRule rule,
         IReadOnlyList<string> lines,
         IReadOnlySet<int>? pids,
@@ -162,11 +193,11 @@ public static class FailureClassifier
             }
 
             if (
-                rule.Matches(lines[i], out var pid)
+                rule.Matches(lines[i], out var pid, out var span)
                 && (pid is null || pids is null || pids.Contains(pid.Value))
             )
             {
-                return lines[i];
+                return (lines[i], span);
             }
         }
 
@@ -201,6 +232,21 @@ public static class FailureClassifier
 
         return null;
     }
+
+    /// <summary>The evidence from a long line: cut around the match (up to <see cref="LeadIn"/> characters before
+    /// it, then the match and what follows), so a match late in a long line is not cut away.</summary>
+    internal static string Around(string line, (int Index, int Length) span, int max)
+    {
+        if (line.Length <= max || span.Index + span.Length <= max - 1)
+        {
+            return Trimmed(line, max);
+        }
+
+        var from = Math.Max(0, Math.Min(span.Index - LeadIn, line.Length - (max - 1)));
+        return from == 0 ? Trimmed(line, max) : "…" + Trimmed(line[from..], max - 1);
+    }
+
+    const int LeadIn = 80;
 
     /// <summary>One line for a record: control characters (colour codes, a carriage return's progress bar) become
     /// spaces, whitespace is trimmed, and a long line is cut to <paramref name="max"/> characters.</summary>
