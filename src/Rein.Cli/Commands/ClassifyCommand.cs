@@ -48,6 +48,12 @@ internal static class ClassifyCommand
                 CliConfig.Load(new Dictionary<string, (string, string)>())
             );
             var path = parse.GetValue(file) is { Length: > 0 } f ? f : "-";
+            var code = parse.GetValue(exit);
+            if (code is < 0 or > 255)
+            {
+                return Usage($"--exit {code}: an exit status is 0 to 255");
+            }
+
             if (path == "-" && !Console.IsInputRedirected)
             {
                 return Usage("give a FILE, or pipe the log in (e.g. `rein classify - < err.log`)");
@@ -63,7 +69,6 @@ internal static class ClassifyCommand
                 return Usage($"cannot read {path}: {e.Message}");
             }
 
-            var code = parse.GetValue(exit);
             RunFailure? failure =
                 code == 0
                     ? null
@@ -79,6 +84,10 @@ internal static class ClassifyCommand
             if (failure?.Class == "unknown")
             {
                 failure = null;
+            }
+            else if (failure is not null)
+            {
+                failure = FailureClassifier.TailKept(failure);
             }
 
             if (parse.GetValue(json))

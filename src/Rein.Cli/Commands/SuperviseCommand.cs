@@ -158,6 +158,8 @@ internal static class SuperviseCommand
             MemoryLimit = config.Size(Settings.Memory) is > 0 and var m ? m : null,
             MaxProcs = config.WholeNumber(Settings.MaxProcs) is > 0 and var p ? (int)p : null,
             CapMethod = method,
+            // The user's [[classify.rule]] as rein run reads them: a bad one is a config error before the start.
+            ClassificationRules = Forensics.Classification.ClassificationRules.FromConfig(config),
         };
         var policy = new RestartPolicy
         {

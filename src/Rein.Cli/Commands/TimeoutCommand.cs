@@ -40,11 +40,13 @@ internal static class TimeoutCommand
 
         var a = parsed.Arguments!;
         EffectiveConfig config;
+        Forensics.Classification.ClassificationRules rules;
         try
         {
             // No flags of rein run here: DURATION and -k are the command line's; the run's grace and kill wait,
-            // and the journal's retention, come from REIN_* and rein.toml as for rein run.
+            // the journal's retention and the user's [[classify.rule]] come from REIN_* and rein.toml as for rein run.
             config = CliConfig.Load(new Dictionary<string, (string, string)>());
+            rules = Forensics.Classification.ClassificationRules.FromConfig(config);
         }
         catch (ConfigException e)
         {
@@ -61,6 +63,7 @@ internal static class TimeoutCommand
             Grace = a.KillAfter ?? config.Duration(Settings.Grace),
             KillWait = config.Duration(Settings.KillBound),
             Foreground = a.Foreground,
+            ClassificationRules = rules,
         };
         return Run(spec, a, config);
     }

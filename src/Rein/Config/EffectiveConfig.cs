@@ -335,7 +335,7 @@ public sealed class EffectiveConfig
                 if (!known.Contains(key))
                 {
                     throw new ConfigException(
-                        $"{path}: unknown setting '{key}' (known: {string.Join(", ", known.Order(StringComparer.Ordinal))})"
+                        $"{path}: unknown setting '{key}' (known: {string.Join(", ", known.Order(StringComparer.Ordinal))}; tables: {string.Join(", ", TableKeys.Order(StringComparer.Ordinal).Select(k => $"[[{k}]]"))})"
                     );
                 }
 

@@ -35,12 +35,15 @@ public sealed partial class Guard
         );
         try
         {
+            var failure = FailureClassifier.Classify(
+                _spec.ClassificationRules ?? ClassificationRules.BuiltIn,
+                evidence
+            );
             return verdict with
             {
-                Failure = FailureClassifier.Classify(
-                    _spec.ClassificationRules ?? ClassificationRules.BuiltIn,
-                    evidence
-                ),
+                Failure = _relay?.ErrorTail is not null
+                    ? FailureClassifier.TailKept(failure)
+                    : failure,
             };
         }
         catch (Config.ConfigException)

@@ -116,21 +116,42 @@ public sealed unsafe partial class Guard
         }
     }
 
-    /// <summary>How long the relay may wait for Rein's readers to take the rest of the output. After a stop, only a
-    /// moment: every wait after a teardown is bounded. After a clean exit, the run's own limits still apply (the
-    /// time left before --timeout, and no longer than --idle-timeout), so a slow `| less` still gets the tail.</summary>
-    TimeSpan DrainBudget(bool stopped)
+    /// <summary>How long the relay may wait, after the run, for more output from the command's side (quiet) and
+    /// for Rein's readers to take what the command already wrote (readers). After a stop, only a moment for both:
+    /// every wait after a teardown is bounded. After a clean exit, the run's own limits still apply (the time left
+    /// before --timeout, and no longer than --idle-timeout), so a slow `| less` still gets the tail. With
+    /// --classify alone the relay is only there to keep the stderr tail: the command would have written straight
+    /// to the reader, so the reader gets up to <see cref="ClassifyReaderBudget"/> (or the time left before
+    /// --timeout) to take it all, while a survivor holding the pipe still costs only the default moment.</summary>
+    (TimeSpan Quiet, TimeSpan Readers) DrainBudget(bool stopped)
     {
-        var budget = OutputRelay.DefaultDrainBudget;
-        if (!stopped && _spec.IdleTimeout is { } idle && idle > budget)
+        var quiet = OutputRelay.DefaultDrainBudget;
+        var readers = quiet;
+        if (!stopped && _spec.IdleTimeout is { } idle && idle > quiet)
         {
-            budget = idle;
-            if (_spec.Timeout is { } wall && wall > TimeSpan.Zero && wall - _watch.Elapsed < budget)
-            {
-                budget = wall - _watch.Elapsed;
-            }
+            quiet = readers = idle;
+        }
+        else if (!stopped && _spec.Classify)
+        {
+            readers = ClassifyReaderBudget;
         }
 
-        return budget;
+        if (!stopped && _spec.Timeout is { } wall && wall > TimeSpan.Zero)
+        {
+            var left = wall - _watch.Elapsed;
+            quiet = Clamp(quiet, left);
+            readers = Clamp(readers, left);
+        }
+
+        return (quiet, readers);
     }
+
+    /// <summary>With --classify (no --idle-timeout), how long Rein's readers may take to read the rest.</summary>
+    static readonly TimeSpan ClassifyReaderBudget = TimeSpan.FromSeconds(30);
+
+    // Never below the default moment: what a command wrote just before --timeout still gets a chance.
+    static TimeSpan Clamp(TimeSpan budget, TimeSpan left) =>
+        budget > OutputRelay.DefaultDrainBudget && left < budget
+            ? (left > OutputRelay.DefaultDrainBudget ? left : OutputRelay.DefaultDrainBudget)
+            : budget;
 }

@@ -210,7 +210,8 @@ public sealed unsafe partial class Guard : IDisposable
 
         ReportExit(exitSeen);
 
-        _relay?.Drain(DrainBudget(stopped: reason is not null));
+        var (quiet, readers) = DrainBudget(stopped: reason is not null);
+        _relay?.Drain(quiet, readers);
         var unkillable = killer.Unkillable;
         if (unkillable.Count == 0 || _shim.RootExit is not null)
         {

@@ -11,7 +11,8 @@ namespace Rein.Running;
 /// <para>
 /// A stream that went to a terminal gets a pseudo-terminal, so the command still sees a terminal there (line
 /// buffering, colour); one that did not gets a pipe, so stdout and stderr stay apart (a pty would merge them).
-/// Both on the same terminal share one pty, which keeps their interleaving as the user would see it.
+/// Both on the same terminal share one pty, which keeps their interleaving as the user would see it; both into
+/// the same file (`2>&amp;1`, same device and inode) share one pipe for the same reason.
 /// </para>
 /// <para>
 /// Nothing here blocks: writes to Rein's fds do not wait (<see cref="OutputSink"/> says how, and its one
@@ -40,8 +41,8 @@ internal sealed unsafe class OutputRelay : IDisposable
     /// blocked on its own pipe: its silence is then not its own.</summary>
     public bool WaitingForReader => _channels.Any(c => c.Pending);
 
-    /// <summary>The last 64 KiB of the command's stderr (and of its stdout too when both share one terminal,
-    /// which merges them); null unless asked for.</summary>
+    /// <summary>The last 64 KiB of the command's stderr (and of its stdout too when both go to one terminal or
+    /// one file, which merges them); null unless asked for.</summary>
     public Forensics.Classification.OutputTail? ErrorTail { get; private set; }
 
     /// <param name="keepErrorTail">Keep the tail of stderr for the failure classifier.</param>
@@ -60,6 +61,11 @@ internal sealed unsafe class OutputRelay : IDisposable
             )
             {
                 r.Add(RelayChannel.WithPty([1, 2], 1) ?? RelayChannel.WithPipe([1], 1));
+            }
+            else if (!outTty && !errTty && RelayNative.SameFile(1, 2))
+            {
+                // `2>&1 | reader` or `>log 2>&1`: one pipe for both, or their interleaving would be lost.
+                r.Add(RelayChannel.WithPipe([1, 2], 1));
             }
             else
             {
@@ -166,28 +172,45 @@ internal sealed unsafe class OutputRelay : IDisposable
     }
 
     /// <summary>After teardown: relays what is still buffered, for at most <see cref="DefaultDrainBudget"/>.</summary>
-    public void Drain() => Drain(DefaultDrainBudget);
+    public void Drain() => Drain(DefaultDrainBudget, DefaultDrainBudget);
 
-    /// <summary>After teardown: relays what is still in the pipes until every stream has ended, or drops what
-    /// Rein's readers have not taken within <paramref name="budget"/>, so no wait after the teardown is unbounded
-    /// (a survivor still holding the child end, or a reader that stopped reading, costs the budget, no more).</summary>
-    public void Drain(TimeSpan budget)
+    /// <summary>After teardown: relays what is still in the pipes until every stream has ended, so no wait after
+    /// the teardown is unbounded. Two bounds, because two different things can hold the drain up: the command's
+    /// side (a survivor still holding the child end) may keep it waiting for more output only
+    /// <paramref name="quiet"/>; Rein's readers (a `| slow-reader` that has not taken what the command already
+    /// wrote) get up to <paramref name="readers"/> in all. Output still ready to read is always read while the
+    /// readers' bound lasts, so what the command wrote before it ended is not dropped for being slow to arrive.
+    /// What is left when a bound runs out is dropped.</summary>
+    public void Drain(TimeSpan quiet, TimeSpan readers)
     {
+        if (readers < quiet)
+        {
+            readers = quiet;
+        }
+
         var clock = Stopwatch.StartNew();
         var fds = stackalloc LibC.PollFd[2];
         while (true)
         {
-            var left = budget - clock.Elapsed;
             var n = AddPollFds(fds);
-            if (n == 0 || left <= TimeSpan.Zero)
+            if (n == 0 || clock.Elapsed >= readers)
             {
                 break;
             }
 
-            var rc = LibC.poll(fds, (nuint)n, (int)Math.Ceiling(left.TotalMilliseconds));
+            var left = (_channels.Any(c => c.Pending) ? readers : quiet) - clock.Elapsed;
+            var rc = LibC.poll(
+                fds,
+                (nuint)n,
+                (int)Math.Ceiling(Math.Max(0, left.TotalMilliseconds))
+            );
             if (rc > 0)
             {
                 ServiceEntries(fds, n);
+            }
+            else if (left <= TimeSpan.Zero)
+            {
+                break;
             }
         }
 

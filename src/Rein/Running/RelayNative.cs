@@ -83,4 +83,41 @@ internal static unsafe partial class RelayNative
         var buf = stackalloc byte[256];
         return ttyname_r(fd, buf, 256) == 0 ? Marshal.PtrToStringUTF8((nint)buf) : null;
     }
+
+    [LibraryImport(Lib, SetLastError = true)]
+    private static partial int fstat(int fd, byte* buffer);
+
+    /// <summary>Whether <paramref name="a"/> and <paramref name="b"/> are the same file (same device and inode):
+    /// `2>&amp;1` into a pipe, a file or a socket. False when either cannot be examined.</summary>
+    public static bool SameFile(int a, int b) =>
+        Identity(a) is { } x && Identity(b) is { } y && x == y;
+
+    static (ulong Dev, ulong Ino)? Identity(int fd)
+    {
+        var buffer = stackalloc byte[256];
+        if (OperatingSystem.IsLinux())
+        {
+            // struct statx: stx_ino at 32, stx_dev_major at 136, stx_dev_minor at 140 (one layout everywhere).
+            const int AT_EMPTY_PATH = 0x1000;
+            const uint STATX_INO = 0x100;
+            byte empty = 0;
+            return Platform.Linux.LinuxLibC.Statx(fd, &empty, AT_EMPTY_PATH, STATX_INO, buffer) != 0
+                ? null
+                : (
+                    ((ulong)*(uint*)(buffer + 136) << 32) | *(uint*)(buffer + 140),
+                    *(ulong*)(buffer + 32)
+                );
+        }
+
+        // macOS (unverified): arm64's struct stat has st_dev (int32) at 0 and st_ino (uint64) at 8; x86_64's plain
+        // fstat keeps the old layout, st_ino (uint32) at 4.
+        if (fstat(fd, buffer) != 0)
+        {
+            return null;
+        }
+
+        return RuntimeInformation.ProcessArchitecture == Architecture.X64
+            ? (*(uint*)buffer, *(uint*)(buffer + 4))
+            : (*(uint*)buffer, *(ulong*)(buffer + 8));
+    }
 }

@@ -7,8 +7,9 @@ namespace Rein.Forensics.Classification;
 /// (BuiltInRules.toml); users add theirs in rein.toml (<c>[[classify.rule]]</c>).</summary>
 public sealed record ClassificationRule
 {
-    /// <summary>How long one regex may take on one line: a user's pattern must never stall the end of a run.</summary>
-    public static readonly TimeSpan MatchTimeout = TimeSpan.FromMilliseconds(100);
+    /// <summary>How long one regex may take on one line: a user's pattern must never stall the end of a run (the
+    /// classifier also bounds all text rules together: <see cref="FailureClassifier.TextBudget"/>).</summary>
+    public static readonly TimeSpan MatchTimeout = TimeSpan.FromMilliseconds(25);
 
     public required string Id { get; init; }
 
@@ -64,12 +65,19 @@ public sealed record ClassificationRule
     public Regex? DetailPattern => _detailPattern?.Value;
 
     /// <summary>Whether the line matches; for a pattern with a <c>pid</c> group, also the pid it names.</summary>
-    public bool Matches(string line, out int? pid)
+    public bool Matches(string line, out int? pid) => Matches(line, out pid, out _);
+
+    /// <summary>As <see cref="Matches(string, out int?)"/>, with where the match lies in the line (the evidence is
+    /// cut around it).</summary>
+    public bool Matches(string line, out int? pid, out (int Index, int Length) span)
     {
         pid = null;
+        span = default;
         if (Substring is not null)
         {
-            return line.Contains(Substring, StringComparison.Ordinal);
+            var at = line.IndexOf(Substring, StringComparison.Ordinal);
+            span = (Math.Max(at, 0), Substring.Length);
+            return at >= 0;
         }
 
         try
@@ -79,6 +87,8 @@ public sealed record ClassificationRule
             {
                 return false;
             }
+
+            span = (m.Index, m.Length);
 
             if (m.Groups["pid"] is { Success: true } g && int.TryParse(g.ValueSpan, out var p))
             {

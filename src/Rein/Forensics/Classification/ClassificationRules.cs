@@ -26,8 +26,26 @@ public sealed class ClassificationRules
         From(config.Tables(ConfigKey));
 
     /// <exception cref="ConfigException">A rule is invalid.</exception>
-    public static ClassificationRules From(IEnumerable<ConfigTable> userTables) =>
-        new([.. userTables.Select(RuleParser.Parse)]);
+    public static ClassificationRules From(IEnumerable<ConfigTable> userTables)
+    {
+        var rules = new List<ClassificationRule>();
+        var where = new Dictionary<string, string>(StringComparer.Ordinal);
+        foreach (var t in userTables)
+        {
+            var rule = RuleParser.Parse(t);
+            // Two rules with one id: which one a run uses would depend on file order, silently.
+            if (!where.TryAdd(rule.Id, t.Source.Where))
+            {
+                throw new ConfigException(
+                    $"{t.Source.Where}: [[{ConfigKey}]] '{rule.Id}' is defined twice (also in {where[rule.Id]}): give each rule its own id"
+                );
+            }
+
+            rules.Add(rule);
+        }
+
+        return new(rules);
+    }
 
     /// <summary>Every rule in the order they are tried (certain ones first among equals: see the classifier).</summary>
     public IReadOnlyList<ClassificationRule> All =>

@@ -47,9 +47,13 @@ public static class ExitFacts
         return facts;
     }
 
-    /// <summary>Facts for <c>rein classify --exit N</c>: a saved log's exit status, as a shell reports it.</summary>
+    /// <summary>Facts for <c>rein classify --exit N</c>: a saved log's exit status, as a shell reports it. A shell
+    /// reports a death by signal N as 128+N; <c>rein run</c> sees the signal itself, so 129–192 become the same facts
+    /// a run killed by that signal has (143: signal=15, 137: signal=9, 139: signal=11), and both classify alike.</summary>
     public static IReadOnlyList<string> ForExitCode(int code) =>
-        ["outcome=exited", $"exit={Text(code)}"];
+        code is > ExitCodes.SignalBase and <= ExitCodes.SignalBase + 64
+            ? ["outcome=signaled", $"signal={Text(code - ExitCodes.SignalBase)}"]
+            : ["outcome=exited", $"exit={Text(code)}"];
 
     static string Text(long n) => n.ToString(CultureInfo.InvariantCulture);
 }

@@ -39,15 +39,93 @@ public static class FailureClassifier
             "none"
         );
 
-    public static RunFailure Classify(ClassificationRules rules, FailureEvidence evidence)
+    /// <summary>The failure as said when the stderr tail was kept (<c>--classify</c>, <c>rein classify</c>): advice
+    /// that says "run it with --classify" would send the user in a circle.</summary>
+    public static RunFailure TailKept(RunFailure f)
     {
-        var all = rules.All;
-        return First(all.Where(r => r.Certain), evidence)
-            ?? First(all.Where(r => !r.Certain), evidence)
-            ?? Unknown;
+        if (f.Class == Unknown.Class && f.Rule is null)
+        {
+            return f with
+            {
+                Advice =
+                    "no known failure signature in the output's tail: add a [[classify.rule]] in rein.toml for it (try it with rein classify)",
+            };
+        }
+
+        var at = f.Advice.IndexOf(": run it with --classify", StringComparison.Ordinal);
+        return at < 0
+            ? f
+            : f with
+            {
+                Advice =
+                    f.Advice[..at]
+                    + ": the output's tail shows no traceback either; see its last lines, or run it under a debugger",
+            };
     }
 
-    static RunFailure? First(IEnumerable<ClassificationRule> rules, FailureEvidence evidence)
+    /// <summary>How long the text rules (output and kernel log) may take for one run, all rules and lines
+    /// together: a user's slow pattern must not hold the end record back. Past it, only the exit's facts count.</summary>
+    public static readonly TimeSpan TextBudget = TimeSpan.FromSeconds(1);
+
+    /// <summary>Added to the evidence when <see cref="TextBudget"/> ran out before every text rule was tried.</summary>
+    public const string CutShortNote =
+        "text rules cut short (classification took over 1 s: a slow [[classify.rule]] regex?)";
+
+    public static RunFailure Classify(ClassificationRules rules, FailureEvidence evidence) =>
+        Classify(rules, evidence, TextBudget);
+
+    /// <summary>As <see cref="Classify(ClassificationRules, FailureEvidence)"/>, with the text rules' budget given
+    /// (tests).</summary>
+    public static RunFailure Classify(
+        ClassificationRules rules,
+        FailureEvidence evidence,
+        TimeSpan textBudget
+    )
+    {
+        var all = rules.All;
+        var budget = new Budget(textBudget);
+        var found =
+            First(all.Where(r => r.Certain), evidence, budget)
+            ?? First(all.Where(r => !r.Certain), evidence, budget);
+        if (!budget.CutShort)
+        {
+            return found ?? Unknown;
+        }
+
+        return found is null
+            ? Unknown with
+            {
+                Evidence = CutShortNote,
+            }
+            : found with
+            {
+                Evidence = found.Evidence + " | " + CutShortNote,
+            };
+    }
+
+    /// <summary>The text rules' time left; once spent, output and kernel rules are skipped (and that is said).</summary>
+    sealed class Budget(TimeSpan limit)
+    {
+        readonly System.Diagnostics.Stopwatch _clock = System.Diagnostics.Stopwatch.StartNew();
+
+        public bool CutShort { get; private set; }
+
+        public bool Spent()
+        {
+            if (!CutShort && _clock.Elapsed > limit)
+            {
+                CutShort = true;
+            }
+
+            return CutShort;
+        }
+    }
+
+    static RunFailure? First(
+        IEnumerable<ClassificationRule> rules,
+        FailureEvidence evidence,
+        Budget budget
+    )
     {
         string[]? outputLines = null;
         foreach (var rule in rules)
@@ -58,12 +136,21 @@ public static class FailureClassifier
                 RuleScope.Kernel => evidence.KernelLog,
                 _ => outputLines ??= Lines(evidence.Output),
             };
-            if (LastMatch(rule, lines, evidence.Pids) is { } line)
+            var text = rule.Scope != RuleScope.Exit;
+            if (text && lines.Count > 0 && budget.Spent())
             {
-                var text = Trimmed(line, EvidenceLength);
-                if (rule.DetailPattern is { } detail && LastDetail(detail, lines) is { } extra)
+                continue;
+            }
+
+            if (LastMatch(rule, lines, evidence.Pids, text ? budget : null) is var (line, span))
+            {
+                var evidenceText = Around(line, span, EvidenceLength);
+                if (
+                    rule.DetailPattern is { } detail
+                    && LastDetail(detail, lines, budget) is { } extra
+                )
                 {
-                    text += " | " + Trimmed(extra, DetailLength);
+                    evidenceText += " | " + Trimmed(extra, DetailLength);
                 }
 
                 return new RunFailure(
@@ -71,7 +158,7 @@ public static class FailureClassifier
                     rule.Hint,
                     rule.Advice,
                     rule.Title,
-                    text,
+                    evidenceText,
                     rule.Id,
                     rule.Scope.ToString().ToLowerInvariant()
                 );
@@ -82,22 +169,35 @@ public static class FailureClassifier
     }
 
     static string[] Lines(string? text) =>
-        text is null ? [] : text.Split('\n', StringSplitOptions.RemoveEmptyEntries);
+        text is null
+            ? []
+            :
+            [
+                .. text.Split('\n', StringSplitOptions.RemoveEmptyEntries)
+                    .Select(AnsiText.Strip)
+                    .Where(l => l.Length > 0),
+            ];
 
-    static string? LastMatch(
+    static (string Line, (int Index, int Length) Span)? LastMatch(
         ClassificationRule rule,
         IReadOnlyList<string> lines,
-        IReadOnlySet<int>? pids
+        IReadOnlySet<int>? pids,
+        Budget? budget
     )
     {
         for (var i = lines.Count - 1; i >= 0; i--)
         {
+            if (budget is not null && budget.Spent())
+            {
+                return null;
+            }
+
             if (
-                rule.Matches(lines[i], out var pid)
+                rule.Matches(lines[i], out var pid, out var span)
                 && (pid is null || pids is null || pids.Contains(pid.Value))
             )
             {
-                return lines[i];
+                return (lines[i], span);
             }
         }
 
@@ -106,11 +206,17 @@ public static class FailureClassifier
 
     static string? LastDetail(
         System.Text.RegularExpressions.Regex detail,
-        IReadOnlyList<string> lines
+        IReadOnlyList<string> lines,
+        Budget budget
     )
     {
         for (var i = lines.Count - 1; i >= 0; i--)
         {
+            if (budget.Spent())
+            {
+                return null;
+            }
+
             try
             {
                 if (detail.IsMatch(lines[i]))
@@ -126,6 +232,21 @@ public static class FailureClassifier
 
         return null;
     }
+
+    /// <summary>The evidence from a long line: cut around the match (up to <see cref="LeadIn"/> characters before
+    /// it, then the match and what follows), so a match late in a long line is not cut away.</summary>
+    internal static string Around(string line, (int Index, int Length) span, int max)
+    {
+        if (line.Length <= max || span.Index + span.Length <= max - 1)
+        {
+            return Trimmed(line, max);
+        }
+
+        var from = Math.Max(0, Math.Min(span.Index - LeadIn, line.Length - (max - 1)));
+        return from == 0 ? Trimmed(line, max) : "…" + Trimmed(line[from..], max - 1);
+    }
+
+    const int LeadIn = 80;
 
     /// <summary>One line for a record: control characters (colour codes, a carriage return's progress bar) become
     /// spaces, whitespace is trimmed, and a long line is cut to <paramref name="max"/> characters.</summary>

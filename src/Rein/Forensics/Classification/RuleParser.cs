@@ -57,6 +57,11 @@ internal static partial class RuleParser
     /// <exception cref="ConfigException">The rule is invalid: the message names its file and id.</exception>
     public static ClassificationRule Parse(ConfigTable t)
     {
+        if (t.Fields.TryGetValue("id", out var rawId) && rawId is not string)
+        {
+            throw new ConfigException($"{t.Source.Where}: a [[{ConfigKey}]] 'id' must be a string");
+        }
+
         var id = t.Text("id");
         if (string.IsNullOrWhiteSpace(id))
         {
@@ -71,6 +76,14 @@ internal static partial class RuleParser
             if (!Fields.Contains(name))
             {
                 throw Bad($"unknown field '{name}' (known: {string.Join(", ", Fields)})");
+            }
+        }
+
+        foreach (var (name, value) in t.Fields)
+        {
+            if (name != "certain" && value is not string)
+            {
+                throw Bad($"'{name}' must be a string (in quotes)");
             }
         }
 
