@@ -69,8 +69,8 @@ public sealed class ClassifyBudgetTests : RunTestBase
         var clock = Stopwatch.StartNew();
         var r = rein.Wait(TimeSpan.FromSeconds(120));
         Assert.Equal(1, r.ExitCode);
-        // The budget is 1 s; a loaded machine gets generous slack, but not the minutes an unbounded tail costs.
-        Assert.True(clock.Elapsed < TimeSpan.FromSeconds(8), $"took {clock.Elapsed}");
+        // The budget is 3 s; a loaded machine gets generous slack, but not the minutes an unbounded tail costs.
+        Assert.True(clock.Elapsed < TimeSpan.FromSeconds(15), $"took {clock.Elapsed}");
         var failure = ReadReport().GetProperty("failure");
         Assert.Equal("unknown", failure.GetProperty("class").GetString());
         Assert.Contains("text rules cut short", failure.GetProperty("evidence").GetString());
