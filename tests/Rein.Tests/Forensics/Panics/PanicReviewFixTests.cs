@@ -193,6 +193,28 @@ public sealed class PanicReviewFixTests : RunTestBase
     }
 
     [Fact]
+    public void The_doctors_report_listing_skips_a_fifo()
+    {
+        // The doctor reads .ips crash reports only on macOS; its listing is tested in-process here.
+        var dir = Dir("doctor-reports");
+        var fifo = Path.Combine(dir, "y-" + Marker + ".ips");
+        using (var mk = Process.Start("mkfifo", [fifo]))
+        {
+            mk.WaitForExit();
+            Assert.Equal(0, mk.ExitCode);
+        }
+
+        File.WriteAllText(Path.Combine(dir, "z-" + Marker + ".ips"), "{}");
+        var (files, unreadable) = Rein.Diagnostics.Checks.ReportFiles.Recent(
+            [dir],
+            DateTimeOffset.UtcNow.AddDays(-1),
+            _ => true
+        );
+        Assert.Empty(unreadable);
+        Assert.Equal("z-" + Marker + ".ips", Assert.Single(files).Name);
+    }
+
+    [Fact]
     public void A_corrupt_report_keeps_being_reported()
     {
         var env = Env();
