@@ -61,10 +61,24 @@ internal static class AckCommand
                 after = PanicGateCheck
                     .Run(store, PanicGateAccess.Sources, boot.BootId, policy, now)
                     .Verdict;
+                // The gate is asked again after recording: the message says what it says now, never a lift
+                // that did not happen.
+                var panicsText = string.Join(
+                    "; ",
+                    v.Panics.Select(p => $"{PanicGateAccess.Local(p.Time)} {p.SignatureClass}")
+                );
                 message =
-                    $"acknowledged {v.Panics.Count} panic(s) ({string.Join("; ", v.Panics.Select(p => $"{PanicGateAccess.Local(p.Time)} {p.SignatureClass}"))}): "
-                    + $"the lockout is lifted until {PanicGateAccess.Local(now + policy.AckValid)} (a newer panic voids it); "
-                    + $"without the acknowledgement it would have lifted at {PanicGateAccess.Local(v.Until!.Value)}";
+                    after.State == PanicGateState.Lockout
+                        ? $"recorded the acknowledgement of {v.Panics.Count} panic(s) ({panicsText}), but the lockout still stands ({after.Rule}"
+                            + (
+                                after.Until is { } still
+                                    ? $", lifts by itself at {PanicGateAccess.Local(still)})"
+                                    : ")"
+                            )
+                            + ": see rein gate"
+                        : $"acknowledged {v.Panics.Count} panic(s) ({panicsText}): "
+                            + $"the lockout is lifted until {PanicGateAccess.Local(now + policy.AckValid)} (a newer panic voids it); "
+                            + $"without the acknowledgement it would have lifted at {PanicGateAccess.Local(v.Until!.Value)}";
                 if (after.State == PanicGateState.Cooldown)
                 {
                     message +=

@@ -24,7 +24,12 @@ internal static class ReportFiles
                 foreach (var path in Directory.EnumerateFiles(dir))
                 {
                     var f = new FileInfo(path);
-                    if (match(f.Name) && f.LastWriteTimeUtc >= since.UtcDateTime)
+                    // Regular files only (lstat): opening a FIFO named like a report would hang the doctor.
+                    if (
+                        match(f.Name)
+                        && f.LastWriteTimeUtc >= since.UtcDateTime
+                        && Config.FileStatus.Of(path, follow: false) is { IsRegularFile: true }
+                    )
                     {
                         files.Add(f);
                     }

@@ -100,6 +100,9 @@ public static partial class PanicReportParser
             "yyyy-MM-dd HH:mm:ss.fff zzz",
             "yyyy-MM-dd HH:mm:ss zzz",
             "yyyy-MM-dd HH:mm:ss.ffff zzz",
+            "yyyy-MM-dd HH:mm:ss.fffff zzz",
+            "yyyy-MM-dd HH:mm:ss.ffffff zzz",
+            "yyyy-MM-dd HH:mm:ss.f zzz",
         ];
         var normalized = TzOffset().Replace(s.Trim(), "$1:$2");
         return DateTimeOffset.TryParseExact(

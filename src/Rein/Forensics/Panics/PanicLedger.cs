@@ -59,21 +59,53 @@ public sealed class PanicLedger(JournalStore store, PanicSources sources, string
         ];
     }
 
-    /// <summary>Pure: drops suspected panics whose window holds a report.</summary>
+    /// <summary>Reports this close to the first report of a crash describe that crash. One Linux panic leaves
+    /// several (efi-pstore's Part1/Part2 files, the kdump folder, apport's linux-image crash, the previous boot's
+    /// kernel log), dated from the panic itself to the next boot's kdump/apport run a few minutes later. A
+    /// machine cannot panic, reboot and panic again under Rein within this: the gate refuses --model runs for
+    /// hours after a panic.</summary>
+    public static readonly TimeSpan SameCrash = TimeSpan.FromMinutes(10);
+
+    /// <summary>Pure: one entry per crash, oldest first. Reports within <see cref="SameCrash"/> of the first
+    /// report of a group are one crash (at the first report's time, with the most telling signature of the group);
+    /// suspected panics whose window holds a report are that report's crash and are dropped.</summary>
     public static List<PanicRecord> Counted(IReadOnlyList<PanicRecord> panics)
     {
-        var reports = panics.Where(p => p.Kind == PanicKinds.Report).ToList();
+        var reports = panics.Where(p => p.Kind == PanicKinds.Report).OrderBy(p => p.Time).ToList();
+        var crashes = new List<PanicRecord>();
+        for (var i = 0; i < reports.Count; )
+        {
+            var first = reports[i];
+            var group = reports.Skip(i).TakeWhile(r => r.Time - first.Time <= SameCrash).ToList();
+            i += group.Count;
+            crashes.Add(Telling(group) with { Time = first.Time });
+        }
+
         return
         [
-            .. panics.Where(p =>
-                p.Kind != PanicKinds.Suspected
-                || !reports.Any(r =>
-                    r.Time >= (p.WindowStart ?? p.Time)
-                    && (p.WindowEnd is not { } end || r.Time <= end)
+            .. crashes
+                .Concat(
+                    panics.Where(p =>
+                        p.Kind != PanicKinds.Report
+                        && !reports.Any(r =>
+                            r.Time >= (p.WindowStart ?? p.Time)
+                            && (p.WindowEnd is not { } end || r.Time <= end)
+                        )
+                    )
                 )
-            ),
+                .OrderBy(p => p.Time),
         ];
     }
+
+    /// <summary>Of one crash's reports, the one saying most: a classified signature, else the kernel's own panic
+    /// line, else the first.</summary>
+    static PanicRecord Telling(List<PanicRecord> group) =>
+        group.FirstOrDefault(r => r.SignatureClass != SignatureClasses.Other)
+        ?? group.FirstOrDefault(r =>
+            r.Signature.StartsWith("Kernel panic", StringComparison.Ordinal)
+            || r.Signature.StartsWith("panic(", StringComparison.Ordinal)
+        )
+        ?? group[0];
 
     /// <summary>Pure: of runs started by <paramref name="t"/>, those alive then — ended after it, or never ended
     /// and their boot had not ended yet (a boot ends when the next one begins).</summary>

@@ -1,4 +1,6 @@
+using System.Security.Cryptography;
 using System.Text;
+using System.Text.RegularExpressions;
 using Rein.Diagnostics.Parsers;
 
 namespace Rein.Forensics.Panics;
@@ -13,8 +15,12 @@ public sealed record PanicScan(
 
 /// <summary>Looks for panic reports in the OS's folders. Cheap on repeat: a file whose path and mtime were seen
 /// before is not opened again; the previous boot's kernel log is asked once per boot.</summary>
-public static class PanicScanner
+public static partial class PanicScanner
 {
+    /// <summary>A report's identity when its time is only the file's mtime: a touched or copied report is the
+    /// same panic, so the name and the content decide, not the mtime.</summary>
+    const int HashBytes = 64 << 10;
+
     /// <summary>Only this much of a report is read: the panic string is at the top, and a .ips can be megabytes.</summary>
     const int HeadBytes = 4 << 20;
 
@@ -59,8 +65,15 @@ public static class PanicScanner
                     continue;
                 }
 
-                looked.Add((f.FullName, mtime));
-                if (MacReport(f, text, problems) is { } p)
+                // An unparseable report stays unseen: it is read and named again on every look (they are few), so
+                // the gate keeps saying it could not read it instead of falling silent after one warning.
+                var (p, done) = MacReport(f, text, problems);
+                if (done)
+                {
+                    looked.Add((f.FullName, mtime));
+                }
+
+                if (p is not null)
                 {
                     panics.Add(p);
                 }
@@ -80,7 +93,12 @@ public static class PanicScanner
                 if (LinuxPanicParsers.Pstore(text) is { } sig)
                 {
                     panics.Add(
-                        Report($"pstore:{f.Name}@{mtime}", f.LastWriteTimeUtc, sig, f.FullName)
+                        Report(
+                            $"pstore:{f.Name}#{ContentKey(text)}",
+                            f.LastWriteTimeUtc,
+                            sig,
+                            f.FullName
+                        )
                     );
                 }
             }
@@ -104,7 +122,28 @@ public static class PanicScanner
             }
         }
 
-        return new PanicScan(panics, looked, problems);
+        return new PanicScan([.. panics.Select(p => Clamp(p, now))], looked, problems);
+    }
+
+    /// <summary>A panic dated after the moment it is found is clock skew (a report written with a wrong clock):
+    /// it happened by now at the latest, and a future time would keep it from counting (and make an ack look
+    /// older than it). The claimed time is kept in the signature.</summary>
+    static PanicRecord Clamp(PanicRecord p, DateTimeOffset now) =>
+        p.Time <= now
+            ? p
+            : p with
+            {
+                Time = now,
+                Signature =
+                    $"{p.Signature} [dated {p.Time.UtcDateTime:yyyy-MM-ddTHH:mm:ssZ}, later than when rein found it: clock skew; counted at the time found]",
+            };
+
+    /// <summary>A short hash of the report's first 64 KiB.</summary>
+    static string ContentKey(string text)
+    {
+        var bytes = Encoding.UTF8.GetBytes(text);
+        var hash = SHA256.HashData(bytes.AsSpan(0, Math.Min(bytes.Length, HashBytes)));
+        return Convert.ToHexStringLower(hash)[..16];
     }
 
     delegate bool FreshCheck(FileSystemInfo f, out long mtime);
@@ -132,7 +171,7 @@ public static class PanicScanner
                     FileInfo[] files;
                     try
                     {
-                        files = dir.GetFiles();
+                        files = [.. dir.GetFiles().Where(Regular)];
                     }
                     catch (Exception e) when (e is IOException or UnauthorizedAccessException)
                     {
@@ -165,6 +204,7 @@ public static class PanicScanner
                 else if (
                     entry is FileInfo f
                     && f.Name.EndsWith(".crash", StringComparison.Ordinal)
+                    && Regular(f)
                     && fresh(f, out var mtime)
                 )
                 {
@@ -182,7 +222,9 @@ public static class PanicScanner
                         var at = found.Time ?? new DateTimeOffset(f.LastWriteTimeUtc);
                         panics.Add(
                             Report(
-                                $"apport:{f.Name}@{at.ToUnixTimeMilliseconds()}",
+                                found.Time is { } t
+                                    ? $"apport:{f.Name}@{t.ToUnixTimeMilliseconds()}"
+                                    : $"apport:{f.Name}#{ContentKey(text)}",
                                 at.UtcDateTime,
                                 found.Signature,
                                 f.FullName
@@ -198,37 +240,52 @@ public static class PanicScanner
         }
     }
 
-    static PanicRecord? MacReport(FileInfo f, string text, List<string> problems)
+    [GeneratedRegex("\"bug_type\"\\s*:\\s*\"(\\d+)\"")]
+    private static partial Regex BugType();
+
+    /// <summary>The panic a report holds, and whether the file is settled (never to be read again unless it
+    /// changes): an app crash is; a report that could be a panic but does not parse is not.</summary>
+    static (PanicRecord? Panic, bool Settled) MacReport(
+        FileInfo f,
+        string text,
+        List<string> problems
+    )
     {
-        // A .ips is a panic only with bug_type 210 (309 is an app crash); the header is the first line.
+        // A .ips is a panic only with bug_type 210 (309 is an app crash); the header is the first line, spaced
+        // or not. Without a bug_type it could still be a panic: it is parsed as one.
         if (
             f.Name.EndsWith(".ips", StringComparison.Ordinal)
-            && !text[..Math.Min(400, text.Length)]
-                .Contains("\"bug_type\":\"210\"", StringComparison.Ordinal)
+            && BugType().Match(text[..Math.Min(1000, text.Length)]) is { Success: true } m
+            && m.Groups[1].Value != "210"
         )
         {
-            return null;
+            return (null, true);
         }
 
         var report = PanicReportParser.Parse(text, out var error);
         if (report is null)
         {
             problems.Add($"could not parse {f.FullName}: {error}");
-            return null;
+            return (null, false);
         }
 
         var at = report.Time ?? new DateTimeOffset(f.LastWriteTimeUtc);
-        return new PanicRecord
-        {
-            Source = $"{f.Name}@{at.ToUnixTimeMilliseconds()}",
-            Time = at,
-            Kind = PanicKinds.Report,
-            SignatureClass = SignatureClasses.Classify(
-                report.PanicString + "\n" + report.Signature
-            ),
-            Signature = report.Signature,
-            File = f.FullName,
-        };
+        return (
+            new PanicRecord
+            {
+                Source = report.Time is { } t
+                    ? $"{f.Name}@{t.ToUnixTimeMilliseconds()}"
+                    : $"{f.Name}#{ContentKey(text)}",
+                Time = at,
+                Kind = PanicKinds.Report,
+                SignatureClass = SignatureClasses.Classify(
+                    report.PanicString + "\n" + report.Signature
+                ),
+                Signature = report.Signature,
+                File = f.FullName,
+            },
+            true
+        );
     }
 
     static PanicRecord Report(string source, DateTime utc, string signature, string? file) =>
@@ -251,7 +308,9 @@ public static class PanicScanner
 
         try
         {
-            return [.. new DirectoryInfo(dir).EnumerateFiles()];
+            // Regular files only, by lstat: opening a FIFO named x.panic would block the gate (and every
+            // --model run) forever; a device or socket is no report either.
+            return [.. new DirectoryInfo(dir).EnumerateFiles().Where(Regular)];
         }
         catch (Exception e) when (e is IOException or UnauthorizedAccessException)
         {
@@ -261,6 +320,9 @@ public static class PanicScanner
             return [];
         }
     }
+
+    static bool Regular(FileInfo f) =>
+        Config.FileStatus.Of(f.FullName, follow: false) is { IsRegularFile: true };
 
     static string? Head(FileInfo f, List<string>? problems)
     {
