@@ -70,6 +70,9 @@ internal static class SuperviseCommand
                         Warn = m => Console.Error.WriteLine($"{Verb}: {m}"),
                     },
                     RecycleAfter = Duration(parse, o.RecycleAfter, null),
+                    RecycleAfterRequests = parse.GetValue(o.RecycleAfterRequests) is null
+                        ? null
+                        : Count(parse, o.RecycleAfterRequests, 0, min: 1),
                     Health = parse.GetValue(o.HealthCmd) is { } probe
                         ? new HealthCheck(
                             ["/bin/sh", "-c", "exec >/dev/null 2>&1; " + probe],

@@ -89,6 +89,11 @@ internal sealed class SuperviseOptions
         "Restart a healthy worker after this lifetime (TERM, grace, KILL; not counted as a failure)",
         "DUR"
     );
+    public readonly Option<string?> RecycleAfterRequests = Opt(
+        "--recycle-after-requests",
+        "Restart a healthy worker after N inferences: the `rein mark post` breadcrumbs of its run (not counted as a failure)",
+        "N"
+    );
     public readonly Option<string?> HealthCmd = Opt(
         "--health-cmd",
         "A probe run with /bin/sh -c every --health-interval; --health-retries failures in a row restart the worker",
@@ -170,6 +175,7 @@ internal sealed class SuperviseOptions
                 BackoffMax,
                 HealthyAfter,
                 RecycleAfter,
+                RecycleAfterRequests,
                 HealthCmd,
                 HealthInterval,
                 HealthTimeout,

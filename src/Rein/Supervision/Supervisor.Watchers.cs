@@ -1,3 +1,5 @@
+using Rein.Config;
+using Rein.Forensics.Breadcrumbs;
 using Rein.Running;
 
 namespace Rein.Supervision;
@@ -7,9 +9,14 @@ public sealed partial class Supervisor
 {
     /// <summary>Runs the incarnation's watchers from the moment the worker started until <paramref name="cancel"/>;
     /// the first that finds a reason calls <paramref name="restart"/> (recycle, health, heartbeat).</summary>
-    Task Watch(Task started, Action<string> restart, CancellationToken cancel)
+    Task Watch(Task started, string runId, Action<string> restart, CancellationToken cancel)
     {
         var watchers = new List<Task>();
+        if (_spec.RecycleAfterRequests is { } requests && requests > 0)
+        {
+            watchers.Add(Quietly(() => WatchRequests(requests, runId, started, restart, cancel)));
+        }
+
         if (_spec.RecycleAfter is { } lifetime && lifetime > TimeSpan.Zero)
         {
             watchers.Add(
@@ -33,6 +40,59 @@ public sealed partial class Supervisor
         }
 
         return Task.WhenAll(watchers);
+    }
+
+    /// <summary>Counts the POST breadcrumbs the worker writes into its run's breadcrumb file (from where the last
+    /// look stopped: the file only grows while the run lives) and recycles it after <paramref name="requests"/>.</summary>
+    async Task WatchRequests(
+        int requests,
+        string runId,
+        Task started,
+        Action<string> restart,
+        CancellationToken cancel
+    )
+    {
+        await started.WaitAsync(cancel).ConfigureAwait(false);
+        var file = Path.Combine(
+            BreadcrumbFiles.Directory(_spec.Run.StateDirectory),
+            $"run-{runId}{BreadcrumbFiles.Extension}"
+        );
+        long offset = 0;
+        var posts = 0;
+        while (true)
+        {
+            await Task.Delay(TimeSpan.FromMilliseconds(200), _time, cancel).ConfigureAwait(false);
+            if (StateFile.ReadFrom(file, offset) is not { Length: > 0 } bytes)
+            {
+                continue;
+            }
+
+            // Whole lines only: a line being written is read again next time.
+            var start = 0;
+            for (
+                var nl = Array.IndexOf(bytes, (byte)'\n');
+                nl >= 0;
+                nl = Array.IndexOf(bytes, (byte)'\n', start)
+            )
+            {
+                if (
+                    BreadcrumbLine.Decode(bytes.AsSpan(start, nl - start)) is
+                    { Kind: BreadcrumbKind.Post }
+                )
+                {
+                    posts++;
+                }
+
+                start = nl + 1;
+            }
+
+            offset += start;
+            if (posts >= requests)
+            {
+                restart("recycle");
+                return;
+            }
+        }
     }
 
     /// <summary>The worker touches the file; a file not touched for the timeout since the worker started (or since

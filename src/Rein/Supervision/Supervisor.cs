@@ -297,6 +297,7 @@ public sealed partial class Supervisor : IAsyncDisposable
         var run = new GuardedRun(spec, options).RunAsync(restart.Token, _kill.Token);
         var watchers = Watch(
             observer.StartedTask,
+            runId,
             why =>
             {
                 if (Interlocked.CompareExchange(ref watcherReason, why, null) is null)

@@ -26,6 +26,10 @@ public sealed record SupervisorSpec
     /// <summary>Restart a healthy worker after this lifetime (TERM, grace, KILL); null: never.</summary>
     public TimeSpan? RecycleAfter { get; init; }
 
+    /// <summary>Restart a healthy worker once it has finished this many inferences: <c>rein mark post</c>
+    /// breadcrumbs of the incarnation's run (a cold restart after N requests, as metal-guard does).</summary>
+    public int? RecycleAfterRequests { get; init; }
+
     public HealthCheck? Health { get; init; }
 
     /// <summary>A file the worker touches; not touched for <see cref="HeartbeatTimeout"/> → hung → restart.</summary>
