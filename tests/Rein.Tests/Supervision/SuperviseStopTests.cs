@@ -139,6 +139,8 @@ public sealed class SuperviseStopTests : SuperviseTestBase
             HomeEnv()
         );
         var worker = Assert.Single(ProcessProbe.WaitForPids(PidFile, 1, TimeSpan.FromSeconds(120)));
+        // The worker can write its pid before the supervisor has appended the incarnation's start event.
+        Assert.True(WaitForEvents("start", 101), $"{Events("start").Count} start events");
         Assert.Equal(101, Events("start").Count);
 
         // rein's children: the current incarnation's shim and nothing else — no shim of an earlier incarnation,
