@@ -20,6 +20,21 @@ internal static class PanicGateAccess
             now
         );
 
+    /// <summary>The journal opened and reconciled for <paramref name="verb"/>, with its panic ledger over this
+    /// machine's report places; null when the journal cannot be opened (already said on stderr). The caller
+    /// disposes the store.</summary>
+    public static (Rein.Journal.JournalStore Store, PanicLedger Ledger)? OpenLedger(string verb)
+    {
+        if (JournalAccess.Open(verb) is not { } store)
+        {
+            return null;
+        }
+
+        var boot = JournalAccess.Boot;
+        JournalAccess.Reconcile(store, boot);
+        return (store, new PanicLedger(store, Sources, boot.BootId));
+    }
+
     /// <summary>The admission gate for a model run or acquire, or null when the gate is off.</summary>
     public static PanicGate? Gate(
         EffectiveConfig config,

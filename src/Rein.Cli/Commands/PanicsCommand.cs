@@ -45,16 +45,14 @@ internal static class PanicsCommand
                 return ExitCodes.BadUsage;
             }
 
-            using var store = JournalAccess.Open("panics");
-            if (store is null)
+            if (PanicGateAccess.OpenLedger("panics") is not { } opened)
             {
                 return ExitCodes.Findings;
             }
 
-            var boot = JournalAccess.Boot;
-            JournalAccess.Reconcile(store, boot);
+            var (store, ledger) = opened;
+            using var journal = store;
             var now = DateTimeOffset.UtcNow;
-            var ledger = new PanicLedger(store, PanicGateAccess.Sources, boot.BootId);
             var problems = ledger.Refresh(now);
             var panics = ledger.List(now - window);
             foreach (var p in problems)

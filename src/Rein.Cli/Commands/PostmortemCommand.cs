@@ -57,16 +57,14 @@ internal static class PostmortemCommand
                 return ExitCodes.BadUsage;
             }
 
-            using var store = JournalAccess.Open("postmortem");
-            if (store is null)
+            if (PanicGateAccess.OpenLedger("postmortem") is not { } opened)
             {
                 return ExitCodes.Findings;
             }
 
-            var boot = JournalAccess.Boot;
-            JournalAccess.Reconcile(store, boot);
+            var (store, ledger) = opened;
+            using var journal = store;
             var now = DateTimeOffset.UtcNow;
-            var ledger = new PanicLedger(store, PanicGateAccess.Sources, boot.BootId);
             foreach (var p in ledger.Refresh(now))
             {
                 Console.Error.WriteLine($"rein postmortem: WARNING: {p}");
