@@ -21,7 +21,12 @@ public sealed class RetentionTrustTests : IDisposable
     }
 
     EffectiveConfig Load(Dictionary<string, string>? env = null) =>
-        EffectiveConfig.Load([], k => env?.GetValueOrDefault(k), Repo, UserFile);
+        EffectiveConfig.Load(
+            new Dictionary<string, (string, string)>(),
+            k => env?.GetValueOrDefault(k),
+            Repo,
+            UserFile
+        );
 
     [Fact]
     public void A_repository_rein_toml_cannot_set_retention()
