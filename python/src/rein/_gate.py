@@ -4,12 +4,15 @@ from __future__ import annotations
 
 import datetime as _dt
 import json
+import logging
 from dataclasses import dataclass, field
 from typing import Any, Dict, List, Optional
 
 from . import _binary, _crumbs
 from ._documents import Refusal, parse_time
 from ._errors import PanicCooldown, PanicLockout, ReinError
+
+log = logging.getLogger("rein")
 
 
 @dataclass(frozen=True)
@@ -67,6 +70,9 @@ def gate(*, check: bool = True) -> GateVerdict:
         message=str(doc.get("message") or ""),
         raw=dict(doc),
     )
+    if verdict.state == "failed":
+        # Rein fails open (a broken gate must not stop every model run); say why, in its words.
+        log.warning("rein.gate: the panic gate failed (%s); proceeding unchecked", "; ".join(verdict.problems))
     if check and not verdict.clear:
         refusal = Refusal.from_json(
             {

@@ -57,7 +57,12 @@ def models_arg(model: Union[str, Sequence[str], None], name: str = "model") -> L
     """One model id or several, each checked with Rein's rules."""
     if model is None:
         return []
-    models = [model] if isinstance(model, str) else list(model)
+    if isinstance(model, str):
+        models: List[object] = [model]
+    elif isinstance(model, (list, tuple)):
+        models = list(model)
+    else:
+        models = [model]  # refused below, in Rein's words
     return [_crumbs.check_model(m, name) for m in models]
 
 
