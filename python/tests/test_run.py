@@ -158,3 +158,13 @@ def test_the_verdict_reads_rein_run_report_fields(home: str) -> None:
         assert key in r.raw
     assert r.raw["schema"] == "rein.run/1"
     _ = python_env
+
+
+def test_a_state_directory_rein_refuses_is_one_exception_with_its_message(home: str) -> None:
+    with open(home, "w") as f:
+        f.write("not a folder")
+    expected = subprocess.run([rein.binary(), "run", "--", "true"], capture_output=True, text=True)
+    assert expected.returncode == 125
+    with pytest.raises(rein.StateDirectoryError) as e:
+        rein.run(["true"])  # stderr not captured: the message is still the exception's
+    assert str(e.value) in expected.stderr and "not a directory" in str(e.value)

@@ -156,3 +156,14 @@ def test_events_parse_every_kind() -> None:
     assert isinstance(e, ev.Backoff) and e.delay_ms == 2000 and e.until and e.reason == "exit 3"
     assert ev.parse_event("not json") is None
     assert set(ev.EVENT_TYPES) >= {"start", "exit", "backoff", "restart", "give_up", "stop"}
+
+
+def test_a_refused_state_directory_is_raised_by_start(home: str) -> None:
+    with open(home, "w") as f:
+        f.write("not a folder")
+
+    async def main() -> None:
+        with pytest.raises(rein.StateDirectoryError, match="not a directory"):
+            await rein.Supervisor(["true"]).start()
+
+    asyncio.run(main())

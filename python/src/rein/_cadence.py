@@ -21,7 +21,7 @@ import json
 import logging
 from typing import Any, Dict, List, Optional, Sequence, Union
 
-from . import _binary
+from . import _binary, _crumbs
 from ._documents import Refusal
 from ._errors import CadenceBlocked, NotStarted, ReinError
 from ._run import Duration, duration_arg, models_arg, refusal_error
@@ -138,6 +138,7 @@ class cadence:  # noqa: N801 - used like a function: rein.cadence(model)
 
     def acquire(self) -> cadence:
         """Check and mark the load now (``rein cadence acquire``)."""
+        _crumbs.ensure_state_directory()
         done = _binary.call(self._acquire_args(), verb="cadence acquire", ok=(0, 75))
         self._acquired(_verdict("acquire", done.returncode, done.stdout, done.stderr, self._wait is not None))
         return self
@@ -162,6 +163,7 @@ class cadence:  # noqa: N801 - used like a function: rein.cadence(model)
             log.warning("rein.cadence: release failed for %s: %s", ", ".join(self.models), e)
 
     async def __aenter__(self) -> cadence:
+        _crumbs.ensure_state_directory()
         proc = await asyncio.create_subprocess_exec(
             _binary.binary(),
             *self._acquire_args(),

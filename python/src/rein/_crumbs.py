@@ -282,6 +282,14 @@ def _ensure_folder(path: str) -> str:
     return path
 
 
+def ensure_state_directory(environ: Mapping[str, str] = os.environ) -> str:
+    """Rein's state directory, created 0700 if missing and checked as
+    ``rein`` checks it; raises :class:`StateDirectoryError` with Rein's own
+    message when Rein would refuse it. The API calls this before it starts
+    ``rein``, so the refusal is an exception whatever your stderr is."""
+    return _ensure(state_directory(environ))
+
+
 def _describe(err: int) -> str:
     text = os.strerror(err)
     return text[0].lower() + text[1:] if text else f"error {err}"

@@ -53,6 +53,7 @@ def gate(*, check: bool = True) -> GateVerdict:
         PanicLockout: a lockout after repeated panics; ``rein ack`` lifts it
             (after looking at ``rein panics``), or it lifts at ``.until``.
     """
+    _crumbs.ensure_state_directory()
     done = _binary.call(["gate", "--json"], verb="gate", ok=(0, 75))
     try:
         doc = json.loads(done.stdout)

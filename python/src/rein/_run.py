@@ -204,6 +204,8 @@ def run(
         args.append("--env-offline")
     if classify:
         args.append("--classify")
+    exe = _binary.binary()
+    _crumbs.ensure_state_directory()  # a state directory rein refuses: its own message, as an exception
     folder = tempfile.mkdtemp(prefix="rein-run-")
     report = os.path.join(folder, "verdict.json")
     args += ["--report", report]
@@ -215,7 +217,6 @@ def run(
         if stdout is not None or stderr is not None:
             raise UsageError("rein.run: stdout and stderr cannot be used with capture_output")
         stdout = stderr = subprocess.PIPE
-    exe = _binary.binary()
     try:
         try:
             done = subprocess.run(

@@ -31,7 +31,7 @@ import tempfile
 from dataclasses import dataclass, field
 from typing import Any, AsyncIterator, Dict, List, Mapping, Optional, Sequence, Type, Union
 
-from . import _binary
+from . import _binary, _crumbs
 from ._documents import parse_time
 from ._errors import BinaryNotFound, ReinError, UsageError
 from ._run import Duration, Size, duration_arg, size_arg
@@ -313,12 +313,13 @@ class Supervisor:
         if self._proc is not None:
             raise ReinError("rein.Supervisor: already started")
         loop = asyncio.get_running_loop()
+        exe = _binary.binary()
+        _crumbs.ensure_state_directory()
         self._queue = asyncio.Queue()  # made here: before 3.10 a queue binds to the loop current at creation
         self._folder = tempfile.mkdtemp(prefix="rein-supervise-")
         read_fd, write_fd = os.pipe()
         os.set_inheritable(write_fd, True)
         report = os.path.join(self._folder, "report.json")
-        exe = _binary.binary()
         _PARENT[0] = os.getpid()
         try:
             self._proc = await asyncio.create_subprocess_exec(
