@@ -105,3 +105,21 @@ def test_models_admit_runs_the_gate_first(home: str, tmp_path, monkeypatch) -> N
     panic_reports(tmp_path, monkeypatch, [0.5])
     with pytest.raises(rein.PanicCooldown):
         rein.models.admit("qwen/qwen3-8b")
+
+
+def test_a_persons_hold_on_model_loads_is_load_held(home: str) -> None:
+    import subprocess
+
+    subprocess.run([rein.binary(), "gate", "hold", "10m", "--reason", "driver update"], check=True, capture_output=True)
+    with pytest.raises(rein.LoadHeld) as e:
+        rein.gate()
+    assert e.value.reason == "load_hold" and e.value.why == "driver update"
+    assert e.value.until is not None and 500 <= e.value.retry_after <= 600
+    with pytest.raises(rein.LoadHeld) as c:
+        with rein.cadence("test-org/tiny-1b"):
+            pass
+    assert c.value.why == "driver update" and "on hold" in str(c.value)
+    with pytest.raises(rein.LoadHeld):
+        rein.run(["true"], model="test-org/tiny-1b", check=True)
+    subprocess.run([rein.binary(), "gate", "release"], check=True, capture_output=True)
+    assert rein.gate().clear

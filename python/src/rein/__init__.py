@@ -28,6 +28,7 @@ from ._documents import Failure, Refusal, RunResult
 from ._errors import (
     BinaryNotFound,
     CadenceBlocked,
+    LoadHeld,
     NotStarted,
     OverMemory,
     PanicCooldown,
@@ -53,6 +54,7 @@ __all__ = [
     "Failure",
     "GateVerdict",
     "KnownPanic",
+    "LoadHeld",
     "NotStarted",
     "OverMemory",
     "PanicCooldown",

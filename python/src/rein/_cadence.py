@@ -40,6 +40,12 @@ def _seconds(s: float) -> str:
 
 def describe(refusal: Refusal, waited: bool = False) -> str:
     """A refusal of the cadence or the panic gate in one line."""
+    if refusal.code == "load_hold":
+        lift = refusal.retry_at.isoformat(timespec="seconds") if refusal.retry_at else "unknown"
+        return (
+            f"rein cadence: model loads are on hold until {lift} ({refusal.facts.get('reason', 'no reason given')}, "
+            f"set by {refusal.facts.get('set_by', '?')}); `rein gate release` lifts it"
+        )
     if refusal.code.startswith("panic_"):
         lift = refusal.retry_at.isoformat(timespec="seconds") if refusal.retry_at else "unknown"
         what = "lockout after repeated kernel panics" if refusal.code == "panic_lockout" else "cooldown after a kernel panic"

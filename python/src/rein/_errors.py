@@ -13,6 +13,7 @@ The tree::
     ├── StateDirectoryError   the state directory is unsafe or unusable
     ├── NotStarted            admission refused: try later (exit 75)
     │   ├── CadenceBlocked    a model load came too soon after another
+    │   ├── LoadHeld          a person put every model load on hold
     │   └── PanicGateBlocked  a kernel panic recently
     │       ├── PanicCooldown     waits out by itself
     │       └── PanicLockout      until ``rein ack`` (or 72 h)
@@ -124,6 +125,30 @@ class CadenceBlocked(NotStarted):
         self.blocking_state: Optional[str] = facts.get("blocking_state")
         self.family: Optional[str] = facts.get("family")
         self.remaining: float = float(numbers.get("remaining_s", 0.0))
+
+
+class LoadHeld(NotStarted):
+    """Every model load is on hold: a person ran ``rein gate hold DUR
+    --reason TEXT`` (``rein gate release`` lifts it).
+
+    Attributes (besides :class:`NotStarted`'s):
+        until: when the hold ends by itself (``retry_at``), or ``None``.
+        why: the reason given with the hold.
+        set_by: who set it.
+    """
+
+    def __init__(
+        self,
+        message: str,
+        *,
+        refusal: Optional[Refusal] = None,
+        result: Optional[RunResult] = None,
+    ) -> None:
+        super().__init__(message, refusal=refusal, result=result)
+        facts: Mapping[str, str] = refusal.facts if refusal is not None else {}
+        self.until: Optional[_dt.datetime] = self.retry_at
+        self.why: Optional[str] = facts.get("reason")
+        self.set_by: Optional[str] = facts.get("set_by")
 
 
 class PanicGateBlocked(NotStarted):

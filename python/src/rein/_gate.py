@@ -10,7 +10,7 @@ from typing import Any, Dict, List, Optional
 
 from . import _binary, _crumbs
 from ._documents import Refusal, parse_time
-from ._errors import PanicCooldown, PanicLockout, ReinError
+from ._errors import LoadHeld, PanicCooldown, PanicLockout, ReinError
 
 log = logging.getLogger("rein")
 
@@ -19,7 +19,8 @@ log = logging.getLogger("rein")
 class GateVerdict:
     """The panic gate's verdict (``rein.gate/1``).
 
-    :attr:`state` is ``clear``, ``cooldown``, ``lockout``, ``off`` (disabled)
+    :attr:`state` is ``clear``, ``cooldown``, ``lockout``, ``held`` (a
+    person's ``rein gate hold``), ``off`` (disabled)
     or ``failed`` (the gate could not run: Rein lets runs proceed, and so
     does this verdict: :attr:`clear` is true, :attr:`problems` says why).
     """
@@ -52,6 +53,8 @@ def gate(*, check: bool = True) -> GateVerdict:
             it lifts by itself.
         PanicLockout: a lockout after repeated panics; ``rein ack`` lifts it
             (after looking at ``rein panics``), or it lifts at ``.until``.
+        LoadHeld: a person put model loads on hold (``rein gate hold``);
+            ``.why``, ``.set_by``, ``.until``.
     """
     _crumbs.ensure_state_directory()
     done = _binary.call(["gate", "--json"], verb="gate", ok=(0, 75))
@@ -74,6 +77,20 @@ def gate(*, check: bool = True) -> GateVerdict:
     if verdict.state == "failed":
         # Rein fails open (a broken gate must not stop every model run); say why, in its words.
         log.warning("rein.gate: the panic gate failed (%s); proceeding unchecked", "; ".join(verdict.problems))
+    if check and not verdict.clear and verdict.state == "held":
+        hold = doc.get("hold") or {}
+        raise LoadHeld(
+            f"rein gate: {verdict.message}",
+            refusal=Refusal.from_json(
+                {
+                    "code": "load_hold",
+                    "gate": "hold",
+                    "retry_at": doc.get("until") or hold.get("until"),
+                    "numbers": {"remaining_s": verdict.remaining_s},
+                    "facts": {"reason": hold.get("reason") or "", "set_by": hold.get("user") or ""},
+                }
+            ),
+        )
     if check and not verdict.clear:
         refusal = Refusal.from_json(
             {

@@ -15,6 +15,7 @@ from ._documents import Refusal, RunResult
 from ._errors import (
     BinaryNotFound,
     CadenceBlocked,
+    LoadHeld,
     NotStarted,
     OverMemory,
     PanicCooldown,
@@ -86,6 +87,8 @@ def refusal_error(message: str, refusal: Refusal, result: Optional[RunResult] = 
         return PanicCooldown(message, refusal=refusal, result=result)
     if refusal.code == "panic_lockout":
         return PanicLockout(message, refusal=refusal, result=result)
+    if refusal.code == "load_hold":
+        return LoadHeld(message, refusal=refusal, result=result)
     return NotStarted(message, refusal=refusal, result=result)
 
 
