@@ -50,6 +50,11 @@ internal static class JournalAccess
                 Console.Error.WriteLine($"rein {verb}: {skipped}");
             }
 
+            foreach (var note in store.Quarantined)
+            {
+                Console.Error.WriteLine($"rein {verb}: {CommandText.Escape(note)}");
+            }
+
             if (store.MovedAside is { } aside)
             {
                 Console.Error.WriteLine(

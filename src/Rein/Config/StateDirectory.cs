@@ -14,7 +14,7 @@ public sealed record TightenedEntry(string Path, UnixFileMode Was, UnixFileMode 
 public sealed record StateDirectoryReport(string Path, IReadOnlyList<TightenedEntry> Tightened);
 
 /// <summary>Where state that outlives a process lives (journal, spool, lock files, breaker records):
-/// <c>$REIN_HOME</c>, else <c>$XDG_STATE_HOME/rein</c> or <c>~/.local/state/rein</c> on Linux,
+/// <c>$REIN_HOME</c> (made absolute), else <c>$XDG_STATE_HOME/rein</c> (when absolute: the XDG spec ignores a relative one) or <c>~/.local/state/rein</c> on Linux,
 /// <c>~/Library/Application Support/rein</c> on macOS. It holds command lines, so it is private (G7): the directory
 /// and its folders 0700, its files 0600 (<see cref="StateFile"/>), all owned by the user running rein, none of them
 /// a symbolic link. The directory itself may be a link (the user's own choice of where state lives); nothing in
@@ -29,7 +29,8 @@ public static class StateDirectory
         var explicitHome = environment("REIN_HOME");
         if (!string.IsNullOrEmpty(explicitHome))
         {
-            return explicitHome;
+            // Absolute: two working directories must not make two state directories (two lock namespaces).
+            return Path.GetFullPath(explicitHome);
         }
 
         var home =
@@ -39,9 +40,12 @@ public static class StateDirectory
             return Path.Combine(home, "Library", "Application Support", "rein");
         }
 
+        // The XDG spec: a relative path is invalid and is ignored.
         var xdg = environment("XDG_STATE_HOME");
         return Path.Combine(
-            !string.IsNullOrEmpty(xdg) ? xdg : Path.Combine(home, ".local", "state"),
+            !string.IsNullOrEmpty(xdg) && Path.IsPathRooted(xdg)
+                ? xdg
+                : Path.Combine(home, ".local", "state"),
             "rein"
         );
     }

@@ -25,6 +25,10 @@ internal static unsafe partial class StateFile
     static int O_CREAT => Mac ? 0x200 : 0x40;
     static int O_EXCL => Mac ? 0x800 : 0x80;
     static int O_APPEND => Mac ? 0x8 : 0x400;
+
+    // A FIFO planted where a state file belongs must not hang open(2): with O_NONBLOCK it opens (or fails with
+    // ENXIO) at once, and the check after open refuses it. On a regular file the flag changes nothing.
+    static int O_NONBLOCK => Mac ? 0x4 : 0x800;
     static int O_NOFOLLOW =>
         Mac ? 0x100
         : Arm64 ? 0x8000
@@ -158,8 +162,9 @@ internal static unsafe partial class StateFile
         }
     }
 
-    /// <summary>Replaces the file's content all at once (a private temporary file, PATH.tmp-…, renamed over it: readers see the
-    /// old content or the new, never half; rename replaces a link instead of following it).</summary>
+    /// <summary>Replaces the file's content all at once (a private temporary file, PATH.tmp-…, fsync'd, renamed over it,
+    /// then the folder fsync'd: readers see the old content or the new, never half, also after a crash; rename
+    /// replaces a link instead of following it).</summary>
     public static void WriteAtomically(string path, string text)
     {
         var tmp = $"{path}.tmp-{Environment.ProcessId}-{Random.Shared.Next():x8}";
@@ -168,7 +173,9 @@ internal static unsafe partial class StateFile
         int errno;
         try
         {
-            written = LibC.WriteAll(fd, System.Text.Encoding.UTF8.GetBytes(text));
+            // The bytes reach the disk before the name does: a crash never leaves the new name on an empty file.
+            written =
+                LibC.WriteAll(fd, System.Text.Encoding.UTF8.GetBytes(text)) && LibC.fsync(fd) == 0;
             errno = LibC.Errno;
         }
         finally
@@ -183,6 +190,7 @@ internal static unsafe partial class StateFile
         }
 
         File.Move(tmp, path, overwrite: true);
+        SyncFolder(Path.GetDirectoryName(Path.GetFullPath(path))!); // and the rename itself
     }
 
     /// <summary>fsync(2) of a folder of the state directory, so a file just created in it survives a crash.
@@ -226,6 +234,10 @@ internal static unsafe partial class StateFile
             $"{path} is a symbolic link; rein never follows links in its state directory (remove the link)"
         );
 
+    /// <summary>The refusal for a FIFO, socket, device or folder where rein expected its own file.</summary>
+    internal static StateDirectoryException NotRegular(string path) =>
+        new($"{path} is not a regular file; rein keeps only its own files there (remove it)");
+
     /// <summary>The refusal for an entry another user owns.</summary>
     internal static StateDirectoryException ForeignRefused(string path, uint owner) =>
         new(
@@ -245,7 +257,7 @@ internal static unsafe partial class StateFile
     {
         var fd = Descriptors.Open(
             path,
-            flags | O_NOFOLLOW | LibC.O_CLOEXEC,
+            flags | O_NOFOLLOW | O_NONBLOCK | LibC.O_CLOEXEC,
             Convert.ToInt32("600", 8)
         );
         if (fd < 0)
@@ -257,9 +269,15 @@ internal static unsafe partial class StateFile
             }
 
             // ELOOP: the last component is a link. Some systems say EMLINK/EFTYPE instead; lstat settles it.
-            if (errno == ELOOP || FileStatus.Of(path, follow: false) is { IsSymbolicLink: true })
+            var status = FileStatus.Of(path, follow: false);
+            if (errno == ELOOP || status is { IsSymbolicLink: true })
             {
                 throw LinkRefused(path);
+            }
+
+            if (status is { IsRegularFile: false })
+            {
+                throw NotRegular(path); // a FIFO with no writer (ENXIO), a socket, a device
             }
 
             throw Failure("cannot open", path, errno);
@@ -286,9 +304,7 @@ internal static unsafe partial class StateFile
             ?? throw new IOException($"cannot examine {path}: {Describe(LibC.Errno)}");
         if (!status.IsRegularFile)
         {
-            throw new StateDirectoryException(
-                $"{path} is not a regular file; rein keeps only its own files there (remove it)"
-            );
+            throw NotRegular(path);
         }
 
         if (status.Uid != LibC.getuid())

@@ -56,8 +56,18 @@ public sealed class BreakerStore(string stateDirectory)
 
     public BreakerRecord? Read(IReadOnlyList<string> command, string cwd)
     {
-        // Never through a link (a link or another user's file here is refused: see StateFile).
-        var text = Config.StateFile.ReadAllText(FileFor(command, cwd));
+        // Never through a link (a link, a FIFO or another user's file here is refused: see StateFile), and such a
+        // file is no record: it must not keep the command from running.
+        string? text;
+        try
+        {
+            text = Config.StateFile.ReadAllText(FileFor(command, cwd));
+        }
+        catch (IOException)
+        {
+            return null;
+        }
+
         if (string.IsNullOrEmpty(text))
         {
             return null;
@@ -68,7 +78,7 @@ public sealed class BreakerStore(string stateDirectory)
             var record = JsonSerializer.Deserialize(text, BreakerJsonContext.Default.BreakerRecord);
             // A hash collision must not block another command.
             return
-                record is not null
+                record is { Command: not null, WorkingDirectory: not null }
                 && record.WorkingDirectory == cwd
                 && record.Command.SequenceEqual(command)
                 ? record

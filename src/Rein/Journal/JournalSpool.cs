@@ -108,6 +108,19 @@ public static class JournalSpool
                 {
                     case "start":
                         var st = e.Deserialize(SpoolJsonContext.Default.SpoolStart)!;
+                        if (
+                            st.RunId is not { Length: > 0 }
+                            || st.Command is not { Length: > 0 }
+                            || st.Command.Any(a => a is null)
+                            || st.Cwd is null
+                            || st.User is null
+                            || st.BootId is not { Length: > 0 }
+                            || !Has(e, "rein_pid", "started_at")
+                        )
+                        {
+                            throw new FormatException("a start line without its required fields");
+                        }
+
                         start = new RunStart(
                             st.RunId,
                             st.Command,
@@ -131,10 +144,20 @@ public static class JournalSpool
                         break;
                     case "child":
                         var c = e.Deserialize(SpoolJsonContext.Default.SpoolChild)!;
+                        if (!Has(e, "pid", "start"))
+                        {
+                            throw new FormatException("a child line without pid and start");
+                        }
+
                         child = (c.Pid, c.Start, c.Pgid);
                         break;
                     case "procs":
                         var ps = e.Deserialize(SpoolJsonContext.Default.SpoolProcesses)!;
+                        if (ps.Pids is null || ps.Starts is null)
+                        {
+                            throw new FormatException("a procs line without pids and starts");
+                        }
+
                         for (var i = 0; i < Math.Min(ps.Pids.Length, ps.Starts.Length); i++)
                         {
                             processes.Add((ps.Pids[i], ps.Starts[i]));
@@ -142,8 +165,19 @@ public static class JournalSpool
 
                         break;
                     case "end" when start is not null:
-                        end = e.Deserialize(SpoolJsonContext.Default.SpoolEnd)!
-                            .ToVerdict(start.RunId);
+                        var en = e.Deserialize(SpoolJsonContext.Default.SpoolEnd)!;
+                        if (
+                            en.Outcome is null
+                            || en.PidsKilled is null
+                            || en.Unkillable is null
+                            || en.Unkillable.Any(u => u is null)
+                            || !Has(e, "duration_ms", "started_at")
+                        )
+                        {
+                            throw new FormatException("an end line without its required fields");
+                        }
+
+                        end = en.ToVerdict(start.RunId);
                         break;
                 }
             }
@@ -153,11 +187,17 @@ public static class JournalSpool
                             or KeyNotFoundException
                             or InvalidOperationException
                             or FormatException
+                            or NullReferenceException
+                            or ArgumentException
+                            or OverflowException
                 ) { }
         }
 
         return new Entry(path, start, boot, child, end) { Processes = processes };
     }
+
+    static bool Has(JsonElement e, params string[] names) =>
+        names.All(n => e.TryGetProperty(n, out var v) && v.ValueKind is not JsonValueKind.Null);
 
     static string Line<T>(T record, System.Text.Json.Serialization.Metadata.JsonTypeInfo<T> type) =>
         JsonSerializer.Serialize(record, type) + "\n";

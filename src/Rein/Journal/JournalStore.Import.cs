@@ -13,6 +13,13 @@ public sealed partial class JournalStore
     /// writer — they just do not include runs still in the spool.</summary>
     public string? ImportSkipped { get; private set; }
 
+    readonly List<string> _quarantined = [];
+
+    /// <summary>Spool files this open moved to <c>spool/bad/</c> because they could not be imported (not a regular
+    /// file, a link, unreadable, or refused by the database), one note each: a bad file costs one warning, never
+    /// every journal verb.</summary>
+    public IReadOnlyList<string> Quarantined => _quarantined;
+
     void TryImportSpool(string stateDirectory)
     {
         // A short wait here: a reader must answer even when a writer is stuck.
@@ -55,8 +62,20 @@ public sealed partial class JournalStore
         var entries = new List<JournalSpool.Entry>();
         foreach (var file in System.IO.Directory.EnumerateFiles(spoolDirectory, "*.run"))
         {
-            // Whole, whatever its size: a run's command line can be megabytes long.
-            if (Config.StateFile.ReadAllText(file) is not { } text)
+            // Whole, whatever its size: a run's command line can be megabytes long. Opened O_NONBLOCK and checked:
+            // a FIFO or a link planted here is moved aside, never waited on or followed.
+            string? text;
+            try
+            {
+                text = Config.StateFile.ReadAllText(file);
+            }
+            catch (IOException e)
+            {
+                Quarantine(file, e.Message);
+                continue;
+            }
+
+            if (text is null)
             {
                 continue; // imported and deleted by another reader meanwhile
             }
@@ -74,26 +93,28 @@ public sealed partial class JournalStore
         }
 
         // Durable before the spool files go: otherwise a crash right after could lose both copies.
-        Durably(() =>
-            InTransaction(() =>
+        try
+        {
+            Durably(() => InTransaction(() => entries.ForEach(Record)));
+        }
+        catch (SqliteException e)
+            when (e.SqliteErrorCode is not (5 or 6) && !JournalFiles.IsWriteFailure(e))
+        {
+            // One entry the database refuses must not keep the others out: each on its own, the refused moved aside.
+            foreach (var entry in entries.ToList())
             {
-                foreach (var e in entries)
+                try
                 {
-                    RecordStart(e.Start!, e.Boot!);
-                    if (e.Child is { } c)
-                    {
-                        RecordChild(e.Start!.RunId, c.Pid, c.Start, c.Pgid);
-                    }
-
-                    RecordProcesses(e.Start!.RunId, e.Processes);
-
-                    if (e.End is { } end)
-                    {
-                        RecordEnd(end);
-                    }
+                    Durably(() => InTransaction(() => Record(entry)));
                 }
-            })
-        );
+                catch (SqliteException one)
+                    when (one.SqliteErrorCode is not (5 or 6) && !JournalFiles.IsWriteFailure(one))
+                {
+                    Quarantine(entry.Path, one.Message);
+                    entries.Remove(entry);
+                }
+            }
+        }
 
         foreach (var e in entries)
         {
@@ -108,5 +129,43 @@ public sealed partial class JournalStore
         }
 
         return entries.Count;
+    }
+
+    void Record(JournalSpool.Entry e)
+    {
+        RecordStart(e.Start!, e.Boot!);
+        if (e.Child is { } c)
+        {
+            RecordChild(e.Start!.RunId, c.Pid, c.Start, c.Pgid);
+        }
+
+        RecordProcesses(e.Start!.RunId, e.Processes);
+        if (e.End is { } end)
+        {
+            RecordEnd(end);
+        }
+    }
+
+    /// <summary>Moves a spool entry that cannot be imported to <c>spool/bad/</c> (a rename: a link or FIFO moves
+    /// as itself, nothing is opened), so it is looked at once instead of failing every reader.</summary>
+    void Quarantine(string file, string why)
+    {
+        try
+        {
+            var bad = Config.StateDirectory.EnsureFolder(
+                System.IO.Path.Combine(System.IO.Path.GetDirectoryName(file)!, "bad")
+            );
+            var target = System.IO.Path.Combine(bad, System.IO.Path.GetFileName(file));
+            File.Move(file, target, overwrite: true);
+            _quarantined.Add(
+                $"moved spool file {System.IO.Path.GetFileName(file)} to {bad}: {why.TrimEnd('.')}"
+            );
+        }
+        catch (Exception e) when (e is IOException or UnauthorizedAccessException)
+        {
+            _quarantined.Add(
+                $"spool file {file} cannot be imported ({why.TrimEnd('.')}) nor moved aside: {e.Message}"
+            );
+        }
     }
 }

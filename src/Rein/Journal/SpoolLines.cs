@@ -90,9 +90,13 @@ internal sealed record SpoolEnd(
 }
 
 /// <summary>Source-generated JSON for spool lines: one compact line each, nulls left out.</summary>
+// A line holding null where a value belongs does not deserialize, and JournalSpool.Parse checks that the fields a
+// record cannot do without are present: such a line is a bad line, skipped like one cut short, never a record with
+// holes that fails later in every reader.
 [JsonSourceGenerationOptions(
     PropertyNamingPolicy = JsonKnownNamingPolicy.SnakeCaseLower,
-    DefaultIgnoreCondition = JsonIgnoreCondition.WhenWritingNull
+    DefaultIgnoreCondition = JsonIgnoreCondition.WhenWritingNull,
+    RespectNullableAnnotations = true
 )]
 [JsonSerializable(typeof(SpoolStart))]
 [JsonSerializable(typeof(SpoolChild))]

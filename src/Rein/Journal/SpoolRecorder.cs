@@ -63,7 +63,12 @@ public sealed class SpoolRecorder(string stateDirectory, BootIdentity boot, Acti
 
     public void RunEnded(RunVerdict verdict)
     {
-        Append(Encoding.UTF8.GetBytes(JournalSpool.EndLine(verdict)), "the end of the run");
+        // Durable as the start is: a power cut right after a clean run must not read as "the machine went down".
+        if (Append(Encoding.UTF8.GetBytes(JournalSpool.EndLine(verdict)), "the end of the run"))
+        {
+            Synced("the end of the run");
+        }
+
         Dispose();
     }
 

@@ -140,6 +140,7 @@ public sealed class LockDirectory
                 f is not null
                 && !f.EndsWith(".stuck", StringComparison.Ordinal)
                 && !f.Contains(".tmp-", StringComparison.Ordinal) // a .stuck record being written
+                && f.LastIndexOf('.') > 0 // a dot-less stray file is no lock's
             )
             .Select(f => f![..f!.LastIndexOf('.')])
             .Distinct()
@@ -152,12 +153,27 @@ public sealed class LockDirectory
                 .Select(f => int.TryParse(f![(name.Length + 1)..], out var k) ? k : -1)
                 .Where(k => k >= 0)
                 .Order()
-                .Select(k => Status(name, k))
+                .Select(k => TryStatus(name, k))
+                .OfType<SlotStatus>()
                 .ToList();
             result.Add((name, slots, Waiters(name)));
         }
 
         return result;
+    }
+
+    /// <summary>A slot's status for the listing; null when its file cannot be used (a FIFO or a link planted in its
+    /// place: acquiring it says so in one line), so one odd file never hides the other locks.</summary>
+    SlotStatus? TryStatus(string name, int slot)
+    {
+        try
+        {
+            return Status(name, slot);
+        }
+        catch (IOException)
+        {
+            return null;
+        }
     }
 
     /// <summary>The state of one slot: held or free (found by trying it), its holder record and process.</summary>
@@ -270,7 +286,18 @@ public sealed class LockDirectory
 
     /// <summary>Plain reads (not .NET's File APIs, which take a shared flock(2) and so fail on a slot whose holder
     /// has it locked), never through a link.</summary>
-    static string SafeRead(string path) => StateFile.ReadAllText(path) ?? "";
+    /// A FIFO, link or unreadable file reads as empty (no record), never as a failure of every lock verb.
+    static string SafeRead(string path)
+    {
+        try
+        {
+            return StateFile.ReadAllText(path) ?? "";
+        }
+        catch (IOException)
+        {
+            return "";
+        }
+    }
 
     /// <summary>Whether a folder of ours is there; a link in its place is refused, not followed.</summary>
     static bool FolderExists(string path) =>

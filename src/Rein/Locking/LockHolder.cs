@@ -50,11 +50,20 @@ public sealed record LockHolder(
     {
         try
         {
-            return string.IsNullOrWhiteSpace(text)
+            var holder = string.IsNullOrWhiteSpace(text)
                 ? null
                 : JsonSerializer.Deserialize(text, LockJsonContext.Default.LockHolder);
+
+            // A record without the fields a reader needs is no record (diagnostics only: the flock is the truth).
+            return holder is { RunId: not null, Command: not null, Pid: > 0 } ? holder : null;
         }
-        catch (JsonException)
+        catch (Exception e)
+            when (e
+                    is JsonException
+                        or NullReferenceException
+                        or ArgumentException
+                        or NotSupportedException
+            )
         {
             return null;
         }

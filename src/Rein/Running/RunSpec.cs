@@ -27,8 +27,28 @@ public sealed record RunSpec
     /// <summary>Set HF_HUB_OFFLINE=1 and TRANSFORMERS_OFFLINE=1 for the child.</summary>
     public bool EnvOffline { get; init; }
 
-    /// <summary>The run id; also the value of REIN_RUN_ID in the child's environment.</summary>
-    public string RunId { get; init; } = NewRunId();
+    /// <summary>The run id; also the value of REIN_RUN_ID in the child's environment. It names the run's spool
+    /// file and cgroup, so a library host's id is checked (<see cref="IsValidRunId"/>): <c>../../x</c> would
+    /// otherwise reach outside the state folder.</summary>
+    /// <exception cref="ArgumentException">Not 1-64 letters, digits, '.', '_' or '-', or starts with '.'.</exception>
+    public string RunId
+    {
+        get;
+        init =>
+            field = IsValidRunId(value)
+                ? value
+                : throw new ArgumentException(
+                    "a run id is 1-64 letters, digits, '.', '_' or '-', not starting with '.'",
+                    nameof(RunId)
+                );
+    } = NewRunId();
+
+    /// <summary>1-64 ASCII letters, digits, '.', '_' or '-', not starting with '.': a file and cgroup name that
+    /// stays where it is put.</summary>
+    public static bool IsValidRunId(string? id) =>
+        id is { Length: > 0 and <= 64 }
+        && id[0] != '.'
+        && id.All(c => char.IsAsciiLetterOrDigit(c) || c is '.' or '_' or '-');
 
     /// <summary>How often the tree's memory is sampled.</summary>
     public TimeSpan SampleInterval { get; init; } = TimeSpan.FromMilliseconds(250);

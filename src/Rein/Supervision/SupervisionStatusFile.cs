@@ -144,12 +144,19 @@ internal sealed class SupervisionStatusFile
                     )
                     : null;
             }
-            catch (JsonException)
+            catch (Exception e) when (e is JsonException or IOException)
             {
-                doc = null;
+                doc = null; // not JSON, or not a regular file (a FIFO, a link): no supervision of ours
             }
 
-            if (doc is null)
+            // A record without the fields a reader needs is skipped, never a failure of rein ps and rein doctor.
+            if (
+                doc is null
+                || doc.SupervisionId is null
+                || doc.Command is null
+                || doc.Command.Any(a => a is null)
+                || doc.State is null
+            )
             {
                 continue;
             }

@@ -49,13 +49,19 @@ public sealed partial class MarkDurabilityTests : IDisposable
             && l.Contains("O_DIRECTORY", StringComparison.Ordinal)
         );
         Assert.True(folder > sync, "the new file's folder was not opened for fsync");
+        // The folder's own descriptor is the one fsync'd (not, say, the file's again).
+        var folderFd = FolderFd().Match(after[folder]).Groups["fd"].Value;
+        Assert.NotEqual("", folderFd);
         Assert.Contains(
             after.Skip(folder + 1),
             l =>
-                l.Contains("fsync(", StringComparison.Ordinal)
+                l.Contains($"fsync({folderFd})", StringComparison.Ordinal)
                 && l.EndsWith("= 0", StringComparison.Ordinal)
         );
     }
+
+    [GeneratedRegex(@"= (?<fd>\d+)$")]
+    private static partial Regex FolderFd();
 
     [GeneratedRegex(@"open(at)?\(.*/crumbs/pid-\d+-\d+\.crumbs"".*= (?<fd>\d+)$")]
     private static partial Regex CrumbOpen();
