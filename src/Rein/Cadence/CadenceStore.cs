@@ -30,6 +30,7 @@ internal sealed partial class CadenceStore(string stateDirectory)
     /// <summary>The records as they are now (under a shared lock; nothing is created).</summary>
     public List<CadenceLoad> Read()
     {
+        MoveAsideIfOdd();
         if (!Directory.Exists(Folder) || StateFile.OpenExisting(DataPath) is not { } fd)
         {
             return [];
@@ -53,6 +54,7 @@ internal sealed partial class CadenceStore(string stateDirectory)
     {
         StateDirectory.Ensure(stateDirectory);
         StateDirectory.EnsureFolder(Folder);
+        MoveAsideIfOdd();
         var fd = StateFile.OpenOrCreate(DataPath);
         try
         {
@@ -80,6 +82,22 @@ internal sealed partial class CadenceStore(string stateDirectory)
         {
             // Closing releases the flock; the descriptor is O_CLOEXEC, so no child ever inherits it.
             LibC.close(fd);
+        }
+    }
+
+    /// <summary>A FIFO, link or folder where the store belongs is renamed aside (never opened: a FIFO would hang a
+    /// reader, a link lead elsewhere) and the store starts over, as a damaged one does.</summary>
+    void MoveAsideIfOdd()
+    {
+        if (FileStatus.Of(DataPath, follow: false) is { IsRegularFile: false })
+        {
+            var aside = $"{DataPath}.corrupt-{DateTimeOffset.UtcNow:yyyyMMdd'T'HHmmss'Z'}";
+            try
+            {
+                File.Move(DataPath, aside, overwrite: false);
+                MovedAside = aside;
+            }
+            catch (IOException) { } // moved by a concurrent rein meanwhile; the open below settles the rest
         }
     }
 

@@ -26,6 +26,7 @@ public sealed partial class SpoolDurabilityTests : IDisposable
             [
                 "/usr/bin/strace",
                 "-f",
+                "-y",
                 "-e",
                 "trace=open,openat,write,fsync,execve,fork,vfork,clone,clone3",
                 "-o",
@@ -38,46 +39,25 @@ public sealed partial class SpoolDurabilityTests : IDisposable
         );
         Assert.Equal(0, r.ExitCode);
 
+        // With -y strace names the file behind each descriptor: "fsync(7</state/spool/ID.run>)" is the spool
+        // file's, "fsync(11</state/spool>)" the folder's own descriptor. A call may be split over two lines
+        // (<unfinished ...>) when threads interleave: the call line is what is matched.
         var lines = File.ReadAllLines(trace).ToList();
-        var open = lines
-            .Select((l, i) => (Match: SpoolOpen().Match(l), Index: i))
-            .First(m => m.Match.Success);
-        var fd = open.Match.Groups["fd"].Value;
         int After(int from, Func<string, bool> what) => lines.FindIndex(from + 1, l => what(l));
+        bool Has(string l, string text) => l.Contains(text, StringComparison.Ordinal);
 
-        var start = After(
-            open.Index,
-            l => l.Contains($"write({fd}, \"{{\\\"t\\\":\\\"start\\\"", StringComparison.Ordinal)
-        );
-        var sync = After(
-            start,
-            l =>
-                l.Contains($"fsync({fd})", StringComparison.Ordinal)
-                && l.EndsWith("= 0", StringComparison.Ordinal)
-        );
-        var folderOpen = After(sync, l => FolderOpen().IsMatch(l));
+        var start = After(0, l => Has(l, "write(") && Has(l, ".run>, \"{\\\"t\\\":\\\"start\\\""));
+        var sync = After(start, l => SpoolFileSync().IsMatch(l));
+        var folderSync = After(sync, l => SpoolFolderSync().IsMatch(l));
         Assert.True(start > 0, "the start line was not written to the spool file");
         Assert.True(sync > start, "the spool file was not fsync'd after the start line");
         Assert.True(
-            folderOpen > sync,
-            "the spool folder was not opened for fsync after the file's"
+            folderSync > sync,
+            "the spool folder's own descriptor was not fsync'd after the file"
         );
-        var folderFd = FolderOpen().Match(lines[folderOpen]).Groups["fd"].Value;
-        var folderSync = After(
-            folderOpen,
-            l =>
-                l.Contains($"fsync({folderFd})", StringComparison.Ordinal)
-                && l.EndsWith("= 0", StringComparison.Ordinal)
-        );
-        Assert.True(folderSync > folderOpen, "the spool folder's own descriptor was not fsync'd");
 
         // Nothing is started (no execve by any process: the shim, then the command) before that.
-        var firstExec = lines.FindIndex(
-            1,
-            l =>
-                l.Contains("execve(", StringComparison.Ordinal)
-                && !l.Contains("= -1", StringComparison.Ordinal)
-        );
+        var firstExec = After(0, l => Has(l, "execve(") && !Has(l, "= -1"));
         Assert.True(
             firstExec > folderSync,
             $"a process was started (line {firstExec}) before the start was durable (line {folderSync})"
@@ -85,25 +65,20 @@ public sealed partial class SpoolDurabilityTests : IDisposable
 
         var end = After(
             folderSync,
-            l => l.Contains($"write({fd}, \"{{\\\"t\\\":\\\"end\\\"", StringComparison.Ordinal)
+            l => Has(l, "write(") && Has(l, ".run>, \"{\\\"t\\\":\\\"end\\\"")
         );
         Assert.True(end > 0, "the end line was not written to the spool file");
         Assert.True(
-            After(
-                end,
-                l =>
-                    l.Contains($"fsync({fd})", StringComparison.Ordinal)
-                    && l.EndsWith("= 0", StringComparison.Ordinal)
-            ) > end,
+            After(end, l => SpoolFileSync().IsMatch(l)) > end,
             "the end line was not fsync'd"
         );
     }
 
-    [GeneratedRegex(@"open(at)?\(.*/spool/[^/""]+\.run"".*O_CREAT.*= (?<fd>\d+)$")]
-    private static partial Regex SpoolOpen();
+    [GeneratedRegex(@"fsync\(\d+<[^>]*/spool/[^/>]+\.run>")]
+    private static partial Regex SpoolFileSync();
 
-    [GeneratedRegex(@"open(at)?\(.*/spool"", O_RDONLY.*O_DIRECTORY.*= (?<fd>\d+)$")]
-    private static partial Regex FolderOpen();
+    [GeneratedRegex(@"fsync\(\d+<[^>]*/spool>")]
+    private static partial Regex SpoolFolderSync();
 
     public void Dispose()
     {
