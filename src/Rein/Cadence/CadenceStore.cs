@@ -85,11 +85,14 @@ internal sealed partial class CadenceStore(string stateDirectory)
         }
     }
 
-    /// <summary>A FIFO, link or folder where the store belongs is renamed aside (never opened: a FIFO would hang a
-    /// reader, a link lead elsewhere) and the store starts over, as a damaged one does.</summary>
+    /// <summary>A FIFO or anything else not a regular file where the store belongs is renamed aside (never opened:
+    /// a FIFO would hang a reader) and the store starts over, as a damaged one does. A link stays refused (G7).</summary>
     void MoveAsideIfOdd()
     {
-        if (FileStatus.Of(DataPath, follow: false) is { IsRegularFile: false })
+        if (
+            FileStatus.Of(DataPath, follow: false) is
+            { IsRegularFile: false, IsSymbolicLink: false }
+        )
         {
             var aside = $"{DataPath}.corrupt-{DateTimeOffset.UtcNow:yyyyMMdd'T'HHmmss'Z'}";
             try
