@@ -10,6 +10,7 @@ public static class ReinCli
 {
     public static int Execute(string[] args)
     {
+        SqliteLibrary.PreferBesideBinary();
         // `rein run` splits its own argv at `--`, and `rein timeout` reads it as coreutils timeout does: the command
         // must reach the child untouched (no response-file expansion, no option parsing).
         if (args.Length > 0 && args[0] is "run" or "timeout" or "supervise")

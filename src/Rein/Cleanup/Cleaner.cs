@@ -13,12 +13,15 @@ public static class Cleaner
     /// <param name="bootId">This boot: start times in the journal count from it.</param>
     /// <param name="request">Scope and filters.</param>
     /// <param name="cgroupRoot">The cgroup hierarchy's mount point.</param>
+    /// <param name="snapshot">A snapshot of <paramref name="table"/> the caller already took (rein doctor shares one
+    /// between its checks), so that every process is read once; null: take one.</param>
     public static CleanupPlan Plan(
         IProcessTable table,
         JournalStore? store,
         string bootId,
         CleanupRequest request,
-        string cgroupRoot = "/sys/fs/cgroup"
+        string cgroupRoot = "/sys/fs/cgroup",
+        IReadOnlyList<ProcessInfo>? snapshot = null
     )
     {
         var runs = store?.RunsOfBoot(bootId) ?? [];
@@ -32,7 +35,8 @@ public static class Cleaner
         var plan = new LeftoverFinder(table, new ProcessDetailsReader()).Find(
             request,
             new LeftoverFinder.JournalView(runs, recorded),
-            cgroups
+            cgroups,
+            snapshot
         );
         return plan with { Cgroups = [.. plan.Cgroups.Select(LeftoverCgroups.Planned)] };
     }

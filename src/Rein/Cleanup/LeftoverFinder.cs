@@ -20,13 +20,15 @@ public sealed class LeftoverFinder(IProcessTable table, ProcessDetailsReader det
         IReadOnlyList<(string RunId, int Pid, ulong Start)> Recorded
     );
 
+    /// <param name="snapshot">The process table as the caller already read it; null: read it now.</param>
     public CleanupPlan Find(
         CleanupRequest request,
         JournalView journal,
-        IReadOnlyList<LeftoverCgroup> cgroups
+        IReadOnlyList<LeftoverCgroup> cgroups,
+        IReadOnlyList<ProcessInfo>? snapshot = null
     )
     {
-        var all = table.Snapshot();
+        var all = snapshot ?? table.Snapshot();
         var byPid = all.ToDictionary(p => p.Pid);
         var children = all.ToLookup(p => p.ParentPid);
         var runs = journal.Runs.ToDictionary(r => r.Id);

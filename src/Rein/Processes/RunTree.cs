@@ -1,4 +1,5 @@
 using Rein.Running;
+using Rein.Platform;
 
 namespace Rein.Processes;
 
@@ -159,12 +160,7 @@ public sealed class RunTree
 
     static IEnumerable<int> CgroupMembers(string dir)
     {
-        string text;
-        try
-        {
-            text = File.ReadAllText(Path.Combine(dir, "cgroup.procs"));
-        }
-        catch (Exception e) when (e is IOException or UnauthorizedAccessException)
+        if (ProcFile.ReadText(Path.Combine(dir, "cgroup.procs")) is not { } text)
         {
             yield break;
         }
