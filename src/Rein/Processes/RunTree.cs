@@ -1,5 +1,5 @@
-using Rein.Running;
 using Rein.Platform;
+using Rein.Running;
 
 namespace Rein.Processes;
 

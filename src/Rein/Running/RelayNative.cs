@@ -26,6 +26,11 @@ internal static unsafe partial class RelayNative
     public const int EIO = 5;
     public const int EBADF = 9;
 
+    // Linux errno values splice(2) uses to refuse a destination (only the Linux relay path asks).
+    public const int EINVAL = 22;
+    public const int ENOSYS = 38;
+    public const int EOPNOTSUPP = 95;
+
     public static int EAGAIN => OperatingSystem.IsMacOS() ? 35 : 11;
 
     /// <summary>The largest write a pipe takes whole once poll says POLLOUT.</summary>
