@@ -33,7 +33,7 @@ public sealed partial class RelayBytesTests : RunTestBase
     }
 
     [Fact]
-    public void Five_hundred_megabytes_of_random_bytes_reach_a_pipe_unchanged()
+    public async Task Five_hundred_megabytes_of_random_bytes_reach_a_pipe_unchanged()
     {
         var input = RandomFile(Scratch, 500L << 20);
         var psi = new ProcessStartInfo(Paths.Rein)
@@ -50,19 +50,21 @@ public sealed partial class RelayBytesTests : RunTestBase
         psi.Environment["REIN_HOME"] = Home;
         psi.Environment["REIN_CONFIG"] = "/nonexistent/rein.toml";
         using var p = Process.Start(psi)!;
-        var stderr = p.StandardError.ReadToEndAsync();
+        var ct = TestContext.Current.CancellationToken;
+        var stderr = p.StandardError.ReadToEndAsync(ct);
         using var hash = IncrementalHash.CreateHash(HashAlgorithmName.SHA256);
         var buf = new byte[1 << 20];
         long total = 0;
         int n;
-        while ((n = p.StandardOutput.BaseStream.Read(buf, 0, buf.Length)) > 0)
+        while ((n = await p.StandardOutput.BaseStream.ReadAsync(buf, ct)) > 0)
         {
             hash.AppendData(buf, 0, n);
             total += n;
         }
 
         Assert.True(p.WaitForExit(TimeSpan.FromSeconds(120)), "rein did not exit");
-        Assert.True(p.ExitCode == 0, $"exit {p.ExitCode}: {stderr.Result}");
+        var errors = await stderr;
+        Assert.True(p.ExitCode == 0, $"exit {p.ExitCode}: {errors}");
         Assert.Equal(500L << 20, total);
         Assert.Equal(Sha256Of(input), Convert.ToHexString(hash.GetHashAndReset()));
     }
