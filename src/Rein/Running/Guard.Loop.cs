@@ -9,10 +9,16 @@ public sealed unsafe partial class Guard
     /// <summary>Waits for the end of the run, a limit or a signal. Returns the reason Rein must stop it, or null when it exited by itself.</summary>
     (RunOutcome? Reason, int? Signal) Watch()
     {
-        while (true)
+        // The state is checked before each wait, not only after it: the shim often reports the command's start and
+        // its exit in one read (a fast command), and then nothing more arrives to end the wait early.
+        for (var first = true; ; first = false)
         {
-            var wait = _watch.UntilDue(_relay?.LastOutput);
-            Pump((int)Math.Clamp(Math.Ceiling(wait.TotalMilliseconds), 0, int.MaxValue));
+            if (!first)
+            {
+                var wait = _watch.UntilDue(_relay?.LastOutput);
+                Pump((int)Math.Clamp(Math.Ceiling(wait.TotalMilliseconds), 0, int.MaxValue));
+            }
+
             if (_shim!.RootExit is not null)
             {
                 return (null, null);
