@@ -1,3 +1,4 @@
+using Rein.Processes;
 using Rein.Processes.Posix;
 
 namespace Rein.Running;
@@ -48,6 +49,7 @@ public sealed unsafe partial class Guard
             if (_watch.SampleDue() && _caps is not null && _tree is not null)
             {
                 var members = _tree.Collect(scanMarker: false);
+                _watch.Sampled(Changed(members));
                 _seen?.Add(members);
                 var cap = _caps.Sample(members);
                 _observer?.Sampled(_caps.LastRss, _caps.LastProcesses);
@@ -57,6 +59,22 @@ public sealed unsafe partial class Guard
                 }
             }
         }
+    }
+
+    long _lastSignature = -1;
+
+    /// <summary>Whether the sampled membership differs from the previous sample's (pids and states).</summary>
+    bool Changed(List<ProcessInfo> members)
+    {
+        long signature = members.Count;
+        foreach (var p in members)
+        {
+            signature = unchecked(signature + ((long)p.Pid * 7919) ^ ((long)p.State << 40));
+        }
+
+        var changed = signature != _lastSignature;
+        _lastSignature = signature;
+        return changed;
     }
 
     /// <summary>For the tree killer: lets time pass; true when a second SIGINT asks to skip the grace.</summary>

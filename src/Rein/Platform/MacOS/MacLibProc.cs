@@ -35,6 +35,10 @@ internal static unsafe partial class MacLibProc
     [LibraryImport(Lib, SetLastError = true)]
     public static partial int proc_listchildpids(int ppid, int* buffer, int buffersize);
 
+    /// <summary>The pids of process group <paramref name="pgrpid"/>; returns how many, or -1.</summary>
+    [LibraryImport(Lib, SetLastError = true)]
+    public static partial int proc_listpgrppids(int pgrpid, int* buffer, int buffersize);
+
     /// <summary>Returns the bytes written (the flavor's struct size on success), 0 or -1 on failure.
     /// For PROC_PIDTBSDINFO, <paramref name="arg"/> 1 also finds zombies (bsd/kern/proc_info.c).</summary>
     [LibraryImport(Lib, SetLastError = true)]

@@ -33,6 +33,42 @@ public sealed unsafe class MacProcessTable : IProcessTable
         return result;
     }
 
+    /// <summary>proc_listchildpids: the kernel's own parent links, so a guard reads only its run (unverified).</summary>
+    public IReadOnlyList<int>? Children(int pid) =>
+        ListPids((buffer, bytes) => MacLibProc.proc_listchildpids(pid, buffer, bytes));
+
+    /// <summary>proc_listpgrppids: the kernel's process-group index (unverified).</summary>
+    public IReadOnlyList<int>? GroupMembers(int pgid) =>
+        ListPids((buffer, bytes) => MacLibProc.proc_listpgrppids(pgid, buffer, bytes));
+
+    delegate int PidLister(int* buffer, int bytes);
+
+    /// <summary>A libproc list call that returns a count of pids: grows the buffer until the answer fits.</summary>
+    static int[]? ListPids(PidLister list)
+    {
+        for (var size = 64; size <= 1 << 20; size *= 4)
+        {
+            var buffer = new int[size];
+            int count;
+            fixed (int* p = buffer)
+            {
+                count = list(p, size * sizeof(int));
+            }
+
+            if (count < 0)
+            {
+                return null;
+            }
+
+            if (count < size)
+            {
+                return buffer[..count];
+            }
+        }
+
+        return null;
+    }
+
     /// <summary>Every pid, zombies included (proc_listallpids sizes itself: ask, then read with room to spare).</summary>
     static int[] AllPids()
     {
