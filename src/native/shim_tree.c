@@ -288,27 +288,28 @@ static int kill_process(pid_t pid, long start) {
  * after the run. Linux: the pidfd is opened first, so what the check reads (/proc/PID/stat) is the process the
  * signal can reach: if that process died meanwhile, the signal goes nowhere. Returns 1 when a live member was
  * signalled, 0 otherwise; *state gets its state ('?' when it could not be read). */
-static int kill_if_child(pid_t pid, pid_t parent, pid_t self, long not_before, char *state) {
-    *state = '?';
+static int kill_if_child(pid_t pid, pid_t parent, pid_t self, long not_before, struct proc *out) {
+    out->state = '?';
 #ifdef __linux__
     int fd = (int)syscall(SYS_pidfd_open, pid, 0);
     if (fd < 0) return 0;
     struct proc now;
     int ok = read_stat(pid, &now) == 0 && (now.ppid == parent || now.ppid == self) && now.start >= not_before;
-    if (ok) *state = now.state;
+    if (ok) *out = now;
     ok = ok && now.state != 'Z' && syscall(SYS_pidfd_send_signal, fd, SIGKILL, NULL, 0) == 0;
     close(fd);
     return ok;
 #elif defined(__APPLE__)
     struct proc now;
     if (read_bsd(pid, &now) != 0 || (now.ppid != parent && now.ppid != self) || now.start < not_before) return 0;
-    *state = now.state;
+    *out = now;
     return now.state != 'Z' && kill(pid, SIGKILL) == 0;
 #else
     (void)pid;
     (void)parent;
     (void)self;
     (void)not_before;
+    (void)out;
     return 0;
 #endif
 }
@@ -437,6 +438,10 @@ static int kill_cgroup_members(const struct shim_options *o, pid_t self, long no
  * recycled (they are ours until we reap them); a deeper process is signalled only while it is still the child of
  * a member found above it (or, re-parented meanwhile, of the shim). O(members): only the run's own /proc entries
  * are read. */
+/* The live members seen by the last pass (for the record of survivors). */
+static struct proc g_live[256];
+static int g_live_count;
+
 static int kill_descendants(pid_t self, pid_t root, int root_reaped, long not_before, struct victims *v,
                             int *live) {
     static pid_t queue[MAX_PROCS];
@@ -453,28 +458,27 @@ static int kill_descendants(pid_t self, pid_t root, int root_reaped, long not_be
         for (int i = 0; i < n; i++) {
             pid_t pid = kids[i];
             if (pid <= 1 || pid == self) continue;
-            char state;
+            struct proc now;
             if (parent == self) {
                 /* Our own child: its pid is ours until we reap it. The command (held as a zombie) is killed too
                  * while alive; kill() on a zombie does nothing. */
-                struct proc now;
 #ifdef __linux__
                 if (read_stat(pid, &now) != 0) continue;
 #else
                 if (read_bsd(pid, &now) != 0) continue;
 #endif
-                state = now.state;
                 if (pid == root && root_reaped) continue;
-                if (state != 'Z' && kill(pid, SIGKILL) == 0) {
+                if (now.state != 'Z' && kill(pid, SIGKILL) == 0) {
                     found++;
                     note(v, pid);
                 }
-            } else if (kill_if_child(pid, parent, self, not_before, &state)) {
+            } else if (kill_if_child(pid, parent, self, not_before, &now)) {
                 found++;
                 note(v, pid);
             }
-            if (state == '?' || state == 'Z') continue; /* a zombie's children are already re-parented */
+            if (now.state == '?' || now.state == 'Z') continue; /* a zombie's children are already re-parented */
             (*live)++;
+            if (g_live_count < (int)(sizeof g_live / sizeof g_live[0])) g_live[g_live_count++] = now;
             if (tail < MAX_PROCS) queue[tail++] = pid;
         }
     }
@@ -505,6 +509,73 @@ static void reap_children(pid_t self, pid_t root, int root_reaped) {
         if (kids[i] != root || root_reaped) waitpid(kids[i], NULL, WNOHANG);
 }
 
+/* The path of a held lock slot (NULL when it cannot be named). */
+static int slot_path(int fd, char *out, size_t size) {
+#ifdef __linux__
+    char link[64];
+    snprintf(link, sizeof link, "/proc/self/fd/%d", fd);
+    ssize_t n = readlink(link, out, size - 1);
+    if (n <= 0 || (size_t)n >= size - 1) return -1;
+    out[n] = 0;
+    return out[0] == '/' ? 0 : -1;
+#elif defined(__APPLE__)
+    if (size < 1024 || fcntl(fd, F_GETPATH, out) != 0) return -1;
+    return 0;
+#else
+    (void)fd;
+    (void)out;
+    (void)size;
+    return -1;
+#endif
+}
+
+/* Writes SLOT.stuck for every held slot: {"run_id":..., "pids":[...], "starts":[...], "states":[...]}, the format
+ * of rein's own record (src/Rein/Locking/LockHolder.cs, StuckSlot), atomically (a temporary name rein skips, then
+ * rename). rein locks, rein ps and a refused lock name these processes while they live. Returns 1 if one was written. */
+static int record_survivors(const struct shim_options *o) {
+    int wrote = 0;
+    for (int i = 0; i < o->hold_count; i++) {
+        char slot[3800], path[4096], tmp[4096];
+        if (slot_path(o->hold[i], slot, sizeof slot) != 0) continue;
+        snprintf(path, sizeof path, "%s.stuck", slot);
+        snprintf(tmp, sizeof tmp, "%s.stuck.tmp-%d", slot, (int)getpid());
+        int fd = open(tmp, O_WRONLY | O_CREAT | O_TRUNC | O_NOFOLLOW | O_CLOEXEC, 0600);
+        if (fd < 0) continue;
+        FILE *f = fdopen(fd, "w");
+        if (!f) {
+            close(fd);
+            continue;
+        }
+        fprintf(f, "{\"run_id\":\"");
+        for (const char *c = o->marker ? o->marker : ""; *c; c++)
+            if (*c != '"' && *c != '\\' && (unsigned char)*c >= 0x20) fputc(*c, f);
+        fprintf(f, "\",\"pids\":[");
+        for (int k = 0; k < g_live_count; k++) fprintf(f, k ? ",%d" : "%d", (int)g_live[k].pid);
+        fprintf(f, "],\"starts\":[");
+        for (int k = 0; k < g_live_count; k++) fprintf(f, k ? ",%ld" : "%ld", g_live[k].start);
+        fprintf(f, "],\"states\":[");
+        for (int k = 0; k < g_live_count; k++) fprintf(f, k ? ",\"%c\"" : "\"%c\"", g_live[k].state);
+        fprintf(f, "]}\n");
+        int ok = fflush(f) == 0 && fsync(fileno(f)) == 0;
+        fclose(f);
+        if (ok && rename(tmp, path) == 0)
+            wrote = 1;
+        else
+            unlink(tmp);
+    }
+    return wrote;
+}
+
+/* The survivors are gone: the records this shim wrote go too (the slots are released when the shim exits). */
+static void remove_survivor_records(const struct shim_options *o) {
+    for (int i = 0; i < o->hold_count; i++) {
+        char slot[3800], path[4096];
+        if (slot_path(o->hold[i], slot, sizeof slot) != 0) continue;
+        snprintf(path, sizeof path, "%s.stuck", slot);
+        unlink(path);
+    }
+}
+
 /*
  * SIGKILLs the run's whole tree until two passes in a row find nothing of it alive. Each pass: the command's process
  * group in one kill (its zombie is ours, so the group id cannot have been reused), the run's cgroups, then every
@@ -526,9 +597,11 @@ int shim_kill_tree(const struct shim_options *o, pid_t root, int root_reaped, lo
     long end = deadline_ms > 0 ? now_ms() + deadline_ms : 0;
     int quiet = 0, busy = 0, live = 0;
     long delay = 1;
+    int recorded = 0;
     while (quiet < 2) {
         int found = 0;
         live = 0;
+        g_live_count = 0;
         if (o->new_session && !root_reaped) kill(-root, SIGKILL); /* its members are counted by the walk */
         found += kill_cgroup_members(o, self, not_before, &v);
         if (procok) {
@@ -543,6 +616,10 @@ int shim_kill_tree(const struct shim_options *o, pid_t root, int root_reaped, lo
         /* A busy pass is repeated at once (a hopping process is chased, not waited for); a member that outlives
          * many passes is in uninterruptible wait: look again, ever more slowly. */
         if (found > 0 || live > 0) {
+            /* Members that outlive this many passes cannot die yet (uninterruptible wait). With rein dead, nobody else
+             * can say what holds the run's lock slots: record them beside each slot, as rein's .stuck record. */
+            if (deadline_ms == 0 && (busy == 20 || (busy > 20 && busy % 30 == 0)) && g_live_count > 0)
+                recorded |= record_survivors(o);
             if (++busy > 20) {
                 sleep_ms(delay);
                 if (delay < 1000) delay = delay * 2 > 1000 ? 1000 : delay * 2;
@@ -553,6 +630,7 @@ int shim_kill_tree(const struct shim_options *o, pid_t root, int root_reaped, lo
             sleep_ms(1);
         }
     }
+    if (recorded) remove_survivor_records(o);
     if (left) *left = quiet >= 2 ? 0 : live;
     return v.killed;
 }
