@@ -10,7 +10,7 @@ n="${1:-200}"
 marker="soak-$$-$RANDOM"
 start=$(date +%s)
 # SIGKILL of rein (case 6): its escapees cleared their environment, which only a Linux subreaper shim finds. macOS has
-# no subreaper (README, macOS): there the escapees keep REIN_RUN_ID, which the keeper finds through KERN_PROCARGS2.
+# no subreaper (docs/manual/platforms.md): there the escapees keep REIN_RUN_ID, which the keeper finds through KERN_PROCARGS2.
 hidden=clearenv
 [ "$(uname -s)" = Darwin ] && hidden=""
 # The cgroup memory cap (case 11) needs root and a cgroup v1 memory hierarchy (or a delegated v2 one); elsewhere it is a timeout.
