@@ -16,7 +16,9 @@ public sealed class ProcessSignallerTests
         {
             var now = ProcessProbe.Table.Read(target.Id);
             Assert.NotNull(now);
-            Assert.False(ProcessSignaller.Send(ProcessProbe.Table, now with { StartTime = 0 }, LibC.SIGKILL));
+            Assert.False(
+                ProcessSignaller.Send(ProcessProbe.Table, now with { StartTime = 0 }, LibC.SIGKILL)
+            );
             Assert.False(target.WaitForExit(300), "a record with no start time was signalled");
             Assert.True(ProcessSignaller.Send(ProcessProbe.Table, now, LibC.SIGKILL));
             Assert.True(target.WaitForExit(5000));
