@@ -194,7 +194,10 @@ public sealed unsafe partial class Guard : IDisposable
             _spec.Foreground ? 0 : pid,
             _spec.Grace,
             _spec.KillWait
-        );
+        )
+        {
+            RootGone = () => _shim.RootExit is not null,
+        };
         if (reason is not null)
         {
             _observer?.TeardownBegun(reason.Value, signal ?? _spec.TimeoutSignal);
@@ -206,6 +209,13 @@ public sealed unsafe partial class Guard : IDisposable
             _observer?.TeardownBegun(RunOutcome.Exited, LibC.SIGTERM);
             killer.Run(LibC.SIGTERM, Wait);
             _observer?.TeardownEnded(killer.Killed.Count, killer.Unkillable.Count);
+        }
+
+        // A fork bomb whose first process exits at once: the pids limit may refuse forks only while what it left
+        // runs, or is torn down. The run still went over its cap: never "exited 0".
+        if (reason is null && _caps?.Exceeded(0, 0) is { } late)
+        {
+            reason = late;
         }
 
         ReportExit(exitSeen);

@@ -47,6 +47,7 @@ public sealed class KeeperTests : RunTestBase
     [Fact]
     public void An_error_after_the_spawn_still_kills_the_tree()
     {
+        Requires.TestHooks();
         Requires.Subreaper();
         // REIN_FAULT makes the guard throw right after the command started: the keeper must not be disarmed.
         var r = ReinProcess.Run(

@@ -184,18 +184,24 @@ public sealed class ShimProcess : IDisposable
         _pending.Remove(0, last + 1);
         foreach (var line in text[..last].Split('\n'))
         {
-            Apply(line.Split(' '));
+            Apply(line);
         }
     }
 
-    void Apply(string[] w)
+    void Apply(string line)
     {
-        static int N(string s) => int.Parse(s, CultureInfo.InvariantCulture);
+        var w = line.Split(' ');
         if (w.Length < 3)
         {
             return;
         }
 
+        // Every number is checked: a torn or foreign line is a shim fault (the run is then rein's failure, recorded
+        // as such, and the keeper ends the tree), never an exception rein has no words for.
+        int N(string s) =>
+            int.TryParse(s, NumberStyles.AllowLeadingSign, CultureInfo.InvariantCulture, out var n)
+                ? n
+                : throw Fault(line);
         switch (w[0])
         {
             case "ready":
@@ -213,13 +219,27 @@ public sealed class ShimProcess : IDisposable
                 SpawnErrno = N(w[1]);
                 break;
             case "exit":
-                RootExit = N(w[1]) >= 0 ? (true, N(w[1]), 0) : (false, 0, N(w[2]));
+                var code = N(w[1]);
+                var signal = N(w[2]);
+                RootExit = code >= 0 ? (true, code, 0) : (false, 0, signal);
                 break;
             case "reaped":
-                RootMaxRss = long.Parse(w[1], CultureInfo.InvariantCulture);
+                RootMaxRss = long.TryParse(
+                    w[1],
+                    NumberStyles.None,
+                    CultureInfo.InvariantCulture,
+                    out var rss
+                )
+                    ? rss
+                    : throw Fault(line);
                 break;
         }
     }
+
+    static ShimFaultException Fault(string line) =>
+        new(
+            $"the run's shim sent a line rein cannot read ('{CommandText.Escape(line.Length > 80 ? line[..80] + "…" : line)}'); the keeper ends the run's tree"
+        );
 
     /// <summary>Polls the event pipe until <paramref name="done"/> holds, the shim exits, or the time is up.</summary>
     public unsafe bool WaitFor(Func<bool> done, TimeSpan timeout)
@@ -321,3 +341,6 @@ public sealed class ShimProcess : IDisposable
         }
     }
 }
+
+/// <summary>The shim said something rein cannot read (a torn or foreign event line).</summary>
+public sealed class ShimFaultException(string message) : InvalidOperationException(message);
