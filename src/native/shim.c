@@ -312,6 +312,11 @@ int shim_main(int argc, char **argv) {
                 }
                 if (done) {
                     reap_adopted(root, 1);
+                    /* The tree is dead: our copies of the lock slots go first and rein sees the end of our events,
+                     * so its lock is released now; removing the emptied cgroups (a killed task can take a moment
+                     * to leave them) delays nobody. */
+                    for (int i = 0; i < o.hold_count; i++) close(o.hold[i]);
+                    close(o.evt_fd);
                     shim_remove_cgroups(&o); /* rein tried too; whichever comes last removes them */
                     return 0;
                 }

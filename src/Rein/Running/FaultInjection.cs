@@ -12,12 +12,18 @@ namespace Rein.Running;
 /// <item><c>REIN_FAULT=slow-cadence-mark</c> widens the window between "clear" and the mark (CadenceGuard).</item>
 /// <item><c>REIN_FAULT=no-subreaper</c> makes the shim behave as where the kernel refuses a subreaper (shim.c).</item>
 /// <item><c>REIN_CGROUP_ROOT</c> points cgroup writes at a fake hierarchy.</item>
+/// <item><c>REIN_BOOT_ID</c> overrides the boot id (a simulated reboot; BootIdentity).</item>
 /// </list>
 /// </summary>
 internal static class TestHooks
 {
     /// <summary>The variables only a test build reads; never passed to the command.</summary>
-    public static readonly IReadOnlyList<string> Variables = ["REIN_FAULT", "REIN_CGROUP_ROOT"];
+    public static readonly IReadOnlyList<string> Variables =
+    [
+        "REIN_FAULT",
+        "REIN_CGROUP_ROOT",
+        "REIN_BOOT_ID",
+    ];
 
     /// <summary>Where a test build reads the hooks from (the process environment; tests may swap it).</summary>
     internal static Func<string, string?> Read { get; set; } = Environment.GetEnvironmentVariable;

@@ -230,7 +230,8 @@ public sealed unsafe partial class Guard : IDisposable
         }
 
         _cgroupOomKills = _caps?.CgroupOomKills ?? 0;
-        _caps?.Dispose();
+        // The run's cgroups are removed in Dispose, after the lock is released: the tree is dead, and waiting for
+        // its last tasks to leave them must not hold up the next run.
         var maxRss = _shim.RootMaxRss is { } r ? (OperatingSystem.IsMacOS() ? r : r * 1024) : 0;
         var verdict = new RunVerdict
         {

@@ -285,10 +285,11 @@ public sealed class ShimProcess : IDisposable
         _disarmed = true;
         Send("done");
         CloseControl();
-        // The shim exits at once; wait (bounded) so its slot copies are closed before the caller releases the
-        // lock, and reap it so no zombie is left under a parent that does not reap.
+        // The shim closes its slot copies, then its end of the event pipe: wait (bounded) for that before the
+        // caller releases the lock. It may still be removing the run's cgroups: it is reaped (bounded) in
+        // Dispose, after the lock was released, so no zombie is left under a parent that does not reap.
         WaitFor(() => false, TimeSpan.FromSeconds(2));
-        ReapShim(TimeSpan.FromMilliseconds(500));
+        ReapShim(TimeSpan.Zero);
     }
 
     void Send(string line)
@@ -308,14 +309,17 @@ public sealed class ShimProcess : IDisposable
         }
     }
 
+    bool _shimReaped;
+
     unsafe void ReapShim(TimeSpan bound)
     {
         var end = Environment.TickCount64 + (long)bound.TotalMilliseconds;
-        while (true)
+        while (!_shimReaped)
         {
             int status;
             var rc = LibC.waitpid(Pid, &status, LibC.WNOHANG);
-            if (rc == Pid || (rc < 0 && LibC.Errno != LibC.EINTR) || Environment.TickCount64 > end)
+            _shimReaped = rc == Pid || (rc < 0 && LibC.Errno == LibC.ECHILD);
+            if (_shimReaped || (rc < 0 && LibC.Errno != LibC.EINTR) || Environment.TickCount64 > end)
             {
                 return;
             }
@@ -335,10 +339,7 @@ public sealed class ShimProcess : IDisposable
             _evt = -1;
         }
 
-        if (!_disarmed)
-        {
-            ReapShim(TimeSpan.Zero);
-        }
+        ReapShim(_disarmed ? TimeSpan.FromMilliseconds(500) : TimeSpan.Zero);
     }
 }
 
