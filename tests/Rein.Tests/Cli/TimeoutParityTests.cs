@@ -30,7 +30,8 @@ public sealed class TimeoutParityTests : RunTestBase
         var err = p.StandardError.ReadToEndAsync();
         p.StandardOutput.ReadToEnd();
         Assert.True(p.WaitForExit(TimeSpan.FromSeconds(30)));
-        return (p.ExitCode, err.Result);
+        // coreutils names itself as invoked: "/usr/bin/timeout: …".
+        return (p.ExitCode, err.Result.Replace(Coreutils + ":", "timeout:"));
     }
 
     static void RequireCoreutils() =>
@@ -81,14 +82,19 @@ public sealed class TimeoutParityTests : RunTestBase
     public void SIGPIPE_sent_to_rein_timeout_reaches_the_command()
     {
         var ready = Path.Combine(Scratch, "ready");
-        using var rein = ReinProcess.Start([
-            "timeout",
-            "20",
-            "sh",
-            "-c",
-            $"trap 'echo got PIPE; exit 3' PIPE; touch {ready}; while :; do sleep 0.05; done",
-            Marker,
-        ]);
+        using var rein = ReinProcess.Start(
+            [
+                "timeout",
+                "20",
+                "sh",
+                "-c",
+                $"trap 'echo got PIPE; exit 3' PIPE; touch {ready}; while :; do sleep 0.05; done",
+                Marker,
+            ],
+            // A shell's default: the test host leaves SIGPIPE ignored, which the command would keep (and a shell
+            // cannot trap a signal ignored on entry). env execs rein: the pid is rein's.
+            wrapper: ["env", "--default-signal=PIPE"]
+        );
         Assert.True(
             ProcessProbe.WaitUntil(() => File.Exists(ready), TimeSpan.FromSeconds(20)),
             "the command did not start"
@@ -116,10 +122,16 @@ public sealed class TimeoutParityTests : RunTestBase
                 "--",
                 "sh",
                 "-c",
-                "trap 'echo got PIPE >&2; exit 3' PIPE; i=0; while [ $i -lt 20 ]; do echo line; i=$((i+1)); sleep 0.02; done; exit 0",
+                // The second line meets the closed pipe at rein, not here; nothing is written after it.
+                "trap 'echo got PIPE >&2; exit 3' PIPE; echo a; sleep 0.3; echo b; sleep 0.7; exit 0",
                 Marker,
             ],
-            wrapper: ["sh", "-c", $"{{ \"$0\" \"$@\"; echo $? > {status}; }} | head -c1 >/dev/null"]
+            wrapper:
+            [
+                "sh",
+                "-c",
+                $"{{ env --default-signal=PIPE \"$0\" \"$@\"; echo $? > {status}; }} | head -c1 >/dev/null",
+            ]
         );
 
         Assert.DoesNotContain("got PIPE", r.Stderr);

@@ -207,7 +207,7 @@ public sealed class GuardedRunTests : RunTestBase
 
         Assert.Equal(125, r.ExitCode);
         Assert.Contains("shim sent a line rein cannot read ('exit x y')", r.Stderr);
-        Assert.Single(r.Stderr.TrimEnd('\n').Split('\n')); // one line, no stack trace
+        Assert.DoesNotContain("   at ", r.Stderr); // one line, no stack trace (the keeper may add its own)
         var run = LastRun();
         Assert.Equal("rein_failed", run.GetProperty("outcome").GetString());
         Assert.Contains("cannot read", run.GetProperty("note").GetString());
