@@ -25,4 +25,13 @@ if grep -E "warning IL[0-9]+|AOT analysis warning" "$log"; then
 fi
 # Debug symbols: .dbg (Linux), .dSYM bundles (macOS), .pdb.
 rm -rf "$out"/*.dbg "$out"/*.dSYM "$out"/*.pdb
+# This platform's Python wheel (rein-guard), carrying the binary: pip install out/rein_guard-*.whl (test.sh
+# installs the test build's to test the package; ship only a normal build's).
+py="$(command -v /usr/bin/python3 || command -v python3 || true)"
+rm -f "$out"/rein_guard-*.whl
+if [ -n "$py" ]; then
+  "$py" python/build_wheel.py --binary "$out/rein" --out "$out" >/dev/null
+else
+  echo "build.sh: no python3: skipped the wheel (python/build_wheel.py)" >&2
+fi
 echo "build.sh: built $kind: $out/rein ($(du -h "$out/rein" | cut -f1)) with $(ls "$out" | tr '\n' ' ')"
