@@ -101,14 +101,18 @@ public sealed class LeftoverFinder(IProcessTable table, ProcessDetailsReader det
         // details of each find at once (a moment later its pid is another hop's, or nobody's).
         for (var scan = 0; scan < 5; scan++)
         {
-            foreach (var (p, runId) in MarkerChase.Scan(table, Ended))
-            {
-                if (byPid.TryAdd(p.Pid, p))
+            MarkerChase.Scan(
+                table,
+                Ended,
+                (p, runId) =>
                 {
-                    cache[p.Pid] = details.Read(p.Pid, p.StartTime);
-                    Select(p.Pid, CleanupRules.Marker, runId);
+                    if (byPid.TryAdd(p.Pid, p))
+                    {
+                        cache[p.Pid] = details.Read(p.Pid, p.StartTime);
+                        Select(p.Pid, CleanupRules.Marker, runId);
+                    }
                 }
-            }
+            );
         }
 
         var self = Environment.ProcessId;

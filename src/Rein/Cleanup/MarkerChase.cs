@@ -13,21 +13,24 @@ namespace Rein.Cleanup;
 /// </summary>
 public static class MarkerChase
 {
-    /// <summary>One scan: processes whose <c>REIN_RUN_ID</c> is <paramref name="wanted"/>, newest first.</summary>
-    public static List<(ProcessInfo Process, string RunId)> Scan(
+    /// <summary>One scan: processes whose <c>REIN_RUN_ID</c> is <paramref name="wanted"/>, newest first, each handed
+    /// to <paramref name="found"/> the moment it is read (a hop's pid is another's, or nobody's, a moment later).
+    /// Returns how many were found.</summary>
+    public static int Scan(
         IProcessTable table,
-        Func<string, bool> wanted
+        Func<string, bool> wanted,
+        Action<ProcessInfo, string> found
     )
     {
-        var found = new List<(ProcessInfo, string)>();
         if (table is not ProcfsProcessTable procfs)
         {
-            return found;
+            return 0;
         }
 
         var pids = procfs.Pids().ToList();
         var newest = pids.Count > 0 ? pids.Max() : 0;
         var self = Environment.ProcessId;
+        var count = 0;
         foreach (var pid in Enumerable.Range(newest + 1, 64).Concat(pids.OrderDescending()))
         {
             if (
@@ -38,11 +41,12 @@ public static class MarkerChase
                 && table.Read(pid) is { IsZombie: false } p
             )
             {
-                found.Add((p, id));
+                count++;
+                found(p, id);
             }
         }
 
-        return found;
+        return count;
     }
 
     /// <summary>SIGKILLs (by identity) every process carrying one of the run ids, scan after scan, until two scans in
@@ -58,17 +62,18 @@ public static class MarkerChase
         var clock = System.Diagnostics.Stopwatch.StartNew();
         for (var quiet = 0; quiet < 2 && clock.Elapsed < budget; )
         {
-            var found = 0;
-            foreach (var (p, _) in Scan(table, runIds.Contains))
-            {
-                if (ProcessSignaller.Send(table, p, Processes.Posix.LibC.SIGKILL))
+            var seen = Scan(
+                table,
+                runIds.Contains,
+                (p, _) =>
                 {
-                    found++;
-                    killed.Add(p.Pid);
+                    if (ProcessSignaller.Send(table, p, Processes.Posix.LibC.SIGKILL))
+                    {
+                        killed.Add(p.Pid);
+                    }
                 }
-            }
-
-            quiet = found == 0 ? quiet + 1 : 0;
+            );
+            quiet = seen == 0 ? quiet + 1 : 0;
         }
 
         return killed;
