@@ -8,14 +8,13 @@ source "$(dirname "$0")/crowd.sh"
 n="${1:-2000}"
 window="${2:-30}"
 trap 'crowd_stop; rm -rf "$bench_tmp"' EXIT
-cpu_ns() { # on-CPU nanoseconds of every thread of the given processes (schedstat's first field)
-  local total=0 f v
+cpu_ns() { # CPU time of the given processes, exited threads included (utime + stime of /proc/PID/stat, in ticks)
+  local total=0 hz
+  hz=$(getconf CLK_TCK)
   for pid in "$@"; do
-    for f in /proc/"$pid"/task/*/schedstat; do
-      read -r v _ <"$f" 2>/dev/null && total=$((total + v))
-    done
+    total=$((total + $(awk '{ print $14 + $15 }' /proc/"$pid"/stat)))
   done
-  echo "$total"
+  echo $((total * 1000000000 / hz))
 }
 measure() {
   "$REIN" run -- sleep $((window + 10)) &
@@ -28,7 +27,7 @@ measure() {
   b=$(cpu_ns "$rein" "$shim")
   kill -TERM "$rein"
   wait "$rein" 2>/dev/null || true
-  awk -v d=$((b - a)) -v w="$window" 'BEGIN { printf "%.3f %% of a core (%.1f ms CPU in %d s)", d / 1e7 / w, d / 1e6, w }'
+  awk -v d=$((b - a)) -v w="$window" 'BEGIN { printf "%.3f %% of a core (%.0f ms CPU in %d s; resolution 10 ms)", d / 1e7 / w, d / 1e6, w }'
 }
 echo "idle rein run -- sleep, ${window}s window, $(uname -sr)"
 echo "  no extra processes:      $(measure)"

@@ -19,7 +19,8 @@ public static class MarkerChase
     public static int Scan(
         IProcessTable table,
         Func<string, bool> wanted,
-        Action<ProcessInfo, string> found
+        Action<ProcessInfo, string>? found,
+        Action<int, string>? marked = null
     )
     {
         if (table is not ProcfsProcessTable procfs)
@@ -34,14 +35,20 @@ public static class MarkerChase
         foreach (var pid in Enumerable.Range(newest + 1, 64).Concat(pids.OrderDescending()))
         {
             if (
-                pid > 1
-                && pid != self
-                && table.ReadEnvironmentVariable(pid, RunSpec.RunIdVariable) is { Length: > 0 } id
-                && wanted(id)
-                && table.Read(pid) is { IsZombie: false } p
+                pid <= 1
+                || pid == self
+                || table.ReadEnvironmentVariable(pid, RunSpec.RunIdVariable)
+                    is not { Length: > 0 } id
+                || !wanted(id)
             )
             {
-                count++;
+                continue;
+            }
+
+            count++;
+            marked?.Invoke(pid, id);
+            if (found is not null && table.Read(pid) is { IsZombie: false } p)
+            {
                 found(p, id);
             }
         }
@@ -65,17 +72,38 @@ public static class MarkerChase
             var seen = Scan(
                 table,
                 runIds.Contains,
-                (p, _) =>
-                {
-                    if (ProcessSignaller.Send(table, p, Processes.Posix.LibC.SIGKILL))
-                    {
-                        killed.Add(p.Pid);
-                    }
-                }
+                null,
+                (pid, id) => KillPinned(table, pid, id, killed)
             );
             quiet = seen == 0 ? quiet + 1 : 0;
         }
 
         return killed;
+    }
+
+    /// <summary>SIGKILL through a pidfd opened at once, and only if the process it pins still carries the run id
+    /// (read again after the open): never a bare pid, and fast enough to land within one hop.</summary>
+    static void KillPinned(IProcessTable table, int pid, string runId, List<int> killed)
+    {
+        var fd = Processes.Posix.LibC.PidfdOpen(pid);
+        if (fd < 0)
+        {
+            return;
+        }
+
+        try
+        {
+            if (
+                table.ReadEnvironmentVariable(pid, RunSpec.RunIdVariable) == runId
+                && Processes.Posix.LibC.PidfdSendSignal(fd, Processes.Posix.LibC.SIGKILL) == 0
+            )
+            {
+                killed.Add(pid);
+            }
+        }
+        finally
+        {
+            Processes.Posix.LibC.close(fd);
+        }
     }
 }
