@@ -10,7 +10,7 @@ half=$((n / 2))
 marker="teardown-$$-$RANDOM"
 flat=("$HELPER" "$marker" ignore-term fan "$n" [ ignore-term hang ] hang)
 escapes=("$HELPER" "$marker" ignore-term fan "$half" [ ignore-term hang ] fan "$half" [ setsid [ ignore-term hang ] hang ] hang)
-q() { printf '%q ' "$@"; }
+q() { echo "$*"; } # no argument has a space; hyperfine -N splits on whitespace
 # The timeout is long enough for the whole tree to have forked on a loaded machine.
 hyperfine -N -w 1 -r "$runs" -i --export-json "$bench_tmp/t.json" \
   "$REIN run --timeout 2s --grace 100ms -- $(q "${flat[@]}")" \
