@@ -20,7 +20,7 @@ for r in $(seq 1 "$runs"); do
   start=$(date +%s%N)
   kill -KILL "$rein"
   # Gone: no recorded pid alive (a zombie counts as gone) and the hopper's beacon still for 100 ms.
-  while :; do
+  for _ in $(seq 1 200); do # at most ~20 s
     alive=0
     for pid in $(cat "$pids"); do
       s=$(awk '{print $3}' /proc/"$pid"/stat 2>/dev/null || true)
