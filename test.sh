@@ -14,7 +14,17 @@ status=${PIPESTATUS[0]}
 set -e
 # The Python package's tests (python/tests, pytest from Debian's python3-pytest): against out/rein, then against
 # the wheel build.sh made, installed into a fresh virtual environment (the API must find the wheel's own binary).
-py="$(command -v /usr/bin/python3 || command -v python3)"
+py=""
+for candidate in "${PYTHON:-}" /usr/bin/python3 python3; do
+  if [ -n "$candidate" ] && command -v "$candidate" >/dev/null && "$candidate" -c "import pytest" 2>/dev/null; then
+    py="$(command -v "$candidate")"
+    break
+  fi
+done
+if [ -z "$py" ]; then
+  echo "test.sh: no python3 with pytest for python/tests (Debian: apt-get install python3-pytest python3-venv)" >&2
+  exit 1
+fi
 pylog="$(mktemp)"
 venv="$(mktemp -d)"
 trap 'rm -rf "$log" "$pylog" "$venv"' EXIT

@@ -9,7 +9,7 @@ import sys
 import time
 
 import pytest
-from conftest import pids_with, python_env, wait_until
+from conftest import escaping_sleeper, pids_with, python_env, wait_until
 
 import rein
 
@@ -36,7 +36,7 @@ def test_a_failing_command_keeps_its_code_and_check_raises(home: str) -> None:
 
 def test_timeout_kills_the_whole_tree_and_raises_timed_out(home: str, marker: str) -> None:
     # a tree: sh → a setsid'd grandchild that would outlive a naive kill
-    script = f"setsid sh -c 'sleep 300' {marker} & sh -c 'sleep 300' {marker}; wait"
+    script = f"{escaping_sleeper(marker)} & sh -c 'sleep 300' {marker}; wait"
     t0 = time.monotonic()
     with pytest.raises(rein.TimedOut) as e:
         rein.run(["sh", "-c", script], timeout=0.5, grace="200ms", check=True)
