@@ -169,3 +169,11 @@ def test_a_state_directory_rein_refuses_is_one_exception_with_its_message(home: 
     with pytest.raises(rein.StateDirectoryError) as e:
         rein.run(["true"])  # stderr not captured: the message is still the exception's
     assert str(e.value) in expected.stderr and "not a directory" in str(e.value)
+
+
+def test_values_that_look_like_options_stay_values(home: str) -> None:
+    with pytest.raises(rein.UsageError) as e:
+        rein.run(["true"], timeout="-1s", capture_output=True)
+    assert "negative" in str(e.value)
+    r = rein.run(["true"], model="-weird/--json")
+    assert r.ok and r.raw.get("schema") == "rein.run/1"

@@ -186,23 +186,23 @@ def run(
         raise UsageError("rein run: no command after -- (e.g. `rein run -- make ci`)")
     args: List[str] = ["run"]
     if timeout is not None:
-        args += ["--timeout", duration_arg(timeout, "timeout")]
+        args.append("--timeout=" + duration_arg(timeout, "timeout"))
     if idle_timeout is not None:
-        args += ["--idle-timeout", duration_arg(idle_timeout, "idle_timeout")]
+        args.append("--idle-timeout=" + duration_arg(idle_timeout, "idle_timeout"))
     if grace is not None:
-        args += ["--grace", duration_arg(grace, "grace")]
+        args.append("--grace=" + duration_arg(grace, "grace"))
     if memory is not None:
-        args += ["--memory", size_arg(memory, "memory")]
+        args.append("--memory=" + size_arg(memory, "memory"))
     if max_procs is not None:
         if isinstance(max_procs, bool) or not isinstance(max_procs, int):
             raise UsageError(f"max_procs: a whole number, not {type(max_procs).__name__}")
-        args += ["--max-procs", str(max_procs)]
+        args.append("--max-procs=" + str(max_procs))
     if lock is not None:
         if not isinstance(lock, str):
             raise UsageError(f"lock: a lock name such as 'gpu' or 'gpu:2', not {type(lock).__name__}")
-        args += ["--lock", lock]
+        args.append("--lock=" + lock)
     for m in models_arg(model, "rein run --model"):
-        args += ["--model", m]
+        args.append("--model=" + m)
     if env_offline:
         args.append("--env-offline")
     if classify:
@@ -211,7 +211,7 @@ def run(
     _crumbs.ensure_state_directory()  # a state directory rein refuses: its own message, as an exception
     folder = tempfile.mkdtemp(prefix="rein-run-")
     report = os.path.join(folder, "verdict.json")
-    args += ["--report", report]
+    args.append("--report=" + report)
     if wait is True:
         args.append("--wait")  # last among the options: a bare --wait waits forever
     elif wait is not None and wait is not False:
