@@ -87,7 +87,7 @@ def _verdict(verb: str, code: int, stdout: str, stderr: str, waited: bool) -> Di
     if code == 75 or not doc.get("clear", False):
         refusal = Refusal.from_json(doc.get("refusal") or {"code": "unknown", "gate": "cadence"})
         raise refusal_error(describe(refusal, waited), refusal)
-    return doc
+    return dict(doc)
 
 
 class cadence:  # noqa: N801 - used like a function: rein.cadence(model)

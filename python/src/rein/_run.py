@@ -181,7 +181,7 @@ def run(
     if isinstance(cmd, (str, bytes)) or hasattr(cmd, "__fspath__"):
         argv: List[Any] = [cmd]
     else:
-        argv = list(cmd)  # type: ignore[arg-type]
+        argv = list(cmd)
     if not argv:
         raise UsageError("rein run: no command after -- (e.g. `rein run -- make ci`)")
     args: List[str] = ["run"]
