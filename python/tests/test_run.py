@@ -3,6 +3,8 @@
 from __future__ import annotations
 
 import datetime as dt
+import json
+import signal
 import os
 import subprocess
 import sys
@@ -177,3 +179,27 @@ def test_values_that_look_like_options_stay_values(home: str) -> None:
     assert "negative" in str(e.value)
     r = rein.run(["true"], model="-weird/--json")
     assert r.ok and r.raw.get("schema") == "rein.run/1"
+
+
+INTERRUPTED_HOST = """
+import sys, rein
+try:
+    rein.run(["sh", "-c", "echo started; exec sh -c 'sleep 300' " + sys.argv[1]], grace="300ms")
+except KeyboardInterrupt:
+    print("interrupted", flush=True)
+"""
+
+
+def test_an_interrupted_python_program_lets_rein_end_the_run_cleanly(home: str, marker: str, reap) -> None:
+    host = subprocess.Popen(
+        [sys.executable, "-c", INTERRUPTED_HOST, marker], env=python_env(), stdout=subprocess.PIPE, text=True,
+        stderr=subprocess.DEVNULL, start_new_session=True,
+    )
+    reap.append(host.pid)
+    assert host.stdout.readline().strip() == "started"
+    os.kill(host.pid, signal.SIGINT)  # Python alone: rein is not told by the terminal
+    assert host.stdout.readline().strip() == "interrupted"
+    assert host.wait(60) == 0
+    assert wait_until(lambda: not pids_with(marker), 5)
+    runs = json.loads(subprocess.run([rein.binary(), "journal", "--json"], capture_output=True, text=True).stdout)["runs"]
+    assert [(r["state"], r["outcome"]) for r in runs] == [("ended", "interrupted")]

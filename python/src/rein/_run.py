@@ -6,6 +6,7 @@ import datetime as _dt
 import json
 import os
 import shutil
+import signal
 import subprocess
 import tempfile
 from typing import Any, List, Mapping, Optional, Sequence, Union
@@ -221,20 +222,29 @@ def run(
             raise UsageError("rein.run: stdout and stderr cannot be used with capture_output")
         stdout = stderr = subprocess.PIPE
     try:
+        if input is not None:
+            if stdin is not None:
+                raise UsageError("rein.run: stdin and input cannot both be used")
+            stdin = subprocess.PIPE
         try:
-            done = subprocess.run(
+            proc = subprocess.Popen(
                 [exe, *args, "--", *argv],
                 stdin=stdin,
                 stdout=stdout,
                 stderr=stderr,
-                input=input,
                 text=text,
                 cwd=cwd,
                 env=dict(env) if env is not None else None,
-                check=False,
             )
         except OSError as e:
             raise BinaryNotFound(f"rein: cannot execute {exe}: {e.strerror or e}") from None
+        with proc:
+            try:
+                out, err = proc.communicate(input)
+            except BaseException:
+                _stop(proc)
+                raise
+        done: "subprocess.CompletedProcess[Any]" = subprocess.CompletedProcess(proc.args, proc.returncode, out, err)
         try:
             with open(report, encoding="utf-8") as f:
                 doc = json.load(f)
@@ -255,6 +265,32 @@ def run(
     if check:
         _check(result)
     return result
+
+
+def _stop(proc: "subprocess.Popen[Any]") -> None:
+    """This Python program was interrupted while ``rein run`` ran. Unlike
+    :func:`subprocess.run`, never SIGKILL rein (its run would end unclean,
+    the tree without its grace): a Ctrl-C on the terminal reached rein too
+    and it is already tearing the tree down; otherwise ask it with one
+    SIGTERM. Then wait for its verified teardown."""
+    try:
+        proc.wait(timeout=1.0)
+        return
+    except subprocess.TimeoutExpired:
+        pass
+    except BaseException:  # a second interrupt: rein skips the grace on its own second signal
+        pass
+    if proc.poll() is None:
+        try:
+            proc.send_signal(signal.SIGTERM)
+        except OSError:
+            pass
+    try:
+        proc.wait(timeout=120.0)
+    except BaseException:
+        if proc.poll() is None:
+            proc.kill()  # the shim still kills the tree within a second (G2)
+        raise
 
 
 def _check(result: RunResult) -> None:
