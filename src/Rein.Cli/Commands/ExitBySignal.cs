@@ -13,6 +13,7 @@ namespace Rein.Cli.Commands;
 internal static unsafe partial class ExitBySignal
 {
     const string Lib = "libc";
+
     [AppleMacro]
     const int RLIMIT_CORE = 4; // Linux and Darwin alike
 

@@ -88,7 +88,8 @@ internal static unsafe partial class RelayNative
     }
 
     /// <summary>send(2) flags that make one call non-blocking and keep SIGPIPE away.</summary>
-    public static int SendDontWait => OperatingSystem.IsMacOS() ? Darwin.MSG_DONTWAIT : 0x40 | 0x4000;
+    public static int SendDontWait =>
+        OperatingSystem.IsMacOS() ? Darwin.MSG_DONTWAIT : 0x40 | 0x4000;
 
     /// <summary>The terminal's device path, or null when <paramref name="fd"/> is no terminal.</summary>
     public static string? TtyName(int fd)

@@ -17,16 +17,22 @@ internal static unsafe partial class LibC
 
     [AppleMacro]
     public const int SIGHUP = 1;
+
     [AppleMacro]
     public const int SIGINT = 2;
+
     [AppleMacro]
     public const int SIGQUIT = 3;
+
     [AppleMacro]
     public const int SIGKILL = 9;
+
     [AppleMacro]
     public const int SIGTERM = 15;
+
     [AppleMacro]
     public const int SIGPIPE = 13;
+
     [AppleMacro]
     public const int SIGALRM = 14;
 
@@ -43,11 +49,14 @@ internal static unsafe partial class LibC
 
     [AppleMacro]
     public const int ESRCH = 3;
+
     [AppleMacro]
     public const int EINTR = 4;
+
     [AppleMacro]
     public const int ECHILD = 10;
     public const int EAGAIN_LINUX = 11;
+
     [AppleMacro]
     public const int EPERM = 1;
 
@@ -56,8 +65,10 @@ internal static unsafe partial class LibC
 
     [AppleMacro]
     public const short POLLIN = 0x1;
+
     [AppleMacro]
     public const short POLLHUP = 0x10;
+
     [AppleMacro]
     public const short POLLERR = 0x8;
 
@@ -158,10 +169,13 @@ internal static unsafe partial class LibC
 
     [AppleMacro]
     public const int LOCK_SH = 1;
+
     [AppleMacro]
     public const int LOCK_EX = 2;
+
     [AppleMacro]
     public const int LOCK_NB = 4;
+
     [AppleMacro]
     public const int LOCK_UN = 8;
 
