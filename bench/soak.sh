@@ -7,7 +7,7 @@ n="${1:-200}"
 marker="soak-$$-$RANDOM"
 start=$(date +%s)
 # SIGKILL of rein (case 6): its escapees cleared their environment, which only a Linux subreaper shim finds. macOS has
-# no subreaper (README, macOS): there the escapees keep REIN_RUN_ID, which the keeper finds through KERN_PROCARGS2.
+# no subreaper (docs/manual/platforms.md): there the escapees keep REIN_RUN_ID, which the keeper finds through KERN_PROCARGS2.
 hidden=clearenv
 [ "$(uname -s)" = Darwin ] && hidden=""
 for i in $(seq 1 "$n"); do

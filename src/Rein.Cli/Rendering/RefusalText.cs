@@ -27,6 +27,7 @@ internal static partial class RefusalText
                 "cadence" => Cadence(r, now, waitAsked),
                 "models" => Models(r),
                 "panic" => Panic(r, now),
+                "hold" => Hold(r, now),
                 _ => Generic(r, now),
             };
 

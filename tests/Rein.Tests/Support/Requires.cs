@@ -4,7 +4,7 @@ namespace Rein.Tests.Support;
 internal static class Requires
 {
     /// <summary>An orphan that left the run's session and cleared its environment is found only because the shim is a
-    /// child subreaper (Linux). macOS has none: such a process is not a member there (README, macOS).</summary>
+    /// child subreaper (Linux). macOS has none: such a process is not a member there (docs/manual/platforms.md).</summary>
     public static void Subreaper() =>
         Assert.SkipUnless(
             OperatingSystem.IsLinux(),
