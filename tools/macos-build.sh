@@ -3,7 +3,7 @@
 # trim/AOT analysis for that RID; warnings are errors, Directory.Build.props), with rein's C parts (the shim and
 # libreinnative) compiled by Zig's C compiler for aarch64-macos. It checks that they came out as Mach-O.
 # PublishAot is off here: the NativeAOT packages for osx-arm64 (runtime.osx-arm64.Microsoft.DotNet.ILCompiler,
-# Microsoft.NETCore.App.Runtime.NativeAOT.osx-arm64) are not on this project's NuGet source (docs/macos.md).
+# Microsoft.NETCore.App.Runtime.NativeAOT.osx-arm64) are not on this project's NuGet source (docs/manual/platforms.md, "What the compiler checks").
 # Usage: tools/macos-build.sh [output dir]   (default artifacts/osx-arm64; needs tools/zig/install.sh)
 set -euo pipefail
 cd "$(dirname "$0")/.."
