@@ -191,9 +191,16 @@ int shim_main(int argc, char **argv) {
 
     int subreaper = 0;
 #ifdef __linux__
-    /* REIN_FAULT=no-subreaper (tests): behave as where the kernel refuses, so rein must not assume it. */
+#ifdef REIN_TEST_HOOKS
+    /* Test builds only: REIN_FAULT=no-subreaper behaves as where the kernel refuses, so rein must not assume it.
+     * The hook is rein's, not the command's: dropped before the exec. */
     const char *fault = getenv("REIN_FAULT");
-    if (!fault || strcmp(fault, "no-subreaper") != 0) subreaper = prctl(PR_SET_CHILD_SUBREAPER, 1, 0, 0, 0) == 0;
+    int refuse = fault && strcmp(fault, "no-subreaper") == 0;
+    unsetenv("REIN_FAULT");
+    if (!refuse) subreaper = prctl(PR_SET_CHILD_SUBREAPER, 1, 0, 0, 0) == 0;
+#else
+    subreaper = prctl(PR_SET_CHILD_SUBREAPER, 1, 0, 0, 0) == 0;
+#endif
 #endif
 #ifdef __linux__
     /* Not dumpable: a process of the same user (the command) can then neither open our descriptors through
@@ -305,6 +312,11 @@ int shim_main(int argc, char **argv) {
                 }
                 if (done) {
                     reap_adopted(root, 1);
+                    /* The tree is dead: our copies of the lock slots go first and rein sees the end of our events,
+                     * so its lock is released now; removing the emptied cgroups (a killed task can take a moment
+                     * to leave them) delays nobody. */
+                    for (int i = 0; i < o.hold_count; i++) close(o.hold[i]);
+                    close(o.evt_fd);
                     shim_remove_cgroups(&o); /* rein tried too; whichever comes last removes them */
                     return 0;
                 }

@@ -127,9 +127,15 @@ internal static class SignalNames
         return signal >= 0 && signal <= Max;
     }
 
-    /// <summary>sig2str: <c>TERM</c>, <c>RTMIN+2</c>; a number when the signal has no name (0 too, as coreutils prints it).</summary>
+    /// <summary>sig2str: <c>TERM</c>, <c>RTMIN+2</c>, <c>EXIT</c> for 0 (coreutils' <c>timeout -v -s0</c> says "sending
+    /// signal EXIT"); a number when the signal has no name.</summary>
     public static string Name(int signal)
     {
+        if (signal == 0)
+        {
+            return "EXIT";
+        }
+
         foreach (var (name, number) in Table)
         {
             if (number == signal)

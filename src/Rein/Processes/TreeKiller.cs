@@ -40,6 +40,10 @@ public sealed class TreeKiller
         _killWait = killWait;
     }
 
+    /// <summary>Without a usable membership (<c>tree</c> null): whether the command has ended, so the grace need not
+    /// run out (under <c>unshare --pid</c> a timed-out run would otherwise always take the whole grace).</summary>
+    public Func<bool>? RootGone { get; init; }
+
     /// <summary>True when the polite signal was not enough and SIGKILL had to be sent (coreutils' timeout then exits 137).</summary>
     public bool Escalated { get; private set; }
 
@@ -126,7 +130,17 @@ public sealed class TreeKiller
         LibC.kill(-_pgid, politeSignal);
         LibC.kill(-_pgid, LibC.SIGCONT);
         var graceEnd = _clock.Elapsed + _grace;
-        while (_clock.Elapsed < graceEnd && !wait(TimeSpan.FromMilliseconds(50))) { }
+        while (_clock.Elapsed < graceEnd && !wait(TimeSpan.FromMilliseconds(50)))
+        {
+            if (RootGone?.Invoke() == true)
+            {
+                // The command ended on the polite signal: the rest of its group (its zombie is held, so the id is
+                // still its own) gets SIGKILL without that counting as an escalation, as timeout(1) ends there.
+                LibC.kill(-_pgid, LibC.SIGKILL);
+                return;
+            }
+        }
+
         Escalated = LibC.kill(-_pgid, LibC.SIGKILL) == 0;
     }
 

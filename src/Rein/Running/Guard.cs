@@ -194,7 +194,10 @@ public sealed unsafe partial class Guard : IDisposable
             _spec.Foreground ? 0 : pid,
             _spec.Grace,
             _spec.KillWait
-        );
+        )
+        {
+            RootGone = () => _shim.RootExit is not null,
+        };
         if (reason is not null)
         {
             _observer?.TeardownBegun(reason.Value, signal ?? _spec.TimeoutSignal);
@@ -206,6 +209,13 @@ public sealed unsafe partial class Guard : IDisposable
             _observer?.TeardownBegun(RunOutcome.Exited, LibC.SIGTERM);
             killer.Run(LibC.SIGTERM, Wait);
             _observer?.TeardownEnded(killer.Killed.Count, killer.Unkillable.Count);
+        }
+
+        // A fork bomb whose first process exits at once: the pids limit may refuse forks only while what it left
+        // runs, or is torn down. The run still went over its cap: never "exited 0".
+        if (reason is null && _caps?.Exceeded(0, 0) is { } late)
+        {
+            reason = late;
         }
 
         ReportExit(exitSeen);
@@ -220,7 +230,8 @@ public sealed unsafe partial class Guard : IDisposable
         }
 
         _cgroupOomKills = _caps?.CgroupOomKills ?? 0;
-        _caps?.Dispose();
+        // The run's cgroups are removed in Dispose, after the lock is released: the tree is dead, and waiting for
+        // its last tasks to leave them must not hold up the next run.
         var maxRss = _shim.RootMaxRss is { } r ? (OperatingSystem.IsMacOS() ? r : r * 1024) : 0;
         var verdict = new RunVerdict
         {

@@ -232,10 +232,15 @@ public sealed class AppleImportTests
             ReachableOnMac().Select(i => i.Library).Distinct().Order()
         );
 
-        var src = Path.Combine(Zig.RepoRoot, "src", "native");
+        // The files of the NativeAOT link that define rein's C doors (the shim's own files only call libc).
+        var src = MacNativeBuildTests.Native;
         var unit =
-            $"#include \"{Path.Combine(src, "fdio.c")}\"\n#include \"{Path.Combine(src, "preinit.c")}\"\n"
-            + Prototypes(native);
+            string.Concat(
+                MacNativeBuildTests
+                    .LinkedIntoNativeAot()
+                    .Where(f => !f.StartsWith("shim", StringComparison.Ordinal))
+                    .Select(f => $"#include \"{Path.Combine(src, f)}\"\n")
+            ) + Prototypes(native);
         var (exit, output) = Zig.Compile(target, unit, "reinnative", "-I", src);
         Assert.True(
             exit == 0,

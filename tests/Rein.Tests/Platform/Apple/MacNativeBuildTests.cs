@@ -30,7 +30,17 @@ public sealed class MacNativeBuildTests
         return data;
     }
 
-    static string Native => Path.Combine(Zig.RepoRoot, "src", "native");
+    /// <summary>The C files Rein.Cli.csproj links into the NativeAOT binary (ReinNativeSource).</summary>
+    internal static List<string> LinkedIntoNativeAot()
+    {
+        var csproj = File.ReadAllText(
+            Path.Combine(Zig.RepoRoot, "src", "Rein.Cli", "Rein.Cli.csproj")
+        );
+        var include = Regex.Match(csproj, "<ReinNativeSource Include=\"([^\"]+)\"").Groups[1].Value;
+        return [.. include.Split(';').Select(f => Path.GetFileName(f))];
+    }
+
+    internal static string Native => Path.Combine(Zig.RepoRoot, "src", "native");
 
     static readonly string[] Warnings = ["-O2", "-Wall", "-Wextra", "-Werror"];
 
@@ -152,21 +162,14 @@ public sealed class MacNativeBuildTests
         {
             var main = Path.Combine(dir.FullName, "main.c");
             File.WriteAllText(main, "int main(void) { return 0; }\n");
-            var csproj = File.ReadAllText(
-                Path.Combine(Zig.RepoRoot, "src", "Rein.Cli", "Rein.Cli.csproj")
-            );
-            var include = Regex
-                .Match(csproj, "<ReinNativeSource Include=\"([^\"]+)\"")
-                .Groups[1]
-                .Value;
-            var linked = include.Split(';').Select(Path.GetFileName).ToList();
+            var linked = LinkedIntoNativeAot();
             Assert.Contains("preinit.c", linked);
             Assert.Contains("fdio.c", linked);
             var header = Link(
                 target,
                 Path.Combine(dir.FullName, "rein-native"),
                 [],
-                [.. Sources([.. linked.Select(f => f!)]), main]
+                [.. Sources([.. linked]), main]
             );
             Assert.Equal(ExpectedHeader(target, MH_EXECUTE), header);
         }
