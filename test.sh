@@ -6,6 +6,14 @@ cd "$(dirname "$0")"
 # The suite drives the test build (test hooks such as REIN_FAULT live); ./build.sh alone makes the shipped one.
 export REIN_TEST_HOOKS=1
 ./build.sh
+# macOS from Linux (docs/manual/platforms.md): Zig's C compiler with Apple's headers checks src/native and
+# the C# side's constants, layouts and imports (tests/Rein.Tests/Platform/Apple); the managed code is built for osx-arm64.
+# Zig comes from npm as its Linux x86_64 build; on a Mac those tests skip (the macOS job runs the real thing).
+if [ "$(uname -s)-$(uname -m)" = "Linux-x86_64" ]; then
+  REIN_ZIG="$(tools/zig/install.sh)"
+  export REIN_ZIG
+  tools/macos-build.sh
+fi
 dotnet tool restore >/dev/null
 dotnet csharpier check . >/dev/null || { dotnet csharpier check .; echo "test.sh: run 'dotnet csharpier format .'" >&2; exit 1; }
 log="$(mktemp)"
