@@ -9,6 +9,7 @@ namespace Rein.Platform.MacOS;
 /// <see cref="RusageInfo"/>, <see cref="ProcThreadInfo"/> and <see cref="ProcArgs"/> (pure, tested on Linux too).
 /// </summary>
 [SupportedOSPlatform("macos")]
+[AppleMacro] // every constant below, by name
 internal static unsafe partial class MacLibProc
 {
     const string Lib = "libc"; // libSystem: libproc and sysctl are re-exported through it
@@ -63,6 +64,10 @@ internal static unsafe partial class MacLibProc
         void* newp,
         nuint newlen
     );
+
+    /// <summary>Our effective uid: the kernel's test for the full proc_bsdinfo (same user, or root).</summary>
+    [LibraryImport(Lib)]
+    public static partial uint geteuid();
 
     /// <summary>The session id of any process (POSIX getsid(2)); -1 when gone.</summary>
     [LibraryImport(Lib, SetLastError = true)]
