@@ -24,7 +24,8 @@ internal static class AgentsCommand
             "Write the rein section (run heavy commands through rein run; what exits 75, 124 and 137 mean and what to do "
                 + "next) into each of AGENTS.md, CLAUDE.md and .cursorrules that exists, or create AGENTS.md. The section "
                 + "sits between <!-- rein:begin --> and <!-- rein:end --> lines: running it again replaces only that "
-                + "section. Exit 0 done, 2 when the folder cannot be written."
+                + "section. A symbolic link whose target is outside the folder, or anything not a regular file, is "
+                + "refused and left alone. Exit 0 done, 2 when a file or the folder cannot be written."
                 + "\n\nExample:\n  rein agents init && git diff AGENTS.md"
         )
         {
@@ -41,10 +42,24 @@ internal static class AgentsCommand
                 return ExitCodes.BadUsage;
             }
 
+            var refused = false;
             try
             {
                 foreach (var (path, change) in AgentRules.Init(where))
                 {
+                    if (change is AgentRulesChange.RefusedLink or AgentRulesChange.RefusedNotAFile)
+                    {
+                        refused = true;
+                        var why =
+                            change == AgentRulesChange.RefusedLink
+                                ? $"a symbolic link to {new FileInfo(path).LinkTarget}, outside {where}"
+                                : "not a regular file";
+                        Console.Error.WriteLine(
+                            $"rein agents init: {CommandText.Escape(path)}: {CommandText.Escape(why)}; not written"
+                        );
+                        continue;
+                    }
+
                     var what = change switch
                     {
                         AgentRulesChange.Created => "created with the rein section",
@@ -61,7 +76,7 @@ internal static class AgentsCommand
                 return ExitCodes.BadUsage;
             }
 
-            return ExitCodes.Ok;
+            return refused ? ExitCodes.BadUsage : ExitCodes.Ok;
         });
         agents.Subcommands.Add(init);
         return agents;

@@ -1,5 +1,4 @@
 using System.CommandLine;
-using System.Diagnostics;
 using System.Text.Json;
 using Rein.Cache;
 using Rein.Running;
@@ -69,9 +68,11 @@ internal static class CacheCommand
             var dirs = (parse.GetValue(sitePackages) ?? []).ToList();
             if (parse.GetValue(python) is { } interpreter)
             {
-                if (SitePackagesOf(interpreter) is not { } found)
+                if (SitePackagesOf(interpreter, out var why) is not { } found)
                 {
-                    return Usage($"--python: cannot ask {interpreter} for its site-packages");
+                    return Usage(
+                        $"--python: cannot ask {interpreter} for its site-packages: {why}"
+                    );
                 }
 
                 dirs.AddRange(found);
@@ -122,37 +123,34 @@ internal static class CacheCommand
         return ExitCodes.BadUsage;
     }
 
-    /// <summary>Runs the interpreter the user named, once, for site.getsitepackages().</summary>
-    static List<string>? SitePackagesOf(string interpreter)
-    {
-        try
-        {
-            var psi = new ProcessStartInfo(interpreter)
-            {
-                RedirectStandardOutput = true,
-                RedirectStandardError = true,
-                UseShellExecute = false,
-            };
-            psi.ArgumentList.Add("-c");
-            psi.ArgumentList.Add("import site; print('\\n'.join(site.getsitepackages()))");
-            using var p = Process.Start(psi)!;
-            var output = p.StandardOutput.ReadToEnd();
-            if (!p.WaitForExit(10_000) || p.ExitCode != 0)
-            {
-                return null;
-            }
+    /// <summary>How long the interpreter may take to name its site-packages before its tree is killed.</summary>
+    static readonly TimeSpan PythonTimeout = TimeSpan.FromSeconds(10);
 
-            return
-            [
-                .. output.Split(
-                    '\n',
-                    StringSplitOptions.RemoveEmptyEntries | StringSplitOptions.TrimEntries
-                ),
-            ];
-        }
-        catch (Exception e) when (e is System.ComponentModel.Win32Exception or IOException)
+    /// <summary>Runs the interpreter the user named, once, for site.getsitepackages(); bounded (both streams read
+    /// as they come, its tree killed at <see cref="PythonTimeout"/>). Null and why when it gave no answer.</summary>
+    static List<string>? SitePackagesOf(string interpreter, out string why)
+    {
+        var r = Rein.Diagnostics.CommandRunner.Instance.Run(
+            interpreter,
+            ["-c", "import site; print('\\n'.join(site.getsitepackages()))"],
+            PythonTimeout
+        );
+        why =
+            !r.Found ? "cannot start it"
+            : r.TimedOut ? $"no answer within {PythonTimeout.TotalSeconds:0}s (stopped)"
+            : r.ExitCode != 0 ? $"it exited {r.ExitCode}"
+            : "";
+        if (!r.Ok)
         {
             return null;
         }
+
+        return
+        [
+            .. r.Stdout.Split(
+                '\n',
+                StringSplitOptions.RemoveEmptyEntries | StringSplitOptions.TrimEntries
+            ),
+        ];
     }
 }

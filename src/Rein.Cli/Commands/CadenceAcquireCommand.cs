@@ -63,13 +63,15 @@ internal static class CadenceAcquireCommand
             }
 
             var config = intervals.Config(parse);
-            // The panic gate first (even with the cadence off), as for `rein run --model`: a refusal exits 75, phrased the same way.
+            // A person's hold, then the panic gate (even with the cadence off), as for `rein run --model`: a refusal
+            // exits 75, phrased the same way.
+            var asked = new AdmissionContext(new RunSpec { Command = ids }, TimeProvider.System);
             if (
-                PanicGateAccess.Gate(config, ids, "cadence") is { } panicGate
-                && panicGate.TryPass(
-                    new AdmissionContext(new RunSpec { Command = ids }, TimeProvider.System)
-                )
-                    is { Refusal: { } panicRefusal }
+                (
+                    PanicGateAccess.Hold(ids, "cadence").TryPass(asked).Refusal
+                    ?? (PanicGateAccess.Gate(config, ids, "cadence")?.TryPass(asked).Refusal)
+                ) is
+                { } panicRefusal
             )
             {
                 if (!parse.GetValue(json))

@@ -14,15 +14,19 @@ internal static class CleanupCommand
 {
     public static Command Build()
     {
-        var yes = new Option<bool>("--yes", "-y")
+        var yes = new Option<string?>("--yes", "-y")
         {
             Description =
-                "Stop them (TERM, grace, KILL, verify); without it nothing is signalled (dry run)",
+                "Stop them (TERM, grace, KILL, verify); without it nothing is signalled (dry run). "
+                + "More than 20 need the count restated: --yes=N",
+            HelpName = "N",
+            Arity = ArgumentArity.ZeroOrOne,
         };
         var cwd = new Option<string?>("--cwd")
         {
             Description =
-                "Scope to processes working in DIR or below and their descendants, started by Rein or not (default DIR: the repository root)",
+                "Scope to processes working in DIR or below and their descendants, started by Rein or not (default DIR: "
+                + "the repository root; outside one, give DIR). /, your home and its ancestors need --match",
             HelpName = "DIR",
             Arity = ArgumentArity.ZeroOrOne,
         };
@@ -68,15 +72,55 @@ internal static class CleanupCommand
         cmd.SetAction(parse =>
         {
             var request = new CleanupRequest();
+            int? restated = null;
+            if (parse.GetResult(yes) is not null && parse.GetValue(yes) is { } n)
+            {
+                if (
+                    !int.TryParse(
+                        n,
+                        System.Globalization.CultureInfo.InvariantCulture,
+                        out var count
+                    )
+                    || count < 0
+                )
+                {
+                    return Usage(
+                        $"--yes={n}: give the number of processes to stop (--yes=N), or --yes alone"
+                    );
+                }
+
+                restated = count;
+            }
+
             if (parse.GetResult(cwd) is not null)
             {
-                var dir = parse.GetValue(cwd) is { Length: > 0 } d ? d : RepositoryRoot();
+                var given = parse.GetValue(cwd) is { Length: > 0 } d ? d : null;
+                var dir = given ?? CleanupScope.RepositoryRoot(Environment.CurrentDirectory);
+                if (dir is null)
+                {
+                    return Usage("--cwd: not in a repository; give --cwd DIR");
+                }
+
                 if (!Directory.Exists(dir))
                 {
                     return Usage($"--cwd: no such directory: {dir}");
                 }
 
-                request = request with { Cwd = RealPath(Path.GetFullPath(dir)) };
+                var real = RealPath(Path.GetFullPath(dir));
+                var home =
+                    Environment.GetEnvironmentVariable("HOME") is { Length: > 0 } h
+                    && Path.IsPathRooted(h)
+                        ? RealPath(Path.GetFullPath(h))
+                        : null;
+                if (
+                    CleanupScope.TooWide(real, home, parse.GetValue(match) is { Length: > 0 }) is
+                    { } wide
+                )
+                {
+                    return Usage(wide);
+                }
+
+                request = request with { Cwd = real };
             }
 
             if (parse.GetValue(match) is { } token)
@@ -121,14 +165,21 @@ internal static class CleanupCommand
                 JournalAccess.Reconcile(store, boot);
             }
 
-            var cgroupRoot = Environment.GetEnvironmentVariable("REIN_CGROUP_ROOT")
-                is { Length: > 0 } r
-                ? r
-                : "/sys/fs/cgroup";
+            var cgroupRoot = Rein.Running.TestHooks.CgroupRoot ?? "/sys/fs/cgroup";
             var plan = Cleaner.Plan(table, store, boot.BootId, request, cgroupRoot);
             CleanupResult? result = null;
-            if (parse.GetValue(yes))
+            if (parse.GetResult(yes) is not null)
             {
+                if (CleanupScope.Unconfirmed(plan.ToKill.Count(), restated) is { } unconfirmed)
+                {
+                    if (!parse.GetValue(json))
+                    {
+                        CleanupText.Write(Consoles.Stdout(), plan, null);
+                    }
+
+                    return Usage(unconfirmed);
+                }
+
                 result = Cleaner.Execute(
                     table,
                     plan,
@@ -160,24 +211,6 @@ internal static class CleanupCommand
     {
         Console.Error.WriteLine($"rein cleanup: {CommandText.Escape(message)}");
         return ExitCodes.BadUsage;
-    }
-
-    /// <summary>The nearest directory with a <c>.git</c> entry from here up; the current directory outside one.</summary>
-    static string RepositoryRoot()
-    {
-        for (
-            var dir = new DirectoryInfo(Environment.CurrentDirectory);
-            dir is not null;
-            dir = dir.Parent
-        )
-        {
-            if (Path.Exists(Path.Combine(dir.FullName, ".git")))
-            {
-                return dir.FullName;
-            }
-        }
-
-        return Environment.CurrentDirectory;
     }
 
     /// <summary>Symbolic links resolved, as /proc shows a process's working directory.</summary>

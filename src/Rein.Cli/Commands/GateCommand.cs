@@ -22,15 +22,25 @@ internal static class GateCommand
                 + "75 blocked (with the reason, the panics and when it lifts). The staircase: 1 panic in the last 24h → "
                 + "2h cooldown from it; 2 panics within 1h → 1h cooldown from the second; 2 in 24h or 3 in 72h → lockout "
                 + "until `rein ack` (lifts by itself 72h after its earliest panic). Thresholds: panic_gate.* in rein.toml; "
-                + "REIN_PANIC_GATE=off disables it.\n\nExamples:\n  rein gate\n  rein gate --json"
+                + "REIN_PANIC_GATE=off disables it. A person's hold (`rein gate hold`) refuses every model load until "
+                + "it lifts or `rein gate release`.\n\nExamples:\n  rein gate\n  rein gate --json\n"
+                + "  rein gate hold 6h --reason \"panic #10, waiting for the driver fix\"\n  rein gate release"
         )
         {
             json,
+            GateHoldCommand.BuildHold(),
+            GateHoldCommand.BuildRelease(),
         };
         cmd.SetAction(parse =>
         {
             var config = CliConfig.Load(new Dictionary<string, (string, string)>());
             var now = DateTimeOffset.UtcNow;
+            // A person's hold outranks the staircase (and the panic gate's kill switch).
+            if (GateHoldCommand.Current(now) is { } hold)
+            {
+                return GateHoldCommand.ReportHeld(parse.GetValue(json), hold, now);
+            }
+
             if (!config.Flag(Settings.PanicGateEnabled))
             {
                 return Report(
@@ -166,6 +176,7 @@ internal static class GateCommand
                 w.WriteNullValue();
             }
 
+            w.WriteNull("hold");
             PanicGateAccess.WriteProblems(w, problems);
             w.WriteString("message", text);
             w.WriteEndObject();

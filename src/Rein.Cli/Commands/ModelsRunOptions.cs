@@ -124,8 +124,8 @@ internal sealed class ModelsRunOptions
             );
         }
 
-        var gates = new List<IAdmissionGate>();
-        // The panic gate first: after a kernel panic nothing else about the load matters.
+        // A person's hold first, then the panic gate: after a kernel panic nothing else about the load matters.
+        var gates = new List<IAdmissionGate> { PanicGateAccess.Hold(models, "run") };
         if (PanicGateAccess.Gate(config, models, "run") is { } panicGate)
         {
             gates.Add(panicGate);
@@ -143,7 +143,7 @@ internal sealed class ModelsRunOptions
         {
             gates.Add(
                 new ModelFitGate(
-                    [.. models.Select(ModelSizeEstimator.Estimate)],
+                    [.. models.Select(m => ModelSizeEstimator.Estimate(m, ModelsCommand.Caches))],
                     declared,
                     config.Size(Settings.FitOverhead)
                 )

@@ -1,6 +1,7 @@
 using System.Text.Json;
 using Rein.Config;
 using Rein.Forensics.Panics;
+using Rein.Models;
 
 namespace Rein.Cli.Commands;
 
@@ -34,6 +35,14 @@ internal static class PanicGateAccess
         JournalAccess.Reconcile(store, boot);
         return (store, new PanicLedger(store, Sources, boot.BootId));
     }
+
+    /// <summary>The load hold (`rein gate hold`) as the first gate of a model run or acquire.</summary>
+    public static LoadHoldGate Hold(IReadOnlyList<string> models, string verb) =>
+        new(
+            new LoadHoldStore(JournalAccess.StateDir),
+            models,
+            message => Console.Error.WriteLine($"rein {verb}: WARNING: {message}")
+        );
 
     /// <summary>The admission gate for a model run or acquire, or null when the gate is off.</summary>
     public static PanicGate? Gate(

@@ -1,5 +1,4 @@
 using System.CommandLine;
-using System.Diagnostics;
 using Rein.Protect;
 using Rein.Running;
 
@@ -126,26 +125,18 @@ internal static class ProtectCommand
         );
     }
 
+    /// <summary>tmutil addexclusion DIR, bounded: 30 s, then its tree is killed. Null when it worked.</summary>
     static string? TmutilExclude(string dir)
     {
-        try
-        {
-            var psi = new ProcessStartInfo("tmutil")
-            {
-                UseShellExecute = false,
-                RedirectStandardError = true,
-            };
-            psi.ArgumentList.Add("addexclusion");
-            psi.ArgumentList.Add(dir);
-            using var p = Process.Start(psi)!;
-            var err = p.StandardError.ReadToEnd();
-            p.WaitForExit();
-            return p.ExitCode == 0 ? null : err.Trim();
-        }
-        catch (System.ComponentModel.Win32Exception e)
-        {
-            return e.Message;
-        }
+        var r = Rein.Diagnostics.CommandRunner.Instance.Run(
+            "tmutil",
+            ["addexclusion", dir],
+            TimeSpan.FromSeconds(30)
+        );
+        return r.Ok ? null
+            : !r.Found ? "tmutil not found"
+            : r.TimedOut ? "tmutil did not answer within 30s (stopped)"
+            : r.Stderr.Trim();
     }
 
     static string RepositoryRoot()

@@ -59,7 +59,7 @@ internal static class TimeoutCommand
             Command = a.Command,
             Timeout = a.Duration,
             TimeoutSignal = a.Signal,
-            // Without -k coreutils never sends KILL and may wait forever; rein keeps its bound (README).
+            // Without -k coreutils never sends KILL and may wait forever; rein keeps its bound (docs/manual/guard.md).
             Grace = a.KillAfter ?? config.Duration(Settings.Grace),
             KillWait = config.Duration(Settings.KillBound),
             Foreground = a.Foreground,

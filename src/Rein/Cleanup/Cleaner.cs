@@ -54,6 +54,19 @@ public static class Cleaner
             grace,
             killWait
         );
+        // What was signalled by pid may have hopped on (fork, exit, fork...): chase the runs' markers until two scans
+        // in a row find none of them.
+        var runIds = plan
+            .ToKill.Where(l => l.RunId is not null && l.Rule != CleanupRules.ForeignMarker)
+            .Select(l => l.RunId!)
+            .ToHashSet();
+        foreach (var pid in MarkerChase.Kill(table, runIds, killWait))
+        {
+            if (!killed.Contains(pid))
+            {
+                killed.Add(pid);
+            }
+        }
         var unkillable = survivors.Where(p => p.IsUninterruptible).ToList();
         var cgroups = plan
             .Cgroups.Select(c =>

@@ -98,6 +98,25 @@ public sealed class LeftoverFinder(IProcessTable table, ProcessDetailsReader det
             }
         }
 
+        // A process that hops from pid to pid (fork, the parent exits at once) is gone from the pid listed above by
+        // the time the scan reads it: chase the markers of ended runs among the newest pids too, reading the
+        // details of each find at once (a moment later its pid is another hop's, or nobody's).
+        for (var scan = 0; scan < 5; scan++)
+        {
+            MarkerChase.Scan(
+                table,
+                Ended,
+                (p, runId) =>
+                {
+                    if (byPid.TryAdd(p.Pid, p))
+                    {
+                        cache[p.Pid] = details.Read(p.Pid, p.StartTime);
+                        Select(p.Pid, CleanupRules.Marker, runId);
+                    }
+                }
+            );
+        }
+
         var self = Environment.ProcessId;
         var ancestors = new HashSet<int>();
         for (

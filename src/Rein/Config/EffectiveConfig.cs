@@ -103,7 +103,7 @@ public sealed class EffectiveConfig
                 );
             }
 
-            if (repo is not null && repo.TryGetValue(d.Key, out var r))
+            if (repo is not null && !d.UserOnly && repo.TryGetValue(d.Key, out var r))
             {
                 candidates.Add((r, new ConfigSource(ConfigSourceKind.RepoFile, repoFile!)));
             }
@@ -216,7 +216,7 @@ public sealed class EffectiveConfig
                     && n >= 0
                 )
                 {
-                    return n;
+                    return d.Floor is { } floor && n < floor ? floor : n;
                 }
 
                 error = $"'{raw}' is not a whole number of 0 or more";

@@ -10,6 +10,13 @@ public sealed record SettingDefinition(
     string? EnvironmentOverride = null
 )
 {
+    /// <summary>Read from the user's own file, the environment and flags only; a repository's rein.toml cannot set
+    /// it (retention: a cloned repository must not be able to delete the journal of every other one).</summary>
+    public bool UserOnly { get; init; }
+
+    /// <summary>For whole numbers: a smaller value from any source is raised to this floor.</summary>
+    public long? Floor { get; init; }
+
     /// <summary><c>run.idle_timeout</c> → <c>REIN_IDLE_TIMEOUT</c>: the section is dropped for the run
     /// section (the most used), kept otherwise (<c>journal.keep_runs</c> → <c>REIN_JOURNAL_KEEP_RUNS</c>).</summary>
     public string EnvironmentVariable

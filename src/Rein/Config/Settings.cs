@@ -36,15 +36,23 @@ public static class Settings
         "journal.keep_runs",
         SettingKind.WholeNumber,
         "10000",
-        "finished runs kept in the journal"
-    );
+        "finished runs kept in the journal (at least 100; never from a repository's rein.toml)"
+    )
+    {
+        UserOnly = true,
+        Floor = 100,
+    };
 
     public static readonly SettingDefinition JournalKeepDays = new(
         "journal.keep_days",
         SettingKind.WholeNumber,
         "30",
-        "days of finished runs kept in the journal"
-    );
+        "days of finished runs kept in the journal (at least 1; never from a repository's rein.toml)"
+    )
+    {
+        UserOnly = true,
+        Floor = 1,
+    };
 
     public static readonly SettingDefinition Memory = new(
         "run.memory",

@@ -7,6 +7,12 @@ public enum AgentRulesChange
     Added,
     Updated,
     Unchanged,
+
+    /// <summary>Not written: a symbolic link whose target is outside the folder (or does not resolve).</summary>
+    RefusedLink,
+
+    /// <summary>Not written: not a regular file (a FIFO, a directory, a device).</summary>
+    RefusedNotAFile,
 }
 
 /// <summary>
@@ -36,6 +42,9 @@ public static class AgentRules
           `rein journal --last 5`.
         - Exit 137 means it was stopped for going over `--memory` or `--max-procs` (or was killed with SIGKILL).
           Make the job smaller or ask for a bigger limit; do not raise it yourself.
+        - Load models only through Rein, a one-off `python -c "import mlx_lm; ..."` too:
+          `rein run --model ORG/NAME -- python script.py`, so the panic gate, the load cadence and the fit check apply.
+          Exit 75 naming a panic cooldown, a lockout or a hold means: load no model now; tell the user.
         - Before starting another heavy run, look at `rein ps`; after a hang or a slow machine, run `rein doctor`.
         - Never start a second copy of a heavy command while one runs.
         """;
@@ -44,23 +53,62 @@ public static class AgentRules
     public static string Section => $"{Begin}\n{Snippet}\n{End}\n";
 
     /// <summary>Writes the section into each agent-rules file of <paramref name="directory"/> that exists, or creates
-    /// AGENTS.md when none does. Returns each file and what happened to it.</summary>
+    /// AGENTS.md when none does. Returns each file and what happened to it. Never writes through a symbolic link
+    /// whose target is outside <paramref name="directory"/> (a cloned repository's <c>CLAUDE.md -&gt;
+    /// ~/.gitconfig</c>), never opens what is not a regular file, and writes by a temporary file renamed over the
+    /// target, so a reader sees the old text or the new, never half.</summary>
     public static IReadOnlyList<(string Path, AgentRulesChange Change)> Init(string directory)
     {
-        var existing = Files.Select(f => Path.Combine(directory, f)).Where(File.Exists).ToList();
+        var root = RealPath(directory);
+        var existing = Files
+            .Select(f => Path.Combine(directory, f))
+            .Where(p => Config.FileStatus.Of(p, follow: false) is not null)
+            .ToList();
         if (existing.Count == 0)
         {
             var path = Path.Combine(directory, Files[0]);
-            File.WriteAllText(path, Section);
+            WriteAtomically(path, Section, null);
             return [(path, AgentRulesChange.Created)];
         }
 
-        return [.. existing.Select(path => (path, Write(path)))];
+        return [.. existing.Select(path => (path, Write(path, root)))];
     }
 
-    static AgentRulesChange Write(string path)
+    /// <summary>Where a link in <paramref name="root"/> leads, when that is inside it; else null.</summary>
+    static string? InsideTarget(string path, string root)
     {
-        var text = File.ReadAllText(path);
+        string real;
+        try
+        {
+            real = RealPath(path);
+        }
+        catch (IOException)
+        {
+            return null;
+        }
+
+        return real.StartsWith(root.TrimEnd('/') + "/", StringComparison.Ordinal) ? real : null;
+    }
+
+    static AgentRulesChange Write(string path, string root)
+    {
+        var target = path;
+        if (Config.FileStatus.Of(path, follow: false) is { IsSymbolicLink: true })
+        {
+            if (InsideTarget(path, root) is not { } inside)
+            {
+                return AgentRulesChange.RefusedLink;
+            }
+
+            target = inside;
+        }
+
+        if (Config.FileStatus.Of(target, follow: false) is not { IsRegularFile: true } status)
+        {
+            return AgentRulesChange.RefusedNotAFile;
+        }
+
+        var text = File.ReadAllText(target);
         var begin = text.IndexOf(Begin[..16], StringComparison.Ordinal);
         var end = begin < 0 ? -1 : text.IndexOf(End, begin, StringComparison.Ordinal);
         string updated;
@@ -88,9 +136,86 @@ public static class AgentRules
 
         if (change != AgentRulesChange.Unchanged)
         {
-            File.WriteAllText(path, updated);
+            WriteAtomically(target, updated, status.Mode);
         }
 
         return change;
+    }
+
+    /// <summary>A new file beside <paramref name="path"/> (created exclusively: never through a planted link), then
+    /// renamed over it; the old file's permission bits are kept.</summary>
+    static void WriteAtomically(string path, string text, UnixFileMode? mode)
+    {
+        var temp = Path.Combine(
+            Path.GetDirectoryName(Path.GetFullPath(path))!,
+            $".{Path.GetFileName(path)}.rein-{Environment.ProcessId}-{Guid.NewGuid():N}"
+        );
+        try
+        {
+            using (
+                var stream = new FileStream(
+                    temp,
+                    new FileStreamOptions
+                    {
+                        Mode = FileMode.CreateNew,
+                        Access = FileAccess.Write,
+                        UnixCreateMode =
+                            mode
+                            ?? UnixFileMode.UserRead
+                                | UnixFileMode.UserWrite
+                                | UnixFileMode.GroupRead
+                                | UnixFileMode.OtherRead,
+                    }
+                )
+            )
+            {
+                var bytes = System.Text.Encoding.UTF8.GetBytes(text);
+                stream.Write(bytes);
+                stream.Flush(flushToDisk: true);
+            }
+
+            if (mode is { } m)
+            {
+                File.SetUnixFileMode(temp, m); // the umask trimmed the create mode
+            }
+
+            File.Move(temp, path, overwrite: true);
+        }
+        finally
+        {
+            File.Delete(temp);
+        }
+    }
+
+    /// <summary>Every symbolic link resolved (the path need not be a link itself).</summary>
+    static string RealPath(string path)
+    {
+        var full = Path.GetFullPath(path);
+        var result = "/";
+        var parts = new Queue<string>(full.Split('/', StringSplitOptions.RemoveEmptyEntries));
+        var hops = 0;
+        while (parts.TryDequeue(out var part))
+        {
+            var next = Path.Combine(result, part);
+            if (new FileInfo(next).LinkTarget is { } link)
+            {
+                if (++hops > 40)
+                {
+                    throw new IOException($"{path}: too many levels of symbolic links");
+                }
+
+                var resolved = Path.GetFullPath(link, result);
+                var rest = parts.ToList();
+                parts = new Queue<string>(
+                    resolved.Split('/', StringSplitOptions.RemoveEmptyEntries).Concat(rest)
+                );
+                result = "/";
+                continue;
+            }
+
+            result = next;
+        }
+
+        return result;
     }
 }

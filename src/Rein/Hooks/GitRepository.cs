@@ -1,5 +1,3 @@
-using System.Diagnostics;
-
 namespace Rein.Hooks;
 
 /// <summary>Where a repository's hooks live and what it is called, asked of git itself: <c>git rev-parse
@@ -34,32 +32,16 @@ public sealed record GitRepository(string HooksDirectory, string Name)
         }
     }
 
+    /// <summary>git's answer, or null when it failed or took longer than 10 s (then its tree is killed).</summary>
     static string? Git(string directory, params string[] args)
     {
-        var psi = new ProcessStartInfo("git")
-        {
-            WorkingDirectory = directory,
-            RedirectStandardOutput = true,
-            RedirectStandardError = true,
-            UseShellExecute = false,
-        };
-        foreach (var a in args)
-        {
-            psi.ArgumentList.Add(a);
-        }
-
-        try
-        {
-            using var git = Process.Start(psi)!;
-            var output = git.StandardOutput.ReadToEnd();
-            git.StandardError.ReadToEnd();
-            git.WaitForExit();
-            return git.ExitCode == 0 ? output.TrimEnd('\n') : null;
-        }
-        catch (System.ComponentModel.Win32Exception)
-        {
-            return null;
-        }
+        var r = Diagnostics.CommandRunner.Instance.Run(
+            "git",
+            args,
+            TimeSpan.FromSeconds(10),
+            directory
+        );
+        return r.Ok ? r.Stdout.TrimEnd('\n') : null;
     }
 }
 

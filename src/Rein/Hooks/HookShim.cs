@@ -46,17 +46,27 @@ public static class HookShim
               fi
             fi
             # Limits an outer `rein run` took from REIN_* variables are not this hook's: it has its own --timeout.
-            env {{unset}} "$rein" run --timeout {{Quote(timeout)}} --lock {{Quote(
+            # --force: no retry breaker (a person re-runs a commit on purpose, after fixing the hook). The report
+            # says which gate refused a run that did not start (exit 75).
+            report="$(mktemp "${TMPDIR:-/tmp}/rein-hook.XXXXXX" 2>/dev/null)" || report=
+            env {{unset}} "$rein" run --force --timeout {{Quote(timeout)}} --lock {{Quote(
                 lockName
-            )}} -- "$hook" "$@"
+            )}} ${report:+--report "$report"} -- "$hook" "$@"
             status=$?
+            busy=
+            if [ -n "$report" ]; then
+              grep -q '"gate": *"lock"' "$report" 2>/dev/null && busy=1
+              rm -f "$report"
+            fi
             case $status in
               124) echo {{Quote(
                 $"rein hook: the {hook} hook did not finish within {timeout}; it was stopped with its whole process tree, so git stops here (find what hangs, or skip hooks once with --no-verify)"
             )}} >&2 ;;
-              75) echo {{Quote(
+              75) if [ -n "$busy" ]; then echo {{Quote(
                 $"rein hook: another {hook} hook of this repository holds lock '{lockName}' (rein locks shows it); try again when it is done"
-            )}} >&2 ;;
+            )}} >&2; else echo {{Quote(
+                $"rein hook: the {hook} hook was not started (rein run says why above); git stops here"
+            )}} >&2; fi ;;
             esac
             exit $status
 

@@ -9,10 +9,15 @@ namespace Rein.Journal;
 /// ended by a reboot or crash of the machine.</summary>
 public sealed record BootIdentity(string BootId, DateTimeOffset? BootTime)
 {
-    /// <summary>The current boot. <c>REIN_BOOT_ID</c> overrides the id (tests simulate a reboot with it).</summary>
+    /// <summary>The current boot. In the test build only (<see cref="Running.TestHooks"/>), <c>REIN_BOOT_ID</c>
+    /// overrides the id (tests simulate a reboot with it).</summary>
     public static BootIdentity Current(Func<string, string?> environment)
     {
+#if REIN_TEST_HOOKS
         var overridden = environment("REIN_BOOT_ID");
+#else
+        string? overridden = null;
+#endif
         if (!string.IsNullOrEmpty(overridden))
         {
             return new BootIdentity(overridden, null);

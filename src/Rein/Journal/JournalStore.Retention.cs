@@ -10,7 +10,8 @@ public sealed partial class JournalStore
 {
     /// <summary>Deletes runs beyond the newest <paramref name="keepRuns"/> or older than <paramref name="keepDays"/>
     /// days. Runs still open (running or unclean) are kept regardless of count, so a crash is never pruned by a
-    /// burst of later runs. Returns how many were deleted.</summary>
+    /// burst of later runs; a run whose guard may still live (no end, not known unclean) is never pruned, by count
+    /// or by age. Returns how many were deleted.</summary>
     public int Prune(long keepRuns, long keepDays, DateTimeOffset now)
     {
         int deleted;
@@ -18,7 +19,7 @@ public sealed partial class JournalStore
         using (var cmd = _db.CreateCommand())
         {
             cmd.CommandText = """
-                DELETE FROM runs WHERE started_at < $cutoff
+                DELETE FROM runs WHERE (started_at < $cutoff AND (ended_at IS NOT NULL OR unclean_reason IS NOT NULL))
                   OR (ended_at IS NOT NULL AND id NOT IN (SELECT id FROM runs ORDER BY started_at DESC LIMIT $keep));
                 """;
             cmd.Parameters.AddWithValue(

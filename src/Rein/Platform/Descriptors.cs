@@ -127,6 +127,6 @@ internal static unsafe partial class Descriptors
 
     static DllNotFoundException Missing() =>
         new(
-            $"rein's native part ({(OperatingSystem.IsMacOS() ? "libreinnative.dylib" : "libreinnative.so")}) is not beside {AppContext.BaseDirectory}: build it with cc -O2 -fPIC -shared from src/native/fdio.c (README, Platform notes)"
+            $"rein's native part ({(OperatingSystem.IsMacOS() ? "libreinnative.dylib" : "libreinnative.so")}) is not beside {AppContext.BaseDirectory}: build it with cc -O2 -fPIC -shared from src/native/fdio.c (docs/manual/platforms.md)"
         );
 }

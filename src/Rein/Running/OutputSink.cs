@@ -48,8 +48,7 @@ internal sealed unsafe class OutputSink : IDisposable
     public static OutputSink For(int fd)
     {
         // Seekable and not a terminal: a file (or /dev/null). Some systems let a terminal seek, hence the isatty.
-        const int SEEK_CUR = 1;
-        if (RelayNative.isatty(fd) == 0 && RelayNative.lseek(fd, 0, SEEK_CUR) >= 0)
+        if (RelayNative.isatty(fd) == 0 && RelayNative.lseek(fd, 0, RelayNative.SEEK_CUR) >= 0)
         {
             return new OutputSink(fd, Mode.File, ownsFd: false);
         }

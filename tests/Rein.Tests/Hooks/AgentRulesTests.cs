@@ -64,10 +64,17 @@ public sealed class AgentRulesTests
     }
 
     [Fact]
-    public void The_README_shows_the_same_snippet_that_agents_init_writes()
+    public void The_integrations_manual_shows_the_same_snippet_that_agents_init_writes()
     {
         var readme = File.ReadAllText(
-            Path.Combine(Path.GetDirectoryName(Paths.SourceGolden("x"))!, "..", "..", "README.md")
+            Path.Combine(
+                Path.GetDirectoryName(Paths.SourceGolden("x"))!,
+                "..",
+                "..",
+                "docs",
+                "manual",
+                "integrations.md"
+            )
         );
         foreach (var line in AgentRules.Snippet.Split('\n'))
         {

@@ -4,7 +4,7 @@ using Rein.Tests.Support;
 
 namespace Rein.Tests.Hooks;
 
-/// <summary>The README's make recipe, run by real make: every target goes through rein run with the `ci` lock.</summary>
+/// <summary>The make recipe of docs/manual/integrations.md, run by real make: every target goes through rein run with the `ci` lock.</summary>
 public sealed class MakeRecipeTests : IDisposable
 {
     readonly string _marker = TestMarker.New("recipe");
@@ -13,7 +13,7 @@ public sealed class MakeRecipeTests : IDisposable
 
     public void Dispose() => ProcessProbe.KillAll(_marker);
 
-    /// <summary>The recipe exactly as the README gives it, plus two targets that use it.</summary>
+    /// <summary>The recipe exactly as docs/manual/integrations.md gives it, plus two targets that use it.</summary>
     string Makefile() =>
         "GUARD := rein run --lock ci --timeout 30m --idle-timeout 5m --\n\n"
         + "ci:\n\t$(GUARD) sh -c 'echo \"guarded run $$REIN_RUN_ID\"'\n\n"

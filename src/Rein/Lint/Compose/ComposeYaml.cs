@@ -10,6 +10,10 @@ public static class ComposeYaml
 {
     const int MaxDepth = 64;
 
+    /// <summary>Nodes materialised through aliases (a node converted again because an alias points at it), per
+    /// file: twelve lines of nested aliases name 10^10 nodes, and expanding them would eat the machine.</summary>
+    public const int AliasBudget = 100_000;
+
     public static ComposeMap Load(string path, string display)
     {
         string text;
@@ -49,83 +53,99 @@ public static class ComposeYaml
             return new ComposeMap(display, 1, null, []);
         }
 
-        return Convert(stream.Documents[0].RootNode, display, 0) as ComposeMap
+        return new Converter(display).Convert(stream.Documents[0].RootNode, 0, false) as ComposeMap
             ?? throw new LintInputException(
                 $"{display}: a compose file is a mapping (services: ...), not a list or a value"
             );
     }
 
-    static ComposeNode Convert(YamlNode node, string file, int depth)
+    /// <summary>One file's conversion: which YAML nodes were seen, how many were copied through aliases.</summary>
+    sealed class Converter(string file)
     {
-        if (depth > MaxDepth)
-        {
-            throw new LintInputException($"{file}:{node.Start.Line}: nested too deeply");
-        }
+        readonly HashSet<YamlNode> _seen = new(ReferenceEqualityComparer.Instance);
+        int _expanded;
 
-        var tag = node.Tag.IsEmpty ? null : node.Tag.Value;
-        var line = (int)node.Start.Line;
-        switch (node)
+        public ComposeNode Convert(YamlNode node, int depth, bool viaAlias)
         {
-            case YamlScalarNode s:
-                var isNull =
-                    s.Style == ScalarStyle.Plain
-                    && (s.Value is null or "" or "~" or "null" or "Null" or "NULL");
-                return new ComposeScalar(file, line, tag, isNull ? null : s.Value);
-            case YamlSequenceNode q:
-                return new ComposeSequence(
-                    file,
-                    line,
-                    tag,
-                    [.. q.Children.Select(c => Convert(c, file, depth + 1))]
-                );
-            case YamlMappingNode m:
-                return ConvertMap(m, file, line, tag, depth);
-            default:
-                return new ComposeScalar(file, line, tag, null);
-        }
-    }
-
-    static ComposeMap ConvertMap(YamlMappingNode m, string file, int line, string? tag, int depth)
-    {
-        var entries = new List<ComposeEntry>();
-        var merged = new List<ComposeMap>();
-        foreach (var (k, v) in m.Children)
-        {
-            if (k is not YamlScalarNode { Value: { } key })
+            if (depth > MaxDepth)
             {
-                continue;
+                throw new LintInputException($"{file}:{node.Start.Line}: nested too deeply");
             }
 
-            var value = Convert(v, file, depth + 1);
-            if (key == "<<")
+            // A node seen before is reached again through an alias: it and all below it are copies.
+            viaAlias |= !_seen.Add(node);
+            if (viaAlias && ++_expanded > AliasBudget)
             {
-                // A YAML merge key: the keys of the merged mapping(s) that this mapping does not set itself.
-                merged.AddRange(
-                    value switch
-                    {
-                        ComposeMap single => [single],
-                        ComposeSequence many => many.Items.OfType<ComposeMap>(),
-                        _ => [],
-                    }
+                throw new LintInputException(
+                    $"{file}:{node.Start.Line}: alias expansion too large (more than {AliasBudget} nodes through aliases)"
                 );
-                continue;
             }
 
-            entries.RemoveAll(e => e.Key == key);
-            entries.Add(new ComposeEntry(key, (int)k.Start.Line, value));
+            var tag = node.Tag.IsEmpty ? null : node.Tag.Value;
+            var line = (int)node.Start.Line;
+            switch (node)
+            {
+                case YamlScalarNode s:
+                    var isNull =
+                        s.Style == ScalarStyle.Plain
+                        && (s.Value is null or "" or "~" or "null" or "Null" or "NULL");
+                    return new ComposeScalar(file, line, tag, isNull ? null : s.Value);
+                case YamlSequenceNode q:
+                    return new ComposeSequence(
+                        file,
+                        line,
+                        tag,
+                        [.. q.Children.Select(c => Convert(c, depth + 1, viaAlias))]
+                    );
+                case YamlMappingNode m:
+                    return ConvertMap(m, line, tag, depth, viaAlias);
+                default:
+                    return new ComposeScalar(file, line, tag, null);
+            }
         }
 
-        foreach (var source in merged)
+        ComposeMap ConvertMap(YamlMappingNode m, int line, string? tag, int depth, bool viaAlias)
         {
-            foreach (var e in source.Entries)
+            var entries = new List<ComposeEntry>();
+            var merged = new List<ComposeMap>();
+            foreach (var (k, v) in m.Children)
             {
-                if (entries.All(x => x.Key != e.Key))
+                if (k is not YamlScalarNode { Value: { } key })
                 {
-                    entries.Add(e);
+                    continue;
+                }
+
+                var value = Convert(v, depth + 1, viaAlias);
+                if (key == "<<")
+                {
+                    // A YAML merge key: the keys of the merged mapping(s) that this mapping does not set itself.
+                    merged.AddRange(
+                        value switch
+                        {
+                            ComposeMap single => [single],
+                            ComposeSequence many => many.Items.OfType<ComposeMap>(),
+                            _ => [],
+                        }
+                    );
+                    continue;
+                }
+
+                entries.RemoveAll(e => e.Key == key);
+                entries.Add(new ComposeEntry(key, (int)k.Start.Line, value));
+            }
+
+            foreach (var source in merged)
+            {
+                foreach (var e in source.Entries)
+                {
+                    if (entries.All(x => x.Key != e.Key))
+                    {
+                        entries.Add(e);
+                    }
                 }
             }
-        }
 
-        return new ComposeMap(file, line, tag, entries);
+            return new ComposeMap(file, line, tag, entries);
+        }
     }
 }

@@ -7,7 +7,7 @@ namespace Rein.Lint.Make;
 /// Decides whether a shell command starts something heavy: an interpreter or a heavy tool at a command position
 /// (python, node, uv, pip, docker, ... — also behind a make variable such as <c>$(PYTHON)</c>, followed to its
 /// value when the makefile sets it), or an import of an ML library (spacy, torch, transformers, whisper, mlx, ...).
-/// A heuristic over the text, never a shell parser: the README says where it can be wrong.
+/// A heuristic over the text, never a shell parser: docs/manual/prevent.md says where it can be wrong.
 /// </summary>
 internal static partial class HeavyCommand
 {

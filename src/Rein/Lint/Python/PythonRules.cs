@@ -3,7 +3,7 @@ using System.Text.RegularExpressions;
 namespace Rein.Lint.Python;
 
 /// <summary>The loop and fan-out audit over one file's logical lines. Heuristics over text, each finding saying
-/// what it saw; see the README for what they miss and where they guess.</summary>
+/// what it saw; see docs/manual/prevent.md for what they miss and where they guess.</summary>
 internal static partial class PythonRules
 {
     public static IEnumerable<LintFinding> Check(string file, IReadOnlyList<PythonLine> lines)

@@ -10,7 +10,7 @@ public sealed record PythonLine(int Line, int Indent, string Code);
 /// <summary>
 /// An indentation-aware tokenizer, not a Python parser: it knows strings (all prefixes, triple quotes across
 /// lines, escapes), comments, brackets, backslash continuations and indentation (a tab to the next multiple of
-/// 8, as CPython), which is what the loop and fan-out rules need. It does not build a syntax tree: the README
+/// 8, as CPython), which is what the loop and fan-out rules need. It does not build a syntax tree: docs/manual/prevent.md
 /// says where that makes the rules guess.
 /// </summary>
 public static class PythonSource

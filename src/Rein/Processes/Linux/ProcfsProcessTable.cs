@@ -92,7 +92,7 @@ public sealed class ProcfsProcessTable : IProcessTable
     /// <summary>Direct children of <paramref name="pid"/> from /proc/PID/task/*/children (every thread's list:
     /// a child belongs to the thread that spawned it, an adopted orphan to whichever thread the kernel chose).
     /// Returns null when the kernel does not provide the file.</summary>
-    public List<int>? Children(int pid)
+    public IReadOnlyList<int>? Children(int pid)
     {
         var result = new List<int>();
         try

@@ -23,6 +23,13 @@ internal static partial class NativePart
     [LibraryImport(Lib)]
     private static partial int rein_native_inherited_fd(int fd);
 
+    [LibraryImport(Lib)]
+    private static partial int rein_native_relay_sigpipe(int fd);
+
+    /// <summary>NativeAOT binary only (sigpipe_relay.c): SIGPIPE sent to this process by another one writes its
+    /// number to <paramref name="fd"/>; -1 ignores SIGPIPE again. False where the native part is absent.</summary>
+    public static bool RelaySigpipe(int fd) => Present && rein_native_relay_sigpipe(fd) == 0;
+
     static readonly Lazy<bool> s_present = new(() =>
     {
         try

@@ -97,4 +97,5 @@ public static class RefusalCodes
     public const string ModelDoesNotFit = "model_does_not_fit";
     public const string PanicCooldown = "panic_cooldown";
     public const string PanicLockout = "panic_lockout";
+    public const string LoadHold = "load_hold";
 }

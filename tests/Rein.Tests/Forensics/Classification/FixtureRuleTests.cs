@@ -49,6 +49,38 @@ public sealed class FixtureRuleTests
         "wait_lockout",
         "metal.panic.prepare_count_underflow"
     )]
+    [InlineData("metal-gpu-timeout-omlx-2029.txt", "gpu_hang", "respawn_now", "metal.gpu_timeout")]
+    [InlineData("metal-gpu-hang-flutter-153574.txt", "gpu_hang", "respawn_now", "metal.gpu_hang")]
+    [InlineData(
+        "metal-page-fault-mlx-vlm-1064.txt",
+        "gpu_page_fault",
+        "respawn_now",
+        "metal.gpu_page_fault"
+    )]
+    [InlineData(
+        "metal-resource-limit-mlx-lm-1672.txt",
+        "metal_resource_limit",
+        "respawn_now",
+        "metal.resource_limit"
+    )]
+    [InlineData(
+        "metal-check-error-abort-omlx-354.txt",
+        "metal_abort",
+        "respawn_now",
+        "metal.check_error_abort"
+    )]
+    [InlineData(
+        "panic-pending-memory-set-constructed.txt",
+        "metal_panic_signature",
+        "wait_lockout",
+        "metal.panic.pending_memory_set"
+    )]
+    [InlineData(
+        "prepare-count-underflow-snake-case-metal-guard.txt",
+        "metal_panic_signature",
+        "wait_lockout",
+        "metal.panic.prepare_count_underflow"
+    )]
     [InlineData("pytorch-cuda-oom-neurolens-2.txt", "cuda_oom", "reduce_memory", "cuda.oom")]
     [InlineData("cublas-alloc-failed.txt", "cuda_oom", "reduce_memory", "cuda.oom")]
     [InlineData(

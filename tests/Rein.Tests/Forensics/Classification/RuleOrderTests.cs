@@ -127,6 +127,10 @@ public sealed class RuleOrderTests
         "'r1': 'class' is missing"
     )]
     [InlineData(
+        "id = \"r1\"\nmatch = \"x\"\nclass = \"c\"\nhint = \"retry\"",
+        "'r1': 'advice' is missing"
+    )]
+    [InlineData(
         "id = \"r1\"\nmatch = \"x\"\nregex = \"x\"\nclass = \"c\"\nhint = \"retry\"\nadvice = \"a\"",
         "'r1': give exactly one of"
     )]
