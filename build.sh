@@ -1,11 +1,19 @@
 #!/usr/bin/env bash
 # Builds the NativeAOT `rein` binary into ./out (override with OUT=dir) and fails on any trim/AOT warning.
+# REIN_TEST_HOOKS=1 builds the test build instead (test.sh): it reads test hooks such as REIN_FAULT, which a
+# normal build compiles out. Never ship a test build.
 set -euo pipefail
 cd "$(dirname "$0")"
 out="${OUT:-out}"
+hooks=()
+kind="rein"
+if [ "${REIN_TEST_HOOKS:-}" = "1" ]; then
+  hooks=(-p:ReinTestHooks=true)
+  kind="the TEST build of rein (test hooks live; not for use)"
+fi
 log="$(mktemp)"
 trap 'rm -f "$log"' EXIT
-if ! dotnet publish src/Rein.Cli -c Release -o "$out" -nologo >"$log" 2>&1; then
+if ! dotnet publish src/Rein.Cli -c Release -o "$out" -nologo "${hooks[@]}" >"$log" 2>&1; then
   cat "$log"
   echo "build.sh: publish failed" >&2
   exit 1
@@ -17,7 +25,8 @@ if grep -E "warning IL[0-9]+|AOT analysis warning" "$log"; then
 fi
 # Debug symbols: .dbg (Linux), .dSYM bundles (macOS), .pdb.
 rm -rf "$out"/*.dbg "$out"/*.dSYM "$out"/*.pdb
-# This platform's Python wheel (rein-guard), carrying the binary: pip install out/rein_guard-*.whl.
+# This platform's Python wheel (rein-guard), carrying the binary: pip install out/rein_guard-*.whl (test.sh
+# installs the test build's to test the package; ship only a normal build's).
 py="$(command -v /usr/bin/python3 || command -v python3 || true)"
 rm -f "$out"/rein_guard-*.whl
 if [ -n "$py" ]; then
@@ -25,4 +34,4 @@ if [ -n "$py" ]; then
 else
   echo "build.sh: no python3: skipped the wheel (python/build_wheel.py)" >&2
 fi
-echo "build.sh: built $out/rein ($(du -h "$out/rein" | cut -f1)) with $(ls "$out" | tr '\n' ' ')"
+echo "build.sh: built $kind: $out/rein ($(du -h "$out/rein" | cut -f1)) with $(ls "$out" | tr '\n' ' ')"

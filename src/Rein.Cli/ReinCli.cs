@@ -10,6 +10,15 @@ public static class ReinCli
 {
     public static int Execute(string[] args)
     {
+        SqliteLibrary.PreferBesideBinary();
+#if REIN_TEST_HOOKS
+        // Lets the tests tell the test build (hooks live) from a normal one, where this is an unknown command.
+        if (args is ["__test-hooks"])
+        {
+            Console.Out.WriteLine("on");
+            return Rein.Running.ExitCodes.Ok;
+        }
+#endif
         // `rein run` splits its own argv at `--`, and `rein timeout` reads it as coreutils timeout does: the command
         // must reach the child untouched (no response-file expansion, no option parsing).
         if (args.Length > 0 && args[0] is "run" or "timeout" or "supervise")

@@ -37,6 +37,11 @@ __attribute__((constructor)) static void rein_preinit(int argc, char **argv, cha
         if (s != SIGKILL && s != SIGSTOP && sigaction(s, NULL, &old) == 0 && old.sa_handler == SIG_IGN)
             g_ignored |= 1ULL << (s - 1);
     }
+    /* The "stay ignored" rule is for the command (the shim gets g_ignored), not for rein: a script's background
+     * job (`rein timeout 100 cmd &`) starts with SIGINT and SIGQUIT ignored, and the runtime installs no handler
+     * for a signal it finds ignored, so rein could not be stopped by them. coreutils' timeout installs its own. */
+    if (g_ignored & (1ULL << (SIGINT - 1))) signal(SIGINT, SIG_DFL);
+    if (g_ignored & (1ULL << (SIGQUIT - 1))) signal(SIGQUIT, SIG_DFL);
 #ifdef __APPLE__
     for (int fd = 3; fd < 1024; fd++) {
         int flags = fcntl(fd, F_GETFD);

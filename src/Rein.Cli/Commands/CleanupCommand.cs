@@ -165,10 +165,7 @@ internal static class CleanupCommand
                 JournalAccess.Reconcile(store, boot);
             }
 
-            var cgroupRoot = Environment.GetEnvironmentVariable("REIN_CGROUP_ROOT")
-                is { Length: > 0 } r
-                ? r
-                : "/sys/fs/cgroup";
+            var cgroupRoot = Rein.Running.TestHooks.CgroupRoot ?? "/sys/fs/cgroup";
             var plan = Cleaner.Plan(table, store, boot.BootId, request, cgroupRoot);
             CleanupResult? result = null;
             if (parse.GetResult(yes) is not null)

@@ -389,7 +389,7 @@ internal static class RunCommand
         if (verdict.Refusal is { } refused)
         {
             Console.Error.WriteLine(
-                $"rein run: {RefusalText.Sentence(refused, DateTimeOffset.UtcNow, admissionRequest.Wait is not null)}"
+                $"rein run: {RefusalText.Sentence(refused, DateTimeOffset.UtcNow, admissionRequest.Wait is not null, commandWidth: Math.Max(24, Consoles.StderrWidth() - 40))}"
             );
         }
 

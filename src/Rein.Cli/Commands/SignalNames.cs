@@ -49,7 +49,7 @@ internal static class SignalNames
         ("SYS", 31),
     ];
 
-    // sys/signal.h (Darwin).
+    // sys/signal.h (Darwin): each SIG<name> checked against Apple's header by the compiler (AppleHeaderTests).
     static readonly (string Name, int Number)[] MacOS =
     [
         ("HUP", 1),
@@ -92,7 +92,7 @@ internal static class SignalNames
     const int RtMin = 34;
 
     /// <summary>The highest signal number: SIGRTMAX on Linux, NSIG - 1 on macOS (which has no real-time signals).</summary>
-    public static int Max => OperatingSystem.IsMacOS() ? 31 : 64;
+    public static int Max => OperatingSystem.IsMacOS() ? Rein.Platform.MacOS.Darwin.NSIG - 1 : 64;
 
     /// <summary>operand2sig: the signal an operand names, or false.</summary>
     public static bool TryParse(string operand, out int signal)
@@ -127,9 +127,15 @@ internal static class SignalNames
         return signal >= 0 && signal <= Max;
     }
 
-    /// <summary>sig2str: <c>TERM</c>, <c>RTMIN+2</c>; a number when the signal has no name (0 too, as coreutils prints it).</summary>
+    /// <summary>sig2str: <c>TERM</c>, <c>RTMIN+2</c>, <c>EXIT</c> for 0 (coreutils' <c>timeout -v -s0</c> says "sending
+    /// signal EXIT"); a number when the signal has no name.</summary>
     public static string Name(int signal)
     {
+        if (signal == 0)
+        {
+            return "EXIT";
+        }
+
         foreach (var (name, number) in Table)
         {
             if (number == signal)

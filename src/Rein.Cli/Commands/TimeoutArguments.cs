@@ -258,6 +258,15 @@ internal sealed record TimeoutArguments
     /// those and its own forms too (500ms, 1h30m).</summary>
     static bool TryDuration(string text, out TimeSpan value, out string? error)
     {
+        // As coreutils (strtod, then nothing may follow the number and its suffix): leading white space is
+        // skipped, trailing white space is refused ('1 ').
+        if (text.Length > 0 && char.IsWhiteSpace(text[^1]))
+        {
+            value = TimeSpan.Zero;
+            error = $"invalid time interval '{CommandText.Escape(text)}'";
+            return false;
+        }
+
         if (DurationParser.TryParse(text, out value, out var why))
         {
             error = null;

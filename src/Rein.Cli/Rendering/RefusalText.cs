@@ -9,12 +9,19 @@ internal static partial class RefusalText
 {
     /// <summary>The one-line reason a run was not started (after <c>rein run: </c>).</summary>
     /// <param name="waitAsked">Whether the run was allowed to wait (<c>--wait</c>), which changes the advice.</param>
-    public static string Sentence(Refusal r, DateTimeOffset now, bool waitAsked) =>
+    /// <param name="commandWidth">At most this many characters of a holder's command line (the rest becomes an
+    /// ellipsis), so a large argv does not make a refusal a screenful; null keeps it whole.</param>
+    public static string Sentence(
+        Refusal r,
+        DateTimeOffset now,
+        bool waitAsked,
+        int? commandWidth = null
+    ) =>
         r.Code == RefusalCodes.Interrupted
             ? $"interrupted while waiting for the {r.Gate} gate ({DurationParser.Format(TimeSpan.FromMilliseconds(r.WaitedMs))}); the command was not started"
             : r.Gate switch
             {
-                "lock" => $"lock '{r.Subject}' is busy: {Holders(r, now)}; "
+                "lock" => $"lock '{r.Subject}' is busy: {Holders(r, now, commandWidth)}; "
                     + (
                         waitAsked
                             ? $"gave up after waiting {DurationParser.Format(TimeSpan.FromMilliseconds(r.WaitedMs))}; inspect with `rein ps` or `rein locks`"
@@ -51,9 +58,9 @@ internal static partial class RefusalText
         : label.LastIndexOf(':') is var c and > 0 ? label[..c]
         : label;
 
-    /// <summary>"held by pid 4242 (`make ci`, running 3m12s, run r-…)" for each held slot, with stopped, stuck
-    /// and guard-less holders called out.</summary>
-    public static string Holders(Refusal r, DateTimeOffset now)
+    /// <summary>"held by rein pid 4242 (command `make ci`, running 3m12s, run r-…)" for each held slot — the pid is
+    /// the guarding rein's, not the command's — with stopped, stuck and guard-less holders called out.</summary>
+    public static string Holders(Refusal r, DateTimeOffset now, int? commandWidth = null)
     {
         var parts = new List<string>();
         foreach (var slot in r.Holders.GroupBy(h => h.Slot))
@@ -89,13 +96,19 @@ internal static partial class RefusalText
                     ? $", running {DurationParser.Format(now - since)}"
                     : "";
                 parts.Add(
-                    $"held by pid {h.Pid} (`{h.Command}`{running}, run {h.RunId}{condition})"
+                    $"held by rein pid {h.Pid} (command `{Shorten(h.Command, commandWidth)}`{running}, run {h.RunId}{condition})"
                 );
             }
         }
 
         return parts.Count == 0 ? "a slot was just released" : string.Join("; ", parts);
     }
+
+    /// <summary>The first <paramref name="width"/> characters (the last of them an ellipsis) of a long text.</summary>
+    public static string? Shorten(string? text, int? width) =>
+        text is null || width is not { } w || text.Length <= w
+            ? text
+            : text[..(char.IsHighSurrogate(text[w - 2]) ? w - 2 : w - 1)] + "…";
 
     static string Breaker(Refusal r, DateTimeOffset now)
     {

@@ -203,7 +203,7 @@ public sealed class CadenceGuard
     /// concurrent callers would catch a check and a mark that were not one step.</summary>
     static void WidenTheRaceForTests()
     {
-        if (Environment.GetEnvironmentVariable("REIN_FAULT") == "slow-cadence-mark")
+        if (Running.TestHooks.Fault == "slow-cadence-mark")
         {
             Thread.Sleep(100);
         }

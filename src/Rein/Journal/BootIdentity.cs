@@ -1,6 +1,7 @@
 using System.Globalization;
 using System.Runtime.InteropServices;
 using System.Text;
+using Rein.Platform;
 
 namespace Rein.Journal;
 
@@ -8,10 +9,15 @@ namespace Rein.Journal;
 /// ended by a reboot or crash of the machine.</summary>
 public sealed record BootIdentity(string BootId, DateTimeOffset? BootTime)
 {
-    /// <summary>The current boot. <c>REIN_BOOT_ID</c> overrides the id (tests simulate a reboot with it).</summary>
+    /// <summary>The current boot. In the test build only (<see cref="Running.TestHooks"/>), <c>REIN_BOOT_ID</c>
+    /// overrides the id (tests simulate a reboot with it).</summary>
     public static BootIdentity Current(Func<string, string?> environment)
     {
+#if REIN_TEST_HOOKS
         var overridden = environment("REIN_BOOT_ID");
+#else
+        string? overridden = null;
+#endif
         if (!string.IsNullOrEmpty(overridden))
         {
             return new BootIdentity(overridden, null);
@@ -33,39 +39,26 @@ public sealed record BootIdentity(string BootId, DateTimeOffset? BootTime)
         return new BootIdentity("unknown", null);
     }
 
-    static string? ReadLinuxBootId()
-    {
-        try
-        {
-            return File.ReadAllText("/proc/sys/kernel/random/boot_id").Trim();
-        }
-        catch (IOException)
-        {
-            return null;
-        }
-    }
+    static string? ReadLinuxBootId() =>
+        ProcFile.ReadText("/proc/sys/kernel/random/boot_id")?.Trim();
 
     static DateTimeOffset? ReadLinuxBootTime()
     {
-        try
+        foreach (var line in (ProcFile.ReadText("/proc/stat") ?? "").Split('\n'))
         {
-            foreach (var line in File.ReadLines("/proc/stat"))
-            {
-                if (
-                    line.StartsWith("btime ", StringComparison.Ordinal)
-                    && long.TryParse(
-                        line.AsSpan(6),
-                        NumberStyles.Integer,
-                        CultureInfo.InvariantCulture,
-                        out var s
-                    )
+            if (
+                line.StartsWith("btime ", StringComparison.Ordinal)
+                && long.TryParse(
+                    line.AsSpan(6),
+                    NumberStyles.Integer,
+                    CultureInfo.InvariantCulture,
+                    out var s
                 )
-                {
-                    return DateTimeOffset.FromUnixTimeSeconds(s);
-                }
+            )
+            {
+                return DateTimeOffset.FromUnixTimeSeconds(s);
             }
         }
-        catch (IOException) { }
 
         return null;
     }

@@ -243,10 +243,14 @@ public sealed class LockDirectory
 
     static LockHolder? ReadHolder(string path) => LockHolder.FromJson(SafeRead(path));
 
+    /// <summary>The slot's <c>.stuck</c> record while a process it names is still alive. A record that is gone, or
+    /// whose processes are all gone, or that cannot be read at all (torn, not JSON, missing fields, not a regular
+    /// file of ours) is deleted and the slot is usable again: an unreadable record names no one it could wait
+    /// for.</summary>
     StuckSlot? StuckAndAlive(string slotPath)
     {
         var file = slotPath + ".stuck";
-        if (!File.Exists(file))
+        if (FileStatus.Of(file, follow: false) is null)
         {
             return null;
         }
@@ -259,15 +263,20 @@ public sealed class LockDirectory
                 LockJsonContext.Default.StuckSlot
             );
         }
-        catch (System.Text.Json.JsonException) { }
-
-        if (stuck is not null)
+        catch (Exception e)
+            when (e is System.Text.Json.JsonException or IOException or UnauthorizedAccessException)
         {
-            for (var i = 0; i < stuck.Pids.Length; i++)
+            // Unreadable: deleted below.
+        }
+
+        if (stuck is { Pids: { } pids })
+        {
+            var starts = stuck.Starts ?? [];
+            for (var i = 0; i < pids.Length; i++)
             {
                 if (
-                    _table.Read(stuck.Pids[i]) is { IsZombie: false } p
-                    && (stuck.Starts.Length <= i || p.StartTime == stuck.Starts[i])
+                    _table.Read(pids[i]) is { IsZombie: false } p
+                    && (starts.Length <= i || p.StartTime == starts[i])
                 )
                 {
                     return stuck;
@@ -275,13 +284,25 @@ public sealed class LockDirectory
             }
         }
 
+        Remove(file); // they are gone at last, or the record says nothing: the slot is usable again
+        return null;
+    }
+
+    /// <summary>Deletes a file or link (never what a link points to), or an empty folder in its place.</summary>
+    static void Remove(string path)
+    {
         try
         {
-            File.Delete(file); // they are gone at last: the slot is usable again
+            if (FileStatus.Of(path, follow: false) is { IsDirectory: true })
+            {
+                Directory.Delete(path);
+            }
+            else
+            {
+                File.Delete(path);
+            }
         }
-        catch (IOException) { }
-
-        return null;
+        catch (Exception e) when (e is IOException or UnauthorizedAccessException) { }
     }
 
     /// <summary>Plain reads (not .NET's File APIs, which take a shared flock(2) and so fail on a slot whose holder

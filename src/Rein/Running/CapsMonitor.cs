@@ -58,9 +58,7 @@ internal sealed class CapsMonitor : IDisposable
         string? why = "not Linux";
         if (spec.CapMethod != CapMethod.Poll && OperatingSystem.IsLinux())
         {
-            var root = Environment.GetEnvironmentVariable("REIN_CGROUP_ROOT") is { Length: > 0 } r
-                ? r // test hook: a fake hierarchy
-                : "/sys/fs/cgroup";
+            var root = TestHooks.CgroupRoot ?? "/sys/fs/cgroup"; // test build only: a fake hierarchy
             if (
                 CgroupCaps.TryCreate(spec.RunId, spec.MemoryLimit, spec.MaxProcs, out why, root) is
                 { } caps
@@ -153,6 +151,9 @@ internal sealed class CapsMonitor : IDisposable
             else if (_cgroup.ForksRefused() > 0)
             {
                 _exceeded = RunOutcome.MaxProcsExceeded;
+                // The kernel refused a fork because the tree had reached the limit: that is its peak at least,
+                // even when no sample caught it (a fork bomb is over between two samples).
+                PeakProcesses = Math.Max(PeakProcesses, _spec.MaxProcs ?? 0);
             }
         }
 

@@ -4,7 +4,8 @@ namespace Rein.Running;
 public static class ChildEnvironment
 {
     /// <summary>KEY=VALUE strings: the host's environment, <c>REIN_RUN_ID</c>, <c>PYTHONFAULTHANDLER=1</c> unless set,
-    /// the offline variables with --env-offline; <c>REIN_SHIM</c> (a host's setting) is not passed on.</summary>
+    /// the offline variables with --env-offline; <c>REIN_SHIM</c> (a host's setting) and the test hooks
+    /// (<see cref="TestHooks.Variables"/>) are not passed on.</summary>
     public static List<string> For(RunSpec spec)
     {
         var env = new Dictionary<string, string>(StringComparer.Ordinal);
@@ -14,6 +15,15 @@ public static class ChildEnvironment
         }
 
         env.Remove("REIN_SHIM");
+        // Test hooks are rein's, never the command's (a nested rein would inherit them). A test build's shim reads
+        // REIN_FAULT itself and drops it before the exec.
+        foreach (var hook in TestHooks.Variables)
+        {
+            if (!TestHooks.Enabled || hook != "REIN_FAULT")
+            {
+                env.Remove(hook);
+            }
+        }
         // A run inside another run (a worker under `rein supervise` that calls `rein run`): the outer run's id moves
         // onto the chain instead of being overwritten, so the outer run's marker scan still finds this run's tree.
         if (

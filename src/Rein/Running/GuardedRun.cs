@@ -119,20 +119,28 @@ public sealed class GuardedRun(RunSpec spec, GuardedRunOptions options)
             return verdict;
         }
         catch (Exception e)
-            when (e is IOException or UnauthorizedAccessException or InvalidOperationException)
         {
-            // The start may be on record: end it with the reason, so the journal says "rein failed: …" rather
-            // than "guard vanished". (No-op when the start was never written.)
-            recorder.RunEnded(
-                new RunVerdict
-                {
-                    RunId = spec.RunId,
-                    Outcome = RunOutcome.ReinFailed,
-                    Duration = DateTimeOffset.UtcNow - began,
-                    StartedAt = began,
-                    StartFailure = new SpawnFailure(0, e.Message),
-                }
-            );
+            // Whatever went wrong after the start was recorded (an I/O error, a SQLite error from a full disk, a
+            // shim fault…), end the run with the reason, so the journal says "rein failed: …" rather than "guard
+            // vanished". (No-op when the start was never written or the end already was.)
+            try
+            {
+                recorder.RunEnded(
+                    new RunVerdict
+                    {
+                        RunId = spec.RunId,
+                        Outcome = RunOutcome.ReinFailed,
+                        Duration = DateTimeOffset.UtcNow - began,
+                        StartedAt = began,
+                        StartFailure = new SpawnFailure(0, e.Message),
+                    }
+                );
+            }
+            catch (Exception recording)
+            {
+                warn($"the run's end could not be recorded: {recording.Message}");
+            }
+
             throw;
         }
         finally

@@ -59,6 +59,59 @@ public sealed class SignalForwarding : IDisposable
         _registrations.Add(
             PosixSignalRegistration.Create(PosixSignal.SIGCONT, _ => guard.Resume())
         );
+        RelaySigpipe(guard);
+    }
+
+    int _sigpipeWrite = -1;
+
+    /// <summary>The runtime keeps SIGPIPE ignored (the registration above never fires): in the rein binary a small C
+    /// handler writes a SIGPIPE sent by another process to a pipe, read here and passed on like USR1.</summary>
+    unsafe void RelaySigpipe(Guard guard)
+    {
+        if (!Processes.Shim.NativePart.Present)
+        {
+            return;
+        }
+
+        var (read, write) = LibC.CloexecPipe();
+        LibC.SetNonBlocking(write);
+        if (!Processes.Shim.NativePart.RelaySigpipe(write))
+        {
+            LibC.close(read);
+            LibC.close(write);
+            return;
+        }
+
+        _sigpipeWrite = write;
+        var reader = new Thread(() =>
+        {
+            var buf = stackalloc byte[16];
+            while (true)
+            {
+                var n = LibC.read(read, buf, 16);
+                if (n < 0 && LibC.Errno == LibC.EINTR)
+                {
+                    continue;
+                }
+
+                if (n <= 0)
+                {
+                    break; // the write end closed: forwarding is over
+                }
+
+                for (var i = 0; i < n; i++)
+                {
+                    guard.Interrupt(buf[i]);
+                }
+            }
+
+            LibC.close(read);
+        })
+        {
+            IsBackground = true,
+            Name = "rein sigpipe relay",
+        };
+        reader.Start();
     }
 
     public void Dispose()
@@ -66,6 +119,13 @@ public sealed class SignalForwarding : IDisposable
         foreach (var r in _registrations)
         {
             r.Dispose();
+        }
+
+        if (_sigpipeWrite >= 0)
+        {
+            Processes.Shim.NativePart.RelaySigpipe(-1);
+            LibC.close(_sigpipeWrite);
+            _sigpipeWrite = -1;
         }
     }
 }

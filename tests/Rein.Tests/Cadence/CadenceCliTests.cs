@@ -26,6 +26,7 @@ public sealed class CadenceCliTests : RunTestBase
     [Fact]
     public void Twenty_runs_racing_for_one_model_start_exactly_one()
     {
+        Requires.TestHooks();
         var model = Model();
         var racers = Enumerable
             .Range(0, 20)
@@ -71,6 +72,7 @@ public sealed class CadenceCliTests : RunTestBase
     [Fact]
     public void Ten_acquires_at_once_let_one_through()
     {
+        Requires.TestHooks();
         var model = Model();
         var callers = Enumerable
             .Range(0, 10)

@@ -38,7 +38,7 @@ public sealed class TimeoutSignalTests : RunTestBase
 
             Assert.Equal(137, r.ExitCode);
             Assert.Equal(
-                $"rein timeout: sending signal 0 to command '{Paths.Helper}'\n"
+                $"rein timeout: sending signal EXIT to command '{Paths.Helper}'\n"
                     + $"rein timeout: sending signal KILL to command '{Paths.Helper}'\n",
                 r.Stderr
             );
@@ -172,6 +172,37 @@ public sealed class TimeoutSignalTests : RunTestBase
 
         LibC.kill(int.Parse(File.ReadAllText(ReinPidFile)), signal);
 
+        Assert.Equal($"signal {signal}", Status(rein.Wait(TimeSpan.FromSeconds(30))));
+        AssertNoSurvivors();
+    }
+
+    [Theory]
+    [InlineData(LibC.SIGINT)]
+    [InlineData(LibC.SIGQUIT)]
+    public void A_background_job_with_SIGINT_and_SIGQUIT_ignored_is_still_stopped_by_them(
+        int signal
+    )
+    {
+        // A script's `rein timeout 100 cmd &` starts rein with SIGINT and SIGQUIT ignored. coreutils' timeout
+        // installs its handlers regardless; rein too: the "stay ignored" rule is for the command only.
+        using var rein = ReinProcess.Start(
+            Timeout(["-k", "1"], "100", "pidfile", PidFile, "hang"),
+            wrapper:
+            [
+                "python3",
+                "-c",
+                "import signal, subprocess, sys\n"
+                    + "signal.signal(signal.SIGINT, signal.SIG_IGN)\n"
+                    + "signal.signal(signal.SIGQUIT, signal.SIG_IGN)\n"
+                    + WaitStatus.Replace("import subprocess, sys\n", "", StringComparison.Ordinal),
+                ReinPidFile,
+            ]
+        );
+        ProcessProbe.WaitForPids(PidFile, 1, TimeSpan.FromSeconds(10));
+
+        LibC.kill(int.Parse(File.ReadAllText(ReinPidFile)), signal);
+
+        // The command keeps the signal ignored (so the KILL after -k 1 ends it); rein then dies of the signal.
         Assert.Equal($"signal {signal}", Status(rein.Wait(TimeSpan.FromSeconds(30))));
         AssertNoSurvivors();
     }

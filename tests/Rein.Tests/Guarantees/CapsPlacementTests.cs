@@ -42,6 +42,41 @@ public sealed class CapsPlacementTests : RunTestBase
     }
 
     [Fact]
+    public void A_fork_bomb_stopped_by_the_process_cap_is_max_procs_exceeded_never_exited_0()
+    {
+        Assert.SkipUnless(CgroupV1, "needs root and cgroup v1 pids/memory hierarchies");
+        // The first process leaves the bomb behind and exits 0 at once: the pids limit refuses forks only while
+        // the leftovers run. A CI job must not pass on that.
+        var r = ReinProcess.Run(
+            [
+                "run",
+                "--max-procs",
+                "20",
+                "--cap-method",
+                "cgroup",
+                "--report",
+                ReportPath,
+                "--",
+                "sh",
+                "-c",
+                "f(){ f & f & sleep 2; }; f & exit 0",
+                Marker,
+            ],
+            HomeEnv()
+        );
+
+        Assert.Equal(137, r.ExitCode);
+        var report = ReadReport();
+        Assert.Equal("max_procs_exceeded", report.GetProperty("outcome").GetString());
+        Assert.True(
+            report.GetProperty("caps").GetProperty("peak_processes").GetInt32() >= 20,
+            report.ToString()
+        );
+        Assert.Contains("cap of 20 processes", r.Stderr);
+        AssertNoSurvivors();
+    }
+
+    [Fact]
     public void A_memory_cap_kills_the_command_not_rein()
     {
         Assert.SkipUnless(CgroupV1, "needs root and cgroup v1 pids/memory hierarchies");
@@ -71,6 +106,7 @@ public sealed class CapsPlacementTests : RunTestBase
     [Fact]
     public void A_cgroup_the_command_did_not_land_in_falls_back_to_polling()
     {
+        Requires.TestHooks();
         Assert.SkipUnless(OperatingSystem.IsLinux(), "cgroups are Linux");
         // A fake hierarchy: every write succeeds, but the command is never really inside it.
         var fake = Path.Combine(Scratch, "cgroup");
@@ -85,6 +121,7 @@ public sealed class CapsPlacementTests : RunTestBase
     [Fact]
     public void An_explicit_cgroup_method_that_cannot_be_honoured_is_an_error()
     {
+        Requires.TestHooks();
         Assert.SkipUnless(OperatingSystem.IsLinux(), "cgroups are Linux");
         var fake = Path.Combine(Scratch, "cgroup");
         var r = ReinProcess.Run(

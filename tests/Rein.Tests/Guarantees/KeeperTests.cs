@@ -47,6 +47,7 @@ public sealed class KeeperTests : RunTestBase
     [Fact]
     public void An_error_after_the_spawn_still_kills_the_tree()
     {
+        Requires.TestHooks();
         Requires.Subreaper();
         // REIN_FAULT makes the guard throw right after the command started: the keeper must not be disarmed.
         var r = ReinProcess.Run(
@@ -118,6 +119,40 @@ public sealed class KeeperTests : RunTestBase
         const UnixFileMode all = (UnixFileMode)0x1FF; // 0777: a scratch folder the other user can use
         File.SetUnixFileMode(Scratch, all);
         File.SetUnixFileMode(home, all);
+        // The other user must reach rein, the helper and the folder it starts in: a clone in a private (0700)
+        // folder keeps the built ones from it, so copies go into the scratch folder (its parents, the temporary
+        // folder, must let it through).
+        var blocked = Ancestors(Scratch)
+            .FirstOrDefault(d => (File.GetUnixFileMode(d) & UnixFileMode.OtherExecute) == 0);
+        Assert.SkipWhen(
+            blocked is not null,
+            $"{blocked} (a parent of the temporary folder) is closed to other users, so rein cannot run as nobody there"
+        );
+        var bin = Path.Combine(Scratch, "bin");
+        Directory.CreateDirectory(bin);
+        // rein and the native libraries it loads from beside itself (SQLite).
+        foreach (
+            var f in Directory
+                .GetFiles(Path.GetDirectoryName(Paths.Rein)!)
+                .Where(f =>
+                    f == Paths.Rein
+                    || f.EndsWith(".so", StringComparison.Ordinal)
+                    || f.EndsWith(".dylib", StringComparison.Ordinal)
+                )
+        )
+        {
+            File.Copy(f, Path.Combine(bin, Path.GetFileName(f)));
+        }
+
+        var rein = Path.Combine(bin, Path.GetFileName(Paths.Rein));
+        var helper = Path.Combine(bin, "rein-testhelper");
+        File.Copy(Paths.Helper, helper, overwrite: true);
+        foreach (var f in Directory.GetFiles(bin))
+        {
+            File.SetUnixFileMode(f, (UnixFileMode)0x1ED); // 0755
+        }
+
+        File.SetUnixFileMode(bin, (UnixFileMode)0x1ED);
         var evt = "$(tr '\\0' '\\n' < /proc/$PPID/cmdline | sed -n '/^--evt$/{n;p;q}')";
         var r = ReinProcess.Run(
             [
@@ -126,7 +161,7 @@ public sealed class KeeperTests : RunTestBase
                 "sh",
                 "-c",
                 $"echo 'exit 7 0' > /proc/$PPID/fd/{evt} && echo forged >&2; exec \"$0\" \"$@\"",
-                Paths.Helper,
+                helper,
                 Marker,
                 "pidfile",
                 PidFile,
@@ -140,11 +175,31 @@ public sealed class KeeperTests : RunTestBase
                 ["REIN_HOME"] = Path.Combine(home, "state"),
                 ["HOME"] = home,
             },
-            wrapper: ["setpriv", "--reuid=65534", "--regid=65534", "--clear-groups"]
+            workingDirectory: home,
+            // The copy of rein runs in place of the built one (which comes last in the wrapper's arguments).
+            wrapper:
+            [
+                "setpriv",
+                "--reuid=65534",
+                "--regid=65534",
+                "--clear-groups",
+                "/bin/sh",
+                "-c",
+                "shift; exec \"$0\" \"$@\"",
+                rein,
+            ]
         );
         Assert.DoesNotContain("forged", r.Stderr);
-        Assert.Equal(3, r.ExitCode);
+        Assert.True(r.ExitCode == 3, $"exit {r.ExitCode}: {r.Stderr}");
         AssertNoSurvivors();
+    }
+
+    static IEnumerable<string> Ancestors(string path)
+    {
+        for (var d = Path.GetDirectoryName(path); d is not null; d = Path.GetDirectoryName(d))
+        {
+            yield return d;
+        }
     }
 
     [Fact]

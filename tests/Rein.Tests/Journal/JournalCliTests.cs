@@ -97,6 +97,7 @@ public sealed class JournalCliTests : RunTestBase
     [Fact]
     public void Run_alive_when_the_machine_went_down_is_listed_for_the_previous_boot()
     {
+        Requires.TestHooks(); // REIN_BOOT_ID: a simulated reboot
         using var rein = ReinProcess.Start(
             RunArgs([], "pidfile", PidFile, "hang"),
             HomeEnv(("REIN_BOOT_ID", "boot-before-crash"))

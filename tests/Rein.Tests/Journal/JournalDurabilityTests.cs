@@ -48,7 +48,7 @@ public sealed class JournalDurabilityTests : RunTestBase
         var r = ReinProcess.Run(RunArgs(["--lock", name], "exit", "0"), HomeEnv());
 
         Assert.Equal(75, r.ExitCode);
-        Assert.Contains($"held by pid {holder.Pid}", r.Stderr);
+        Assert.Contains($"held by rein pid {holder.Pid}", r.Stderr);
         Assert.True(r.Stderr.Length < 8192, $"the refusal is {r.Stderr.Length} characters long");
         LibC.kill(holder.Pid, LibC.SIGTERM);
         holder.Wait(TimeSpan.FromSeconds(10));

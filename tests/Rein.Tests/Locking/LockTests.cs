@@ -79,6 +79,51 @@ public sealed class LockTests : RunTestBase
     }
 
     [Fact]
+    public void A_busy_lock_shortens_a_long_holder_command_to_the_width_and_the_report_keeps_it_whole()
+    {
+        var name = Lock;
+        Assert.Equal(0, ReinProcess.Run(["run", "--", "true"], HomeEnv()).ExitCode);
+        var big = string.Concat(Enumerable.Repeat("argument-", 230)); // 2 KB of argv
+        using var holder = ReinProcess.Start(
+            ["run", "--lock", name, "--", Paths.Helper, Marker, "pidfile", PidFile, "hang", big],
+            HomeEnv()
+        );
+        ProcessProbe.WaitForPids(PidFile, 1, TimeSpan.FromSeconds(5));
+
+        foreach (var (columns, most) in new[] { ("80", 80 - 40), (null, 200 - 40) })
+        {
+            var env = HomeEnv();
+            env["COLUMNS"] = columns;
+            var report = Path.Combine(Scratch, $"report-{columns ?? "none"}.json");
+            var busy = ReinProcess.Run(
+                ["run", "--lock", name, "--report", report, "--", "true"],
+                env
+            );
+
+            Assert.Equal(75, busy.ExitCode);
+            var line = Assert.Single(busy.Stderr.TrimEnd().Split('\n'));
+            var quoted = line[(line.IndexOf("(command `", StringComparison.Ordinal) + 10)..];
+            quoted = quoted[..quoted.IndexOf('`', StringComparison.Ordinal)];
+            Assert.Equal(most, quoted.Length);
+            Assert.EndsWith("…", quoted);
+            Assert.StartsWith(Paths.Helper[..Math.Min(Paths.Helper.Length, most - 1)], quoted);
+            // --report (for machines) keeps the holder's command as recorded (the holder record keeps the first
+            // 1000 characters of a command line).
+            var recorded = System
+                .Text.Json.JsonDocument.Parse(File.ReadAllText(report))
+                .RootElement.GetProperty("refusal")
+                .GetProperty("holders")[0]
+                .GetProperty("command")
+                .GetString()!;
+            Assert.StartsWith(
+                $"{Paths.Helper} {Marker} pidfile {PidFile} hang argument-",
+                recorded
+            );
+            Assert.True(recorded.Length >= 1000, recorded);
+        }
+    }
+
+    [Fact]
     public void Busy_lock_fails_fast_with_75_naming_the_holder()
     {
         var name = Lock;
@@ -93,7 +138,7 @@ public sealed class LockTests : RunTestBase
         var busy = ReinProcess.Run(["run", "--lock", name, "--", "true"], HomeEnv());
 
         Assert.Equal(75, busy.ExitCode);
-        Assert.Contains($"held by pid {holder.Pid}", busy.Stderr);
+        Assert.Contains($"held by rein pid {holder.Pid}", busy.Stderr);
         Assert.Contains(Marker, busy.Stderr);
         Assert.Contains("do not retry; wait with --wait", busy.Stderr);
         Assert.Single(busy.Stderr.TrimEnd().Split('\n'));

@@ -76,7 +76,7 @@ public sealed class StuckCliTests : RunTestBase
         var brief = ReinProcess.Run(["run", "--lock", lockName, "--", "true"], HomeEnv());
         thaw.Join();
         Assert.Equal(75, brief.ExitCode);
-        Assert.Contains($"held by pid {holder.Pid}", brief.Stderr);
+        Assert.Contains($"held by rein pid {holder.Pid}", brief.Stderr);
         Assert.DoesNotContain("stuck", brief.Stderr);
         Assert.DoesNotContain("reboot", brief.Stderr);
 

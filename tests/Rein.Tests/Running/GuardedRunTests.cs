@@ -98,7 +98,7 @@ public sealed class GuardedRunTests : RunTestBase
             HomeEnv()
         );
         Assert.Contains(
-            "lock_busy: lock '" + name + "' is busy: held by pid " + holder.Pid,
+            "lock_busy: lock '" + name + "' is busy: held by rein pid " + holder.Pid,
             show.Stdout
         );
         Assert.Equal(0, refusal.GetProperty("waited_ms").GetInt64()); // it never waited: "wait with --wait"
@@ -149,6 +149,7 @@ public sealed class GuardedRunTests : RunTestBase
     [Fact]
     public void A_run_rein_fails_after_recording_ends_in_the_journal_with_the_reason_not_as_vanished()
     {
+        Requires.TestHooks();
         var r = ReinProcess.Run(
             RunArgs([], "pidfile", PidFile, "hang"),
             HomeEnv(("REIN_FAULT", "after-spawn"))
@@ -161,6 +162,64 @@ public sealed class GuardedRunTests : RunTestBase
         Assert.Equal("rein_failed", run.GetProperty("outcome").GetString());
         Assert.Contains("injected fault", run.GetProperty("note").GetString());
         AssertNoSurvivors();
+    }
+
+    [Fact]
+    public void A_run_that_fails_with_any_exception_after_the_spawn_ends_in_the_journal()
+    {
+        Requires.TestHooks();
+        // An exception rein has no special case for (here an ArithmeticException; in life a SQLite error on a
+        // full disk) still ends the run on record, not as "guard vanished".
+        var r = ReinProcess.Run(
+            RunArgs([], "pidfile", PidFile, "hang"),
+            HomeEnv(("REIN_FAULT", "after-spawn-other"))
+        );
+        Assert.Equal(125, r.ExitCode);
+        var run = LastRun();
+        Assert.Equal("rein_failed", run.GetProperty("outcome").GetString());
+        Assert.Contains("injected fault", run.GetProperty("note").GetString());
+        AssertNoSurvivors();
+    }
+
+    [Fact]
+    public void A_shim_event_line_rein_cannot_read_is_a_shim_fault_on_record()
+    {
+        Assert.SkipUnless(
+            OperatingSystem.IsLinux() && Environment.UserName == "root",
+            "writes into the shim's event pipe through /proc, which only root may do (the shim is not dumpable)"
+        );
+        var evt = "$(tr '\\0' '\\n' < /proc/$PPID/cmdline | sed -n '/^--evt$/{n;p;q}')";
+        var r = ReinProcess.Run(
+            [
+                "run",
+                "--",
+                "sh",
+                "-c",
+                $"echo 'exit x y' > /proc/$PPID/fd/{evt}; exec \"$0\" \"$@\"",
+                Paths.Helper,
+                Marker,
+                "pidfile",
+                PidFile,
+                "hang",
+            ],
+            HomeEnv()
+        );
+
+        Assert.Equal(125, r.ExitCode);
+        Assert.Contains("shim sent a line rein cannot read ('exit x y')", r.Stderr);
+        Assert.DoesNotContain("   at ", r.Stderr); // one line, no stack trace (the keeper may add its own)
+        var run = LastRun();
+        Assert.Equal("rein_failed", run.GetProperty("outcome").GetString());
+        Assert.Contains("cannot read", run.GetProperty("note").GetString());
+        AssertNoSurvivors();
+    }
+
+    System.Text.Json.JsonElement LastRun()
+    {
+        var journal = ReinProcess.Run(["journal", "--json", "--last", "1"], HomeEnv());
+        return System.Text.Json.JsonDocument.Parse(journal.Stdout).RootElement.GetProperty("runs")[
+            0
+        ];
     }
 
     sealed class Recording : IRunObserver

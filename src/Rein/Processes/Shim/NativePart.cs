@@ -1,4 +1,5 @@
 using System.Runtime.InteropServices;
+using Rein.Platform;
 
 namespace Rein.Processes.Shim;
 
@@ -21,6 +22,13 @@ internal static partial class NativePart
     /// <summary>macOS only (preinit.c records it there): 1 when rein's caller passed <paramref name="fd"/> on.</summary>
     [LibraryImport(Lib)]
     private static partial int rein_native_inherited_fd(int fd);
+
+    [LibraryImport(Lib)]
+    private static partial int rein_native_relay_sigpipe(int fd);
+
+    /// <summary>NativeAOT binary only (sigpipe_relay.c): SIGPIPE sent to this process by another one writes its
+    /// number to <paramref name="fd"/>; -1 ignores SIGPIPE again. False where the native part is absent.</summary>
+    public static bool RelaySigpipe(int fd) => Present && rein_native_relay_sigpipe(fd) == 0;
 
     static readonly Lazy<bool> s_present = new(() =>
     {
@@ -55,7 +63,7 @@ internal static partial class NativePart
         {
             try
             {
-                foreach (var line in File.ReadLines("/proc/self/status"))
+                foreach (var line in (ProcFile.ReadText("/proc/self/status") ?? "").Split('\n'))
                 {
                     if (line.StartsWith("SigIgn:", StringComparison.Ordinal))
                     {
@@ -64,7 +72,7 @@ internal static partial class NativePart
                     }
                 }
             }
-            catch (Exception e) when (e is IOException or FormatException) { }
+            catch (FormatException) { }
         }
 
         return 0;

@@ -78,6 +78,12 @@ public sealed class ShimProcess : IDisposable
     /// <summary>EOF on the event pipe: the shim has exited.</summary>
     public bool Closed { get; private set; }
 
+    /// <summary>The answer to <see cref="RequestKill"/>: processes killed, members still alive when its time ran out.</summary>
+    public (int Killed, int Left)? KillReport { get; private set; }
+
+    /// <summary>Pids the shim's kill signalled (at most 4,096 per kill).</summary>
+    public List<int> Victims { get; } = [];
+
     public static ShimProcess Start(IReadOnlyList<string> shimCommand, ShimStart start)
     {
         var (ctlRead, ctlWrite) = LibC.CloexecPipe();
@@ -184,18 +190,24 @@ public sealed class ShimProcess : IDisposable
         _pending.Remove(0, last + 1);
         foreach (var line in text[..last].Split('\n'))
         {
-            Apply(line.Split(' '));
+            Apply(line);
         }
     }
 
-    void Apply(string[] w)
+    void Apply(string line)
     {
-        static int N(string s) => int.Parse(s, CultureInfo.InvariantCulture);
+        var w = line.Split(' ');
         if (w.Length < 3)
         {
             return;
         }
 
+        // Every number is checked: a torn or foreign line is a shim fault (the run is then rein's failure, recorded
+        // as such, and the keeper ends the tree), never an exception rein has no words for.
+        int N(string s) =>
+            int.TryParse(s, NumberStyles.AllowLeadingSign, CultureInfo.InvariantCulture, out var n)
+                ? n
+                : throw Fault(line);
         switch (w[0])
         {
             case "ready":
@@ -213,13 +225,35 @@ public sealed class ShimProcess : IDisposable
                 SpawnErrno = N(w[1]);
                 break;
             case "exit":
-                RootExit = N(w[1]) >= 0 ? (true, N(w[1]), 0) : (false, 0, N(w[2]));
+                var code = N(w[1]);
+                var signal = N(w[2]);
+                RootExit = code >= 0 ? (true, code, 0) : (false, 0, signal);
+                break;
+            case "victim" when int.TryParse(w[1], CultureInfo.InvariantCulture, out var victim):
+                Victims.Add(victim);
+                break;
+            case "killed"
+                when int.TryParse(w[1], CultureInfo.InvariantCulture, out var killed)
+                    && int.TryParse(w[2], CultureInfo.InvariantCulture, out var left):
+                KillReport = (killed, left);
                 break;
             case "reaped":
-                RootMaxRss = long.Parse(w[1], CultureInfo.InvariantCulture);
+                RootMaxRss = long.TryParse(
+                    w[1],
+                    NumberStyles.AllowLeadingSign, // -1: the shim could not reap the command (it survived SIGKILL)
+                    CultureInfo.InvariantCulture,
+                    out var rss
+                )
+                    ? rss
+                    : throw Fault(line);
                 break;
         }
     }
+
+    static ShimFaultException Fault(string line) =>
+        new(
+            $"the run's shim sent a line rein cannot read ('{CommandText.Escape(line.Length > 80 ? line[..80] + "…" : line)}'); the keeper ends the run's tree"
+        );
 
     /// <summary>Polls the event pipe until <paramref name="done"/> holds, the shim exits, or the time is up.</summary>
     public unsafe bool WaitFor(Func<bool> done, TimeSpan timeout)
@@ -240,6 +274,20 @@ public sealed class ShimProcess : IDisposable
         }
 
         return done();
+    }
+
+    /// <summary>Asks the shim to SIGKILL the run's whole tree now, for at most <paramref name="budget"/>: it walks down
+    /// from itself (a subreaper: every orphan, every hop of a process that forks and exits, is its child) until two
+    /// passes find nothing alive, the command's zombie still held. The answer arrives as <see cref="KillReport"/>.</summary>
+    public void RequestKill(TimeSpan budget)
+    {
+        KillReport = null;
+        Victims.Clear();
+        Send(
+            FormattableString.Invariant(
+                $"kill {Math.Max(1, (long)Math.Ceiling(budget.TotalMilliseconds))}"
+            )
+        );
     }
 
     /// <summary>The teardown is over: reap the command (its pid and group may be recycled from now on).</summary>
@@ -265,10 +313,11 @@ public sealed class ShimProcess : IDisposable
         _disarmed = true;
         Send("done");
         CloseControl();
-        // The shim exits at once; wait (bounded) so its slot copies are closed before the caller releases the
-        // lock, and reap it so no zombie is left under a parent that does not reap.
+        // The shim closes its slot copies, then its end of the event pipe: wait (bounded) for that before the
+        // caller releases the lock. It may still be removing the run's cgroups: it is reaped (bounded) in
+        // Dispose, after the lock was released, so no zombie is left under a parent that does not reap.
         WaitFor(() => false, TimeSpan.FromSeconds(2));
-        ReapShim(TimeSpan.FromMilliseconds(500));
+        ReapShim(TimeSpan.Zero);
     }
 
     void Send(string line)
@@ -288,14 +337,21 @@ public sealed class ShimProcess : IDisposable
         }
     }
 
+    bool _shimReaped;
+
     unsafe void ReapShim(TimeSpan bound)
     {
         var end = Environment.TickCount64 + (long)bound.TotalMilliseconds;
-        while (true)
+        while (!_shimReaped)
         {
             int status;
             var rc = LibC.waitpid(Pid, &status, LibC.WNOHANG);
-            if (rc == Pid || (rc < 0 && LibC.Errno != LibC.EINTR) || Environment.TickCount64 > end)
+            _shimReaped = rc == Pid || (rc < 0 && LibC.Errno == LibC.ECHILD);
+            if (
+                _shimReaped
+                || (rc < 0 && LibC.Errno != LibC.EINTR)
+                || Environment.TickCount64 > end
+            )
             {
                 return;
             }
@@ -315,9 +371,9 @@ public sealed class ShimProcess : IDisposable
             _evt = -1;
         }
 
-        if (!_disarmed)
-        {
-            ReapShim(TimeSpan.Zero);
-        }
+        ReapShim(_disarmed ? TimeSpan.FromMilliseconds(500) : TimeSpan.Zero);
     }
 }
+
+/// <summary>The shim said something rein cannot read (a torn or foreign event line).</summary>
+public sealed class ShimFaultException(string message) : InvalidOperationException(message);

@@ -14,6 +14,11 @@ public sealed class PanicGateCliTests : RunTestBase
     /// <summary>A private state directory and empty report places: the machine's own reports never leak in.</summary>
     Dictionary<string, string?> Env(params (string Key, string Value)[] more)
     {
+        if (more.Any(m => m.Key == "REIN_BOOT_ID"))
+        {
+            Requires.TestHooks(); // a simulated reboot
+        }
+
         var empty = Directory.CreateDirectory(Path.Combine(Scratch, "empty")).FullName;
         return HomeEnv([
             ("REIN_DIAGNOSTIC_REPORTS", Path.Combine(Scratch, "no-reports")),

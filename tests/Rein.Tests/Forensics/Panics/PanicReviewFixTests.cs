@@ -14,14 +14,17 @@ public sealed class PanicReviewFixTests : RunTestBase
 {
     string Dir(string name) => Directory.CreateDirectory(Path.Combine(Scratch, name)).FullName;
 
-    Dictionary<string, string?> Env(string? kernelLog = null) =>
-        HomeEnv(
+    Dictionary<string, string?> Env(string? kernelLog = null)
+    {
+        Requires.TestHooks(); // REIN_BOOT_ID
+        return HomeEnv(
             ("REIN_BOOT_ID", "boot-" + Marker),
             ("REIN_DIAGNOSTIC_REPORTS", Dir("reports")),
             ("REIN_PSTORE_DIR", Dir("pstore")),
             ("REIN_CRASH_DIR", Dir("crash")),
             ("REIN_PREVIOUS_KERNEL_LOG", kernelLog ?? "off")
         );
+    }
 
     static JsonElement Json(string[] args, Dictionary<string, string?> env)
     {

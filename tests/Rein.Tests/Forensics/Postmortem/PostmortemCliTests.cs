@@ -13,6 +13,11 @@ public sealed class PostmortemCliTests : RunTestBase
 
     Dictionary<string, string?> Env(params (string Key, string Value)[] more)
     {
+        if (more.Any(m => m.Key == "REIN_BOOT_ID"))
+        {
+            Requires.TestHooks(); // a simulated reboot
+        }
+
         var empty = Directory.CreateDirectory(Path.Combine(Scratch, "empty")).FullName;
         return HomeEnv([
             ("REIN_DIAGNOSTIC_REPORTS", empty),
