@@ -153,7 +153,7 @@ internal static class ModelsCommand
 
             var config = CliConfig.Load(new Dictionary<string, (string, string)>());
             var overhead = config.Size(Settings.FitOverhead);
-            var e = ModelSizeEstimator.Estimate(id);
+            var e = ModelSizeEstimator.Estimate(id, Caches);
             if (parse.GetValue(json))
             {
                 WriteEstimateJson(e, overhead);
@@ -168,11 +168,22 @@ internal static class ModelsCommand
         return cmd;
     }
 
+    /// <summary>Where the tools keep their models (HF_HUB_CACHE, HF_HOME, ~/.cache/huggingface/hub).</summary>
+    internal static Rein.Cache.CacheLocations Caches =>
+        Rein.Cache.CacheLocations.Resolve(Environment.GetEnvironmentVariable, null, []);
+
     internal static string Describe(ModelEstimate e, long overhead)
     {
+        if (e.OnDisk is { } disk)
+        {
+            return $"{e.Model}: {SizeParser.Format(disk.Bytes)} of weights on disk ({disk.Files} file(s) in {disk.Folder}, "
+                + $"{disk.How}); the fit check wants {SizeParser.Format(disk.Bytes + overhead)} available (with the "
+                + $"{SizeParser.Format(overhead)} overhead)";
+        }
+
         if (e.Bytes is not { } bytes)
         {
-            return $"{e.Model}: unknown (the id names no parameter count or size word); the fit check passes for it "
+            return $"{e.Model}: unknown (not on disk here, and the id names no parameter count or a family's size word); the fit check passes for it "
                 + "— give the size with rein run --model-size to have it checked";
         }
 
@@ -181,7 +192,7 @@ internal static class ModelsCommand
                 ? string.Create(CultureInfo.InvariantCulture, $"{e.Parameters.Value / 1e9:0.###}B")
                 : string.Create(CultureInfo.InvariantCulture, $"{e.Parameters.Value / 1e6:0.###}M");
         var from = e.FromSizeWord
-            ? $"the size word '{e.ParameterToken}' (a rough guess)"
+            ? $"the family size '{e.ParameterToken}'"
             : $"'{e.ParameterToken}'";
         var per = string.Create(CultureInfo.InvariantCulture, $"{e.BytesPerParameter:0.###}");
         var quant = e.QuantisationToken is { } q
@@ -214,6 +225,23 @@ internal static class ModelsCommand
             w.WriteBoolean("from_size_word", e.FromSizeWord);
             w.WriteNumber("bytes_per_parameter", e.BytesPerParameter);
             w.WriteString("quantisation_token", e.QuantisationToken);
+            w.WriteString("source", e.Source);
+            Number(w, "name_bytes", e.NameBytes);
+            w.WritePropertyName("on_disk");
+            if (e.OnDisk is { } disk)
+            {
+                w.WriteStartObject();
+                w.WriteNumber("bytes", disk.Bytes);
+                w.WriteString("folder", disk.Folder);
+                w.WriteNumber("files", disk.Files);
+                w.WriteString("how", disk.How);
+                w.WriteEndObject();
+            }
+            else
+            {
+                w.WriteNullValue();
+            }
+
             w.WriteNumber("overhead_bytes", overhead);
             Number(w, "fit_needs_bytes", e.Bytes is { } b ? b + overhead : null);
             w.WriteEndObject();

@@ -143,7 +143,7 @@ internal sealed class ModelsRunOptions
         {
             gates.Add(
                 new ModelFitGate(
-                    [.. models.Select(ModelSizeEstimator.Estimate)],
+                    [.. models.Select(m => ModelSizeEstimator.Estimate(m, ModelsCommand.Caches))],
                     declared,
                     config.Size(Settings.FitOverhead)
                 )

@@ -73,6 +73,16 @@ internal static class SuperviseCommand
                     RecycleAfterRequests = parse.GetValue(o.RecycleAfterRequests) is null
                         ? null
                         : Count(parse, o.RecycleAfterRequests, 0, min: 1),
+                    HangAfter = parse.GetValue(o.RestartOnHang)
+                        ? CliConfig
+                            .Load(new Dictionary<string, (string, string)>())
+                            .Duration(Settings.HangAfter)
+                        : null,
+                    StopAfterIdle = Duration(parse, o.StopAfterIdle, null) is { } idle
+                        ? idle > TimeSpan.Zero
+                            ? idle
+                            : throw new UsageException("--stop-after-idle: must be more than 0s")
+                        : null,
                     Health = parse.GetValue(o.HealthCmd) is { } probe
                         ? new HealthCheck(
                             ["/bin/sh", "-c", "exec >/dev/null 2>&1; " + probe],

@@ -94,6 +94,17 @@ internal sealed class SuperviseOptions
         "Restart a healthy worker after N inferences: the `rein mark post` breadcrumbs of its run (not counted as a failure)",
         "N"
     );
+    public readonly Option<bool> RestartOnHang = new("--restart-on-hang")
+    {
+        Description =
+            "Restart the worker when an inference (a `rein mark pre` of its run with no post) is open longer than "
+            + "inference.hang_after (90s; REIN_HANG_AFTER): TERM, grace, KILL; counted as a failure",
+    };
+    public readonly Option<string?> StopAfterIdle = Opt(
+        "--stop-after-idle",
+        "Stop the worker and end supervision with exit 0 when no inference finished for DUR and none is in flight (frees the model's memory)",
+        "DUR"
+    );
     public readonly Option<string?> HealthCmd = Opt(
         "--health-cmd",
         "A probe run with /bin/sh -c every --health-interval; --health-retries failures in a row restart the worker",
@@ -176,6 +187,8 @@ internal sealed class SuperviseOptions
                 HealthyAfter,
                 RecycleAfter,
                 RecycleAfterRequests,
+                RestartOnHang,
+                StopAfterIdle,
                 HealthCmd,
                 HealthInterval,
                 HealthTimeout,

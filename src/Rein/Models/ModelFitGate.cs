@@ -90,8 +90,10 @@ public sealed class ModelFitGate(
     /// <summary>"31b × 1 byte (8bit)": how the estimate was made, kept in the refusal (the journal shows it as it
     /// was).</summary>
     public static string Derivation(ModelEstimate e) =>
-        string.Create(
-            CultureInfo.InvariantCulture,
-            $"{e.ParameterToken} × {e.BytesPerParameter:0.###} byte ({e.QuantisationToken ?? "no quantisation in the id: 16-bit"})"
-        );
+        e.OnDisk is { } disk
+            ? $"weights on disk: {disk.Files} file(s) in {disk.Folder} ({disk.How})"
+            : string.Create(
+                CultureInfo.InvariantCulture,
+                $"{e.ParameterToken} × {e.BytesPerParameter:0.###} byte ({e.QuantisationToken ?? "no quantisation in the id: 16-bit"})"
+            );
 }

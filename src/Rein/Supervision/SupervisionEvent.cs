@@ -14,8 +14,8 @@ public enum SupervisionState
 }
 
 /// <summary>One thing that happened in a supervision. <see cref="Kind"/> is one of <c>start</c>, <c>exit</c>,
-/// <c>refused</c>, <c>backoff</c>, <c>restart</c>, <c>recycle</c>, <c>health</c>, <c>heartbeat</c>,
-/// <c>stop</c>, <c>unkillable</c>, <c>give_up</c>, <c>end</c> (docs/schemas.md, the events lines).</summary>
+/// <c>refused</c>, <c>backoff</c>, <c>restart</c>, <c>recycle</c>, <c>health</c>, <c>heartbeat</c>, <c>hang</c>,
+/// <c>idle_stop</c>, <c>stop</c>, <c>unkillable</c>, <c>give_up</c>, <c>end</c> (docs/schemas.md, the events lines).</summary>
 public sealed record SupervisionEvent(string Kind, DateTimeOffset At, int Incarnation)
 {
     public string? RunId { get; init; }
@@ -42,7 +42,8 @@ public sealed record SupervisionEvent(string Kind, DateTimeOffset At, int Incarn
 public sealed record SupervisionResult
 {
     /// <summary><c>stopped</c> (asked to), <c>completed</c> (the worker exited 0 under on-failure),
-    /// <c>gave_up</c> (restart budget spent), <c>unkillable</c> (a worker survived SIGKILL).</summary>
+    /// <c>idle_stop</c> (<c>--stop-after-idle</c>: no inference for that long), <c>gave_up</c> (restart budget spent),
+    /// <c>unkillable</c> (a worker survived SIGKILL).</summary>
     public required string Ending { get; init; }
 
     public required string Reason { get; init; }
@@ -58,8 +59,10 @@ public sealed record SupervisionResult
 
     public required DateTimeOffset EndedAt { get; init; }
 
-    /// <summary>The exit code <c>rein supervise</c> returns: 0 when stopped or completed, else the last
+    /// <summary>The exit code <c>rein supervise</c> returns: 0 when stopped, completed or stopped idle, else the last
     /// incarnation's (as <c>rein run</c> would have returned it).</summary>
     public int ExitCode =>
-        Ending is "stopped" or "completed" ? 0 : Last?.ReinExitCode ?? ExitCodes.ReinFailed;
+        Ending is "stopped" or "completed" or "idle_stop"
+            ? 0
+            : Last?.ReinExitCode ?? ExitCodes.ReinFailed;
 }

@@ -4,7 +4,8 @@ using Rein.Running;
 
 namespace Rein.Supervision;
 
-/// <summary>What restarts a worker that has not ended by itself: the recycle timer, the health probe, the heartbeat.</summary>
+/// <summary>What restarts a worker that has not ended by itself: the recycle timer and request count, a hung
+/// inference, an idle worker (stopped), the health probe, the heartbeat.</summary>
 public sealed partial class Supervisor
 {
     /// <summary>Runs the incarnation's watchers from the moment the worker started until <paramref name="cancel"/>;
@@ -12,9 +13,13 @@ public sealed partial class Supervisor
     Task Watch(Task started, string runId, Action<string> restart, CancellationToken cancel)
     {
         var watchers = new List<Task>();
-        if (_spec.RecycleAfterRequests is { } requests && requests > 0)
+        if (
+            _spec.RecycleAfterRequests is > 0
+            || _spec.HangAfter is not null
+            || _spec.StopAfterIdle is not null
+        )
         {
-            watchers.Add(Quietly(() => WatchRequests(requests, runId, started, restart, cancel)));
+            watchers.Add(Quietly(() => WatchInferences(runId, started, restart, cancel)));
         }
 
         if (_spec.RecycleAfter is { } lifetime && lifetime > TimeSpan.Zero)
@@ -42,10 +47,12 @@ public sealed partial class Supervisor
         return Task.WhenAll(watchers);
     }
 
-    /// <summary>Counts the POST breadcrumbs the worker writes into its run's breadcrumb file (from where the last
-    /// look stopped: the file only grows while the run lives) and recycles it after <paramref name="requests"/>.</summary>
-    async Task WatchRequests(
-        int requests,
+    /// <summary>Reads the incarnation's breadcrumbs as the worker writes them (its run's file, from where the last look
+    /// stopped: the file only grows while the run lives) and acts on them: recycle after
+    /// <see cref="SupervisorSpec.RecycleAfterRequests"/> POSTs; restart as hung when an inference stays open past
+    /// <see cref="SupervisorSpec.HangAfter"/> (<c>--restart-on-hang</c>); stop the worker when no inference has
+    /// finished nor is in flight for <see cref="SupervisorSpec.StopAfterIdle"/>. Breadcrumb times are wall-clock.</summary>
+    async Task WatchInferences(
         string runId,
         Task started,
         Action<string> restart,
@@ -59,38 +66,89 @@ public sealed partial class Supervisor
         );
         long offset = 0;
         var posts = 0;
+        var open = new Dictionary<(int, ulong, string?, string), List<DateTimeOffset>>();
+        var lastActivity = DateTimeOffset.UtcNow;
+        var poll = TimeSpan.FromMilliseconds(200);
         while (true)
         {
-            await Task.Delay(TimeSpan.FromMilliseconds(200), _time, cancel).ConfigureAwait(false);
-            if (StateFile.ReadFrom(file, offset) is not { Length: > 0 } bytes)
+            await Task.Delay(poll, _time, cancel).ConfigureAwait(false);
+            if (StateFile.ReadFrom(file, offset) is { Length: > 0 } bytes)
             {
-                continue;
-            }
-
-            // Whole lines only: a line being written is read again next time.
-            var start = 0;
-            for (
-                var nl = Array.IndexOf(bytes, (byte)'\n');
-                nl >= 0;
-                nl = Array.IndexOf(bytes, (byte)'\n', start)
-            )
-            {
-                if (
-                    BreadcrumbLine.Decode(bytes.AsSpan(start, nl - start)) is
-                    { Kind: BreadcrumbKind.Post }
+                // Whole lines only: a line being written is read again next time.
+                var start = 0;
+                for (
+                    var nl = Array.IndexOf(bytes, (byte)'\n');
+                    nl >= 0;
+                    nl = Array.IndexOf(bytes, (byte)'\n', start)
                 )
                 {
-                    posts++;
+                    if (BreadcrumbLine.Decode(bytes.AsSpan(start, nl - start)) is { } crumb)
+                    {
+                        Track(crumb);
+                    }
+
+                    start = nl + 1;
                 }
 
-                start = nl + 1;
+                offset += start;
             }
 
-            offset += start;
-            if (posts >= requests)
+            if (_spec.RecycleAfterRequests is { } requests and > 0 && posts >= requests)
             {
                 restart("recycle");
                 return;
+            }
+
+            var now = DateTimeOffset.UtcNow;
+            var oldestOpen = open
+                .Values.SelectMany(v => v)
+                .DefaultIfEmpty(DateTimeOffset.MaxValue)
+                .Min();
+            if (
+                _spec.HangAfter is { } hang
+                && oldestOpen != DateTimeOffset.MaxValue
+                && now - oldestOpen > hang
+            )
+            {
+                restart("hang");
+                return;
+            }
+
+            if (
+                _spec.StopAfterIdle is { } idle
+                && oldestOpen == DateTimeOffset.MaxValue
+                && now - lastActivity > idle
+            )
+            {
+                restart("idle_stop");
+                return;
+            }
+        }
+
+        void Track(Breadcrumb crumb)
+        {
+            var key = crumb.PairKey;
+            if (crumb.Kind == BreadcrumbKind.Pre)
+            {
+                if (!open.TryGetValue(key, out var list))
+                {
+                    open[key] = list = [];
+                }
+
+                list.Add(crumb.At);
+                return;
+            }
+
+            posts++;
+            lastActivity = DateTimeOffset.UtcNow;
+            // A POST closes the latest open PRE of its key (BreadcrumbPairing's rule).
+            if (open.TryGetValue(key, out var pres) && pres.Count > 0)
+            {
+                pres.RemoveAt(pres.Count - 1);
+                if (pres.Count == 0)
+                {
+                    open.Remove(key);
+                }
             }
         }
     }

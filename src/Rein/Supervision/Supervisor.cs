@@ -202,6 +202,15 @@ public sealed partial class Supervisor : IAsyncDisposable
                 }
 
                 _budget.IncarnationEnded(verdict.Duration);
+                if (watcherReason == "idle_stop")
+                {
+                    // Asked for: the worker had nothing to do; its memory is free until the application needs it.
+                    return Ended(
+                        "idle_stop",
+                        $"no inference finished for {Config.DurationParser.Format(_spec.StopAfterIdle ?? TimeSpan.Zero)} and none was in flight"
+                    );
+                }
+
                 if (watcherReason == "recycle")
                 {
                     // A planned restart of a healthy worker: no backoff, nothing counted.

@@ -30,6 +30,16 @@ public sealed record SupervisorSpec
     /// breadcrumbs of the incarnation's run (a cold restart after N requests, as metal-guard does).</summary>
     public int? RecycleAfterRequests { get; init; }
 
+    /// <summary>Restart the worker as hung when one of its inferences (a <c>rein mark pre</c> of the incarnation's run
+    /// with no matching post) stays open this long (<c>--restart-on-hang</c>, the <c>inference.hang_after</c>
+    /// setting). A hang counts as a failure (backoff, budget). Null: never.</summary>
+    public TimeSpan? HangAfter { get; init; }
+
+    /// <summary>Stop the worker and end supervision (exit 0, event <c>idle_stop</c>) when no inference of the current
+    /// incarnation has finished for this long and none is in flight (metal-guard's idle worker exit: the model's
+    /// memory is freed and the application starts a worker again when it needs one). Null: never.</summary>
+    public TimeSpan? StopAfterIdle { get; init; }
+
     public HealthCheck? Health { get; init; }
 
     /// <summary>A file the worker touches; not touched for <see cref="HeartbeatTimeout"/> → hung → restart.</summary>

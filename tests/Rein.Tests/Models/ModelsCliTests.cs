@@ -162,12 +162,13 @@ public sealed class ModelsCliTests : RunTestBase
         Assert.Equal(0, known.ExitCode);
         var doc = Json(known);
         Assert.Equal(31e9, doc.GetProperty("parameters").GetDouble());
-        Assert.Equal(1, doc.GetProperty("bytes_per_parameter").GetDouble());
+        Assert.Equal(1.0625, doc.GetProperty("bytes_per_parameter").GetDouble());
+        Assert.Equal("name", doc.GetProperty("source").GetString());
         Assert.Equal("8bit", doc.GetProperty("quantisation_token").GetString());
-        Assert.Equal(31_000_000_000 + (2L << 30), doc.GetProperty("fit_needs_bytes").GetInt64());
+        Assert.Equal(32_937_500_000 + (2L << 30), doc.GetProperty("fit_needs_bytes").GetInt64());
 
         var human = ReinProcess.Run(["models", "estimate", Listed], HomeEnv());
-        Assert.Contains("31B parameters (from '31b') × 1 byte(s) each ('8bit')", human.Stdout);
+        Assert.Contains("31B parameters (from '31b') × 1.06", human.Stdout);
 
         var unknown = ReinProcess.Run(["models", "estimate", "acme/mystery"], HomeEnv());
         Assert.Equal(0, unknown.ExitCode);
