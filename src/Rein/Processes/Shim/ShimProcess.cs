@@ -226,7 +226,7 @@ public sealed class ShimProcess : IDisposable
             case "reaped":
                 RootMaxRss = long.TryParse(
                     w[1],
-                    NumberStyles.None,
+                    NumberStyles.AllowLeadingSign, // -1: the command could not be reaped (it survived SIGKILL)
                     CultureInfo.InvariantCulture,
                     out var rss
                 )
@@ -319,7 +319,11 @@ public sealed class ShimProcess : IDisposable
             int status;
             var rc = LibC.waitpid(Pid, &status, LibC.WNOHANG);
             _shimReaped = rc == Pid || (rc < 0 && LibC.Errno == LibC.ECHILD);
-            if (_shimReaped || (rc < 0 && LibC.Errno != LibC.EINTR) || Environment.TickCount64 > end)
+            if (
+                _shimReaped
+                || (rc < 0 && LibC.Errno != LibC.EINTR)
+                || Environment.TickCount64 > end
+            )
             {
                 return;
             }
