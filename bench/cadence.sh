@@ -16,6 +16,10 @@ hyperfine -N --warmup 20 --runs 300 --prepare "$reset" "$REIN run --model m -- t
 echo "== rein cadence acquire against rein run -- true"
 hyperfine -N --warmup 20 --runs 300 --prepare "$reset" "$REIN cadence acquire m" "$REIN run -- true"
 
+echo "== rein cadence acquire against rein mark pre (issue 21: within 1.2x)"
+"$REIN" mark pre org/bench-model # the crumbs folder and this caller's file exist (a worker's steady state)
+hyperfine -N --warmup 20 --runs 300 --prepare "$reset" "$REIN cadence acquire m" "$REIN mark pre org/bench-model"
+
 echo "== the same with a store of 100 loads (the most it keeps)"
 for i in $(seq 1 100); do "$REIN" cadence acquire "bench/model-$i" >/dev/null; done
 hyperfine -N --warmup 20 --runs 300 "$REIN run --model m -- true" "$REIN run -- true"

@@ -86,6 +86,13 @@ def python_env() -> Dict[str, str]:
 
 def pids_with(marker: str) -> List[int]:
     """Live (non-zombie) processes whose command line holds ``marker``."""
+    if not os.path.isdir("/proc/self"):  # macOS: ps (procps and BSD ps share these keywords)
+        out = subprocess.run(["ps", "-axo", "pid=,stat=,command="], capture_output=True, text=True).stdout
+        rows = [line.split(None, 2) for line in out.splitlines()]
+        return [
+            int(r[0]) for r in rows
+            if len(r) == 3 and marker in r[2] and not r[1].startswith("Z") and int(r[0]) != os.getpid()
+        ]
     found = []
     for name in os.listdir("/proc"):
         if not name.isdigit() or int(name) == os.getpid():
@@ -100,6 +107,11 @@ def pids_with(marker: str) -> List[int]:
         if marker.encode() in cmd and state != b"Z":
             found.append(int(name))
     return found
+
+
+def escaping_sleeper(marker: str) -> str:
+    """A shell fragment: a process that leaves the session (setsid) and sleeps, carrying ``marker``."""
+    return f"{sys.executable} -c 'import os, time; os.setsid(); time.sleep(300)' {marker}"
 
 
 def wait_until(predicate, timeout: float = 10.0, interval: float = 0.05) -> bool:  # type: ignore[no-untyped-def]

@@ -136,3 +136,12 @@ def test_a_refused_state_directory_is_a_state_directory_error(home: str) -> None
         with rein.cadence(MODEL):
             pass
     assert "not a directory" in str(e.value)
+
+
+def test_a_model_id_that_looks_like_an_option_is_still_an_id(home: str) -> None:
+    with rein.cadence("-weird/--json") as c:
+        assert c.token
+    with pytest.raises(rein.CadenceBlocked) as e:
+        rein.cadence.check("-weird/--json")
+    assert e.value.blocking_model == "-weird/--json"
+    assert rein.models.check("--json") is None

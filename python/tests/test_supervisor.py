@@ -11,7 +11,7 @@ import textwrap
 import time
 
 import pytest
-from conftest import pids_with, python_env, wait_until
+from conftest import escaping_sleeper, pids_with, python_env, wait_until
 
 import rein
 from rein import events as ev
@@ -46,7 +46,7 @@ def test_a_crash_looping_worker_gives_typed_events_then_gives_up(home: str, mark
 
 
 def test_stop_kills_the_workers_whole_tree(home: str, marker: str) -> None:
-    worker = ["sh", "-c", f"setsid sh -c 'sleep 300' {marker} & exec sh -c 'sleep 300' {marker}"]
+    worker = ["sh", "-c", f"{escaping_sleeper(marker)} & exec sh -c 'sleep 300' {marker}"]
 
     async def main() -> "tuple[int, list[str]]":
         sup = rein.Supervisor(worker, grace="200ms", stderr=subprocess.DEVNULL)

@@ -10,6 +10,7 @@ public static class ReinCli
 {
     public static int Execute(string[] args)
     {
+        SqliteLibrary.PreferBesideBinary();
 #if REIN_TEST_HOOKS
         // Lets the tests tell the test build (hooks live) from a normal one, where this is an unknown command.
         if (args is ["__test-hooks"])

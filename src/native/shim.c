@@ -19,7 +19,10 @@
  *
  * Protocol. Events (shim -> rein, one line each): "ready SUBREAPER PROCOK", "cgroup ERRNO" (a join failed),
  * "started PID" or "failed ERRNO", "exit CODE SIGNAL" (the command ended; it stays a zombie), "reaped MAXRSS_KIB".
- * Commands (rein -> shim): "reap" (reap the command now), "done" (clean end: reap, close, exit).
+ * "victim PID 0" (a process the kill below signalled), "killed N LEFT" (the kill is over: N processes killed, LEFT
+ * members still alive when its time ran out).
+ * Commands (rein -> shim): "kill MS" (SIGKILL the whole tree now, for at most MS milliseconds, the command's zombie
+ * still held), "reap" (reap the command now), "done" (clean end: reap, close, exit).
  */
 #define _GNU_SOURCE
 #include "shim.h"
@@ -291,7 +294,7 @@ int shim_main(int argc, char **argv) {
         if (r < 0 && (errno == EINTR || errno == EAGAIN)) continue;
         if (r <= 0) {
             /* EOF without "done": rein is gone (SIGKILL, crash, or an error path that never disarmed us). */
-            int killed = shim_kill_tree(&o, root, root_reaped, start_ticks);
+            int killed = shim_kill_tree(&o, root, root_reaped, start_ticks, 0, 1, -1, NULL);
             shim_remove_cgroups(&o);
             if (killed > 0)
                 fprintf(stderr, "rein: the guard of run %s died; its keeper killed %d leftover process(es)\n",
@@ -303,7 +306,14 @@ int shim_main(int argc, char **argv) {
         char *nl;
         while ((nl = strchr(buf, '\n')) != NULL) {
             *nl = 0;
-            if (strcmp(buf, "reap") == 0 || strcmp(buf, "done") == 0) {
+            if (strncmp(buf, "kill ", 5) == 0) {
+                /* rein's teardown, after the grace: kill the whole tree now (the command's zombie stays held), at
+                 * most for the given milliseconds, and say how it went. */
+                int left = 0;
+                long ms = atol(buf + 5);
+                int killed = shim_kill_tree(&o, root, root_reaped, start_ticks, ms > 0 ? ms : 1, 0, o.evt_fd, &left);
+                emit(o.evt_fd, "killed %ld %ld\n", killed, left);
+            } else if (strcmp(buf, "reap") == 0 || strcmp(buf, "done") == 0) {
                 int done = buf[0] == 'd';
                 if (!root_reaped) {
                     long maxrss = reap_root(root);

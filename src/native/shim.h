@@ -30,8 +30,11 @@ int shim_children(pid_t pid, pid_t *out, int max);
 int shim_proc_matches(void);
 /* Our own start time in the units the process table uses (Linux: clock ticks since boot); 0 if unknown. */
 long shim_self_start(void);
-/* SIGKILLs the run's whole tree until nothing of it is left; returns how many processes were killed. */
-int shim_kill_tree(const struct shim_options *o, pid_t root, int root_reaped, long not_before);
+/* SIGKILLs the run's whole tree until two passes in a row find nothing of it alive, or deadline_ms passed (0: no
+ * deadline). Returns how many distinct processes were killed; *left gets the members still alive at the end. With
+ * evt_fd >= 0, each killed pid is reported as "victim PID 0". */
+int shim_kill_tree(const struct shim_options *o, pid_t root, int root_reaped, long not_before, long deadline_ms,
+                   int scan_marker, int evt_fd, int *left);
 void shim_remove_cgroups(const struct shim_options *o);
 
 #endif

@@ -11,6 +11,7 @@
 #include <sys/syscall.h>
 #endif
 #include <errno.h>
+#include <fcntl.h>
 #include <signal.h>
 #include <stdio.h>
 #include <stdlib.h>
@@ -255,7 +256,6 @@ static int env_entry_marks(const char *e, size_t len, const char *marker) {
 /* SIGKILL by identity. Linux: a pidfd pins the process, and its start time must still be the one just read from
  * /proc, so a pid recycled in between is never signalled. macOS has no pidfd: the start time is read again just
  * before kill(), which leaves only the moment between the two calls. */
-static int kill_process(pid_t pid, long start) {
 #ifdef __linux__
 #ifndef SYS_pidfd_open
 #define SYS_pidfd_open 434
@@ -263,21 +263,55 @@ static int kill_process(pid_t pid, long start) {
 #ifndef SYS_pidfd_send_signal
 #define SYS_pidfd_send_signal 424
 #endif
+#endif
+static int kill_process(pid_t pid, long start) {
+#ifdef __linux__
     int fd = (int)syscall(SYS_pidfd_open, pid, 0);
-    if (fd >= 0) {
-        struct proc now;
-        int ok = read_stat(pid, &now) == 0 && now.start == start &&
-                 syscall(SYS_pidfd_send_signal, fd, SIGKILL, NULL, 0) == 0;
-        close(fd);
-        return ok;
-    }
+    if (fd < 0) return 0; /* gone, or no pidfd (kernel < 5.3): never a bare kill() */
+    struct proc now;
+    int ok = read_stat(pid, &now) == 0 && now.start == start && now.state != 'Z' &&
+             syscall(SYS_pidfd_send_signal, fd, SIGKILL, NULL, 0) == 0;
+    close(fd);
+    return ok;
 #elif defined(__APPLE__)
     struct proc now;
-    if (read_bsd(pid, &now) != 0 || now.start != start) return 0;
-#else
-    (void)start;
-#endif
+    if (read_bsd(pid, &now) != 0 || now.start != start || now.state == 'Z') return 0;
     return kill(pid, SIGKILL) == 0;
+#else
+    (void)pid;
+    (void)start;
+    return 0;
+#endif
+}
+
+/* SIGKILL pid if it is still a child of one of `parents` (members already verified, or the shim itself) and started
+ * after the run. Linux: the pidfd is opened first, so what the check reads (/proc/PID/stat) is the process the
+ * signal can reach: if that process died meanwhile, the signal goes nowhere. Returns 1 when a live member was
+ * signalled, 0 otherwise; *state gets its state ('?' when it could not be read). */
+static int kill_if_child(pid_t pid, pid_t parent, pid_t self, long not_before, struct proc *out) {
+    out->state = '?';
+#ifdef __linux__
+    int fd = (int)syscall(SYS_pidfd_open, pid, 0);
+    if (fd < 0) return 0;
+    struct proc now;
+    int ok = read_stat(pid, &now) == 0 && (now.ppid == parent || now.ppid == self) && now.start >= not_before;
+    if (ok) *out = now;
+    ok = ok && now.state != 'Z' && syscall(SYS_pidfd_send_signal, fd, SIGKILL, NULL, 0) == 0;
+    close(fd);
+    return ok;
+#elif defined(__APPLE__)
+    struct proc now;
+    if (read_bsd(pid, &now) != 0 || (now.ppid != parent && now.ppid != self) || now.start < not_before) return 0;
+    *out = now;
+    return now.state != 'Z' && kill(pid, SIGKILL) == 0;
+#else
+    (void)pid;
+    (void)parent;
+    (void)self;
+    (void)not_before;
+    (void)out;
+    return 0;
+#endif
 }
 
 static void sleep_ms(long ms) {
@@ -286,88 +320,319 @@ static void sleep_ms(long ms) {
     }
 }
 
-static int remember(pid_t *seen, int *count, pid_t pid) {
-    for (int i = 0; i < *count; i++)
-        if (seen[i] == pid) return 0;
-    if (*count < 4096) seen[(*count)++] = pid;
-    return 1;
+static long now_ms(void) {
+    struct timespec ts;
+    clock_gettime(CLOCK_MONOTONIC, &ts);
+    return (long)ts.tv_sec * 1000L + ts.tv_nsec / 1000000L;
 }
 
-static int kill_cgroup_members(const struct shim_options *o, pid_t *seen, int *nseen, int *killed) {
+/* Pids this kill has already reported (bounded: a hopping process brings a new pid every hop). */
+struct victims {
+    pid_t pid[4096];
+    int count;
+    int killed; /* distinct processes signalled, up to the table's size */
+    int evt_fd; /* "victim PID" events to rein (-1: none) */
+};
+
+static void note(struct victims *v, pid_t pid) {
+    for (int i = v->count - 1; i >= 0 && i >= v->count - 4096; i--)
+        if (v->pid[i] == pid) return;
+    if (v->count >= 4096) return;
+    v->pid[v->count++] = pid;
+    v->killed++;
+    if (v->evt_fd >= 0) {
+        char line[48];
+        int n = snprintf(line, sizeof line, "victim %d 0\n", (int)pid);
+        if (n > 0) {
+            ssize_t ignored = write(v->evt_fd, line, (size_t)n);
+            (void)ignored;
+        }
+    }
+}
+
+#ifdef __linux__
+/* Children of pid from every thread's list (/proc/PID/task/TID/children: a child belongs to the thread that forked
+ * it). Returns how many were stored, -1 when the lists cannot be read. */
+static int children_all_tasks(pid_t pid, pid_t *out, int max) {
+    char path[64];
+    snprintf(path, sizeof path, "/proc/%d/task", (int)pid);
+    DIR *d = opendir(path);
+    if (!d) return -1;
+    int n = 0;
+    struct dirent *e;
+    while ((e = readdir(d)) != NULL && n < max) {
+        if (e->d_name[0] < '1' || e->d_name[0] > '9') continue;
+        char file[96];
+        snprintf(file, sizeof file, "/proc/%d/task/%d/children", (int)pid, atoi(e->d_name));
+        FILE *f = fopen(file, "re");
+        if (!f) continue;
+        int v;
+        while (n < max && fscanf(f, "%d", &v) == 1) out[n++] = v;
+        fclose(f);
+    }
+    closedir(d);
+    return n;
+}
+
+/* Whether /proc/PID/cgroup names the cgroup directory `dir` (matched by its last component, rein-<run id>). */
+static int in_cgroup(pid_t pid, const char *dir) {
+    const char *base = strrchr(dir, '/');
+    base = base ? base + 1 : dir;
+    size_t bn = strlen(base);
+    char path[64], line[4096];
+    snprintf(path, sizeof path, "/proc/%d/cgroup", (int)pid);
+    FILE *f = fopen(path, "re");
+    if (!f) return 0;
+    int found = 0;
+    while (!found && fgets(line, sizeof line, f)) {
+        size_t len = strcspn(line, "\n");
+        line[len] = 0;
+        found = len > bn && line[len - bn - 1] == '/' && strcmp(line + len - bn, base) == 0;
+    }
+    fclose(f);
+    return found;
+}
+#endif
+
+/* The run's cgroups: cgroup.kill where the kernel has it (v2, Linux 5.14: one write kills every member, atomically,
+ * forks included); else each pid of cgroup.procs through a pidfd, signalled only if the process the pidfd pins is
+ * still in the run's cgroup and started after the run (never a bare pid: the list may be stale). */
+static int kill_cgroup_members(const struct shim_options *o, pid_t self, long not_before, struct victims *v) {
     int found = 0;
     for (int i = 0; i < o->cgroup_count; i++) {
         char path[4096];
+        snprintf(path, sizeof path, "%s/cgroup.kill", o->cgroups[i]);
+        int kfd = open(path, O_WRONLY | O_CLOEXEC);
+        if (kfd >= 0) {
+            ssize_t w = write(kfd, "1", 1);
+            close(kfd);
+            (void)w;
+        }
         snprintf(path, sizeof path, "%s/cgroup.procs", o->cgroups[i]);
         FILE *f = fopen(path, "re");
         if (!f) continue;
         int pid;
         while (fscanf(f, "%d", &pid) == 1) {
-            if (pid > 1 && pid != getpid() && kill(pid, SIGKILL) == 0) {
+            if (pid <= 1 || pid == self) continue;
+#ifdef __linux__
+            int fd = (int)syscall(SYS_pidfd_open, pid, 0);
+            if (fd < 0) continue;
+            struct proc now;
+            if (read_stat(pid, &now) == 0 && now.state != 'Z' && now.start >= not_before &&
+                in_cgroup(pid, o->cgroups[i]) && syscall(SYS_pidfd_send_signal, fd, SIGKILL, NULL, 0) == 0) {
                 found++;
-                *killed += remember(seen, nseen, pid);
+                note(v, pid);
             }
+            close(fd);
+#else
+            (void)not_before;
+            (void)v;
+#endif
         }
         fclose(f);
     }
     return found;
 }
 
-int shim_kill_tree(const struct shim_options *o, pid_t root, int root_reaped, long not_before) {
+/* Every live descendant of the shim, top down, each SIGKILLed as it is found. The shim's own children cannot be
+ * recycled (they are ours until we reap them); a deeper process is signalled only while it is still the child of
+ * a member found above it (or, re-parented meanwhile, of the shim). O(members): only the run's own /proc entries
+ * are read. */
+/* The live members seen by the last pass (for the record of survivors). */
+static struct proc g_live[256];
+static int g_live_count;
+
+static int kill_descendants(pid_t self, pid_t root, int root_reaped, long not_before, struct victims *v,
+                            int *live) {
+    static pid_t queue[MAX_PROCS];
+    static pid_t kids[MAX_PROCS];
+    int head = 0, tail = 0, found = 0;
+    queue[tail++] = self;
+    while (head < tail) {
+        pid_t parent = queue[head++];
+#ifdef __linux__
+        int n = children_all_tasks(parent, kids, MAX_PROCS);
+#else
+        int n = shim_children(parent, kids, MAX_PROCS);
+#endif
+        for (int i = 0; i < n; i++) {
+            pid_t pid = kids[i];
+            if (pid <= 1 || pid == self) continue;
+            struct proc now;
+            if (parent == self) {
+                /* Our own child: its pid is ours until we reap it. The command (held as a zombie) is killed too
+                 * while alive; kill() on a zombie does nothing. */
+#ifdef __linux__
+                if (read_stat(pid, &now) != 0) continue;
+#else
+                if (read_bsd(pid, &now) != 0) continue;
+#endif
+                if (pid == root && root_reaped) continue;
+                if (now.state != 'Z' && kill(pid, SIGKILL) == 0) {
+                    found++;
+                    note(v, pid);
+                }
+            } else if (kill_if_child(pid, parent, self, not_before, &now)) {
+                found++;
+                note(v, pid);
+            }
+            if (now.state == '?' || now.state == 'Z') continue; /* a zombie's children are already re-parented */
+            (*live)++;
+            if (g_live_count < (int)(sizeof g_live / sizeof g_live[0])) g_live[g_live_count++] = now;
+            if (tail < MAX_PROCS) queue[tail++] = pid;
+        }
+    }
+    return found;
+}
+
+/* Processes carrying the run's marker that are not below the shim (no subreaper, or a stranger's service started
+ * them): one pass over the process table, reading the environment only of processes that started after the run. */
+static int kill_marker_carriers(const struct shim_options *o, pid_t self, long not_before, struct victims *v) {
     static struct proc procs[MAX_PROCS];
-    static pid_t seen[4096];
-    int nseen = 0, killed = 0, quiet = 0;
-    long delay = 10;
+    if (!o->marker) return 0;
+    int n = snapshot(procs, MAX_PROCS), found = 0;
+    for (int i = 0; i < n; i++) {
+        struct proc *p = &procs[i];
+        if (p->state == 'Z' || p->pid <= 1 || p->pid == self || p->start < not_before) continue;
+        if (carries_marker(p->pid, o->marker) && kill_process(p->pid, p->start)) {
+            found++;
+            note(v, p->pid);
+        }
+    }
+    return found;
+}
+
+static void reap_children(pid_t self, pid_t root, int root_reaped) {
+    static pid_t kids[MAX_PROCS];
+    int nk = shim_children(self, kids, MAX_PROCS);
+    for (int i = 0; i < nk; i++)
+        if (kids[i] != root || root_reaped) waitpid(kids[i], NULL, WNOHANG);
+}
+
+/* The path of a held lock slot (NULL when it cannot be named). */
+static int slot_path(int fd, char *out, size_t size) {
+#ifdef __linux__
+    char link[64];
+    snprintf(link, sizeof link, "/proc/self/fd/%d", fd);
+    ssize_t n = readlink(link, out, size - 1);
+    if (n <= 0 || (size_t)n >= size - 1) return -1;
+    out[n] = 0;
+    return out[0] == '/' ? 0 : -1;
+#elif defined(__APPLE__)
+    if (size < 1024 || fcntl(fd, F_GETPATH, out) != 0) return -1;
+    return 0;
+#else
+    (void)fd;
+    (void)out;
+    (void)size;
+    return -1;
+#endif
+}
+
+/* Writes SLOT.stuck for every held slot: {"run_id":..., "pids":[...], "starts":[...], "states":[...]}, the format
+ * of rein's own record (src/Rein/Locking/LockHolder.cs, StuckSlot), atomically (a temporary name rein skips, then
+ * rename). rein locks, rein ps and a refused lock name these processes while they live. Returns 1 if one was written. */
+static int record_survivors(const struct shim_options *o) {
+    int wrote = 0;
+    for (int i = 0; i < o->hold_count; i++) {
+        char slot[3800], path[4096], tmp[4096];
+        if (slot_path(o->hold[i], slot, sizeof slot) != 0) continue;
+        snprintf(path, sizeof path, "%s.stuck", slot);
+        snprintf(tmp, sizeof tmp, "%s.stuck.tmp-%d", slot, (int)getpid());
+        int fd = open(tmp, O_WRONLY | O_CREAT | O_TRUNC | O_NOFOLLOW | O_CLOEXEC, 0600);
+        if (fd < 0) continue;
+        FILE *f = fdopen(fd, "w");
+        if (!f) {
+            close(fd);
+            continue;
+        }
+        fprintf(f, "{\"run_id\":\"");
+        for (const char *c = o->marker ? o->marker : ""; *c; c++)
+            if (*c != '"' && *c != '\\' && (unsigned char)*c >= 0x20) fputc(*c, f);
+        fprintf(f, "\",\"pids\":[");
+        for (int k = 0; k < g_live_count; k++) fprintf(f, k ? ",%d" : "%d", (int)g_live[k].pid);
+        fprintf(f, "],\"starts\":[");
+        for (int k = 0; k < g_live_count; k++) fprintf(f, k ? ",%ld" : "%ld", g_live[k].start);
+        fprintf(f, "],\"states\":[");
+        for (int k = 0; k < g_live_count; k++) fprintf(f, k ? ",\"%c\"" : "\"%c\"", g_live[k].state);
+        fprintf(f, "]}\n");
+        int ok = fflush(f) == 0 && fsync(fileno(f)) == 0;
+        fclose(f);
+        if (ok && rename(tmp, path) == 0)
+            wrote = 1;
+        else
+            unlink(tmp);
+    }
+    return wrote;
+}
+
+/* The survivors are gone: the records this shim wrote go too (the slots are released when the shim exits). */
+static void remove_survivor_records(const struct shim_options *o) {
+    for (int i = 0; i < o->hold_count; i++) {
+        char slot[3800], path[4096];
+        if (slot_path(o->hold[i], slot, sizeof slot) != 0) continue;
+        snprintf(path, sizeof path, "%s.stuck", slot);
+        unlink(path);
+    }
+}
+
+/*
+ * SIGKILLs the run's whole tree until two passes in a row find nothing of it alive. Each pass: the command's process
+ * group in one kill (its zombie is ours, so the group id cannot have been reused), the run's cgroups, then every
+ * descendant of the shim top down, then (with scan_marker) marker carriers elsewhere. Why this ends a process that
+ * hops (forks, lets the parent exit, continues in the child): the shim is a subreaper, so every hop is, at every
+ * moment, the shim's child or the child of one; the walk reads the parent links the kernel keeps, not a snapshot of
+ * pids taken earlier, and a process with a pending SIGKILL cannot complete a fork. A pass that finds a member alive
+ * is followed at once by another; only survivors of SIGKILL (uninterruptible wait) slow the loop down.
+ * deadline_ms 0: until the tree is gone, however long that takes (rein is dead: keep the locks until then).
+ * Returns the distinct processes killed; *left gets the live members seen in the last pass.
+ */
+int shim_kill_tree(const struct shim_options *o, pid_t root, int root_reaped, long not_before, long deadline_ms,
+                   int scan_marker, int evt_fd, int *left) {
+    static struct victims v;
+    v.count = v.killed = 0;
+    v.evt_fd = evt_fd;
     pid_t self = getpid();
     int procok = shim_proc_matches();
+    long end = deadline_ms > 0 ? now_ms() + deadline_ms : 0;
+    int quiet = 0, busy = 0, live = 0;
+    long delay = 1;
+    int recorded = 0;
     while (quiet < 2) {
         int found = 0;
-        /* The command's zombie is still ours, so its process group id cannot have been reused. */
-        if (o->new_session && !root_reaped) kill(-root, SIGKILL);
-        found += kill_cgroup_members(o, seen, &nseen, &killed);
+        live = 0;
+        g_live_count = 0;
+        if (o->new_session && !root_reaped) kill(-root, SIGKILL); /* its members are counted by the walk */
+        found += kill_cgroup_members(o, self, not_before, &v);
         if (procok) {
-            int n = snapshot(procs, MAX_PROCS);
-            /* Descendants of the shim: fixpoint over parent links (the table is unordered). */
-            for (int changed = 1; changed;) {
-                changed = 0;
-                for (int i = 0; i < n; i++) {
-                    if (procs[i].member) continue;
-                    if (procs[i].ppid == self) {
-                        procs[i].member = changed = 1;
-                        continue;
-                    }
-                    for (int j = 0; j < n; j++)
-                        if (procs[j].member && procs[j].pid == procs[i].ppid) {
-                            procs[i].member = changed = 1;
-                            break;
-                        }
-                }
-            }
-            for (int i = 0; i < n; i++) {
-                struct proc *p = &procs[i];
-                if (p->state == 'Z' || p->pid <= 1 || p->pid == self) continue;
-                int mine = p->member ||
-                           (o->marker && p->start >= not_before && carries_marker(p->pid, o->marker));
-                if (mine && kill_process(p->pid, p->start)) {
-                    found++;
-                    killed += remember(seen, &nseen, p->pid);
-                }
-            }
+            found += kill_descendants(self, root, root_reaped, not_before, &v, &live);
+            /* The full sweep costs a read of every process: only once the run's own members are quiet. */
+            if (scan_marker && found == 0 && live == 0) found += kill_marker_carriers(o, self, not_before, &v);
         }
-        /* Reap what died (everything but the command, whose zombie keeps its group id reserved). */
-        pid_t kids[4096];
-        int nk = shim_children(self, kids, 4096);
-        for (int i = 0; i < nk; i++)
-            if (kids[i] != root || root_reaped) waitpid(kids[i], NULL, WNOHANG);
-        quiet = found == 0 ? quiet + 1 : 0;
-        sleep_ms(delay);
-        /* Survivors of SIGKILL are in uninterruptible wait: keep the locks and look again, ever more slowly. */
-        if (found > 0 && delay < 1000) delay = delay * 2 > 1000 ? 1000 : delay * 2;
-        if (found == 0) delay = 10;
+        reap_children(self, root, root_reaped);
+        quiet = found == 0 && live == 0 ? quiet + 1 : 0;
+        if (quiet >= 2) break;
+        if (end && now_ms() >= end) break;
+        /* A busy pass is repeated at once (a hopping process is chased, not waited for); a member that outlives
+         * many passes is in uninterruptible wait: look again, ever more slowly. */
+        if (found > 0 || live > 0) {
+            /* Members that outlive this many passes cannot die yet (uninterruptible wait). With rein dead, nobody else
+             * can say what holds the run's lock slots: record them beside each slot, as rein's .stuck record. */
+            if (deadline_ms == 0 && (busy == 20 || (busy > 20 && busy % 30 == 0)) && g_live_count > 0)
+                recorded |= record_survivors(o);
+            if (++busy > 20) {
+                sleep_ms(delay);
+                if (delay < 1000) delay = delay * 2 > 1000 ? 1000 : delay * 2;
+            }
+        } else {
+            busy = 0;
+            delay = 1;
+            sleep_ms(1);
+        }
     }
-    if (!root_reaped) waitpid(root, NULL, WNOHANG);
-    for (int k = 0; k < 64 && waitpid(-1, NULL, WNOHANG) > 0; k++) {
-    }
-    return killed;
+    if (recorded) remove_survivor_records(o);
+    if (left) *left = quiet >= 2 ? 0 : live;
+    return v.killed;
 }
 
 void shim_remove_cgroups(const struct shim_options *o) {

@@ -40,6 +40,12 @@
  *   chdir DIR            change the working directory (for rein cleanup --cwd)
  *   spawnloop            forever: fork a child that calls setsid(), ignores TERM and hangs; every 5 ms
  *                        (an adversary that keeps escaping its process group while it is being killed)
+ *   spin SECONDS         burn CPU for SECONDS (a hog beside the runs under test)
+ *   hop MODE BEACON      forever: fork, the parent _exits at once and the child goes on, every ~200 µs (no pid
+ *                        lives long enough for a snapshot-then-kill to hit it). MODE: group (keeps its process
+ *                        group), setsid (calls setsid() in every hop), closefds (setsid() and closes every
+ *                        descriptor). Every 16th hop updates BEACON's modification time: a hopper is alive
+ *                        while BEACON keeps changing (a scan of the process table may miss it).
  * A block's child exits 0 when it reaches the block's ].
  */
 #define _GNU_SOURCE
@@ -109,6 +115,31 @@ static void run_block_in_child(int start, int end, int mode) {
     }
     run(start, end);
     exit(0);
+}
+
+static void hop(const char *mode, const char *beacon) {
+    int new_session = strcmp(mode, "group") != 0, close_fds = strcmp(mode, "closefds") == 0;
+    if (strcmp(mode, "group") != 0 && strcmp(mode, "setsid") != 0 && !close_fds) {
+        fprintf(stderr, "rein-testhelper: hop group|setsid|closefds BEACON\n");
+        exit(2);
+    }
+    int fd = open(beacon, O_WRONLY | O_CREAT | O_CLOEXEC, 0600);
+    if (fd >= 0) close(fd);
+    fflush(NULL);
+    for (unsigned long n = 0;; n++) {
+        pid_t c = fork();
+        if (c < 0) {
+            sleep_seconds(0.001); /* out of pids or memory: keep trying, as a real adversary would */
+            continue;
+        }
+        if (c > 0) _exit(0);
+        if (new_session) setsid();
+        if (close_fds && n == 0)
+            for (int k = 0; k < 1024; k++) close(k);
+        if (n % 16 == 0) utimensat(AT_FDCWD, beacon, NULL, 0);
+        struct timespec ts = {0, 200000};
+        nanosleep(&ts, NULL);
+    }
 }
 
 static void run(int i, int end) {
@@ -219,6 +250,21 @@ static void run(int i, int end) {
                 }
                 sleep_seconds(0.005);
             }
+        } else if (strcmp(w, "spin") == 0) {
+            struct timespec t0, now;
+            clock_gettime(CLOCK_MONOTONIC, &t0);
+            volatile unsigned long sink = 0;
+            do {
+                for (int k = 0; k < 100000; k++) sink += (unsigned long)k;
+                clock_gettime(CLOCK_MONOTONIC, &now);
+            } while ((double)(now.tv_sec - t0.tv_sec) + (double)(now.tv_nsec - t0.tv_nsec) / 1e9 < atof(a));
+            i += 2;
+        } else if (strcmp(w, "hop") == 0) {
+            if (i + 2 >= end) {
+                fprintf(stderr, "rein-testhelper: hop MODE BEACON\n");
+                exit(2);
+            }
+            hop(a, argv_g[i + 2]);
         } else if (strcmp(w, "crash-until") == 0) {
             if (i + 3 >= end) {
                 fprintf(stderr, "rein-testhelper: crash-until PATH N CODE\n");

@@ -87,7 +87,7 @@ def _verdict(verb: str, code: int, stdout: str, stderr: str, waited: bool) -> Di
     if code == 75 or not doc.get("clear", False):
         refusal = Refusal.from_json(doc.get("refusal") or {"code": "unknown", "gate": "cadence"})
         raise refusal_error(describe(refusal, waited), refusal)
-    return doc
+    return dict(doc)
 
 
 class cadence:  # noqa: N801 - used like a function: rein.cadence(model)
@@ -131,12 +131,12 @@ class cadence:  # noqa: N801 - used like a function: rein.cadence(model)
         self.acquired_at: Optional[_dt.datetime] = None
 
     def _acquire_args(self) -> List[str]:
-        args = ["cadence", "acquire", *self.models, "--json", *self._intervals]
+        args = ["cadence", "acquire", "--json", *self._intervals]
         if self._wait is True:
             args.append("--wait")
         elif self._wait is not None and self._wait is not False:
             args.append("--wait=" + duration_arg(self._wait, "wait"))
-        return args
+        return [*args, "--", *self.models]  # a model id that starts with '-' is still an id
 
     def _acquired(self, doc: Dict[str, Any]) -> None:
         self.token = doc.get("token")
@@ -155,7 +155,7 @@ class cadence:  # noqa: N801 - used like a function: rein.cadence(model)
         if self.acquired_at is None:
             return
         self.acquired_at = None
-        _binary.call(["cadence", "release", *self.models], verb="cadence release", ok=(0, 1))
+        _binary.call(["cadence", "release", "--", *self.models], verb="cadence release", ok=(0, 1))
 
     def __enter__(self) -> cadence:
         return self.acquire()
@@ -198,6 +198,7 @@ class cadence:  # noqa: N801 - used like a function: rein.cadence(model)
             _binary.binary(),
             "cadence",
             "release",
+            "--",
             *self.models,
             stdin=asyncio.subprocess.DEVNULL,
             stdout=asyncio.subprocess.DEVNULL,
@@ -225,7 +226,7 @@ class cadence:  # noqa: N801 - used like a function: rein.cadence(model)
         """
         models = models_arg(model, "rein cadence")
         done = _binary.call(
-            ["cadence", "check", *models, "--json", *_interval_args(same_model_interval, cross_model_interval)],
+            ["cadence", "check", "--json", *_interval_args(same_model_interval, cross_model_interval), "--", *models],
             verb="cadence check",
             ok=(0, 75),
         )

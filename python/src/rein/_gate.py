@@ -142,7 +142,7 @@ class models:  # noqa: N801 - a namespace: rein.models.check(...)
         ``rein.toml``), or ``None`` when it has no record of panics.
         metal-guard's ``check_known_panic_model``."""
         _crumbs.check_model(model, "rein models check")
-        done = _binary.call(["models", "check", model, "--json"], verb="models check", ok=(0, 1))
+        done = _binary.call(["models", "check", "--json", "--", model], verb="models check", ok=(0, 1))
         doc = json.loads(done.stdout)
         entry = doc.get("entry")
         if not doc.get("listed") or not isinstance(entry, dict):
@@ -161,7 +161,7 @@ class models:  # noqa: N801 - a namespace: rein.models.check(...)
         """The memory ``model`` needs, from the parameter count and the
         quantisation in its id (``31b``, ``8bit``)."""
         _crumbs.check_model(model, "rein models estimate")
-        done = _binary.call(["models", "estimate", model, "--json"], verb="models estimate")
+        done = _binary.call(["models", "estimate", "--json", "--", model], verb="models estimate")
         doc = json.loads(done.stdout)
         return Estimate(
             model=str(doc.get("model")),

@@ -6,6 +6,7 @@ import datetime as _dt
 import json
 import os
 import shutil
+import signal
 import subprocess
 import tempfile
 from typing import Any, List, Mapping, Optional, Sequence, Union
@@ -181,28 +182,28 @@ def run(
     if isinstance(cmd, (str, bytes)) or hasattr(cmd, "__fspath__"):
         argv: List[Any] = [cmd]
     else:
-        argv = list(cmd)  # type: ignore[arg-type]
+        argv = list(cmd)
     if not argv:
         raise UsageError("rein run: no command after -- (e.g. `rein run -- make ci`)")
     args: List[str] = ["run"]
     if timeout is not None:
-        args += ["--timeout", duration_arg(timeout, "timeout")]
+        args.append("--timeout=" + duration_arg(timeout, "timeout"))
     if idle_timeout is not None:
-        args += ["--idle-timeout", duration_arg(idle_timeout, "idle_timeout")]
+        args.append("--idle-timeout=" + duration_arg(idle_timeout, "idle_timeout"))
     if grace is not None:
-        args += ["--grace", duration_arg(grace, "grace")]
+        args.append("--grace=" + duration_arg(grace, "grace"))
     if memory is not None:
-        args += ["--memory", size_arg(memory, "memory")]
+        args.append("--memory=" + size_arg(memory, "memory"))
     if max_procs is not None:
         if isinstance(max_procs, bool) or not isinstance(max_procs, int):
             raise UsageError(f"max_procs: a whole number, not {type(max_procs).__name__}")
-        args += ["--max-procs", str(max_procs)]
+        args.append("--max-procs=" + str(max_procs))
     if lock is not None:
         if not isinstance(lock, str):
             raise UsageError(f"lock: a lock name such as 'gpu' or 'gpu:2', not {type(lock).__name__}")
-        args += ["--lock", lock]
+        args.append("--lock=" + lock)
     for m in models_arg(model, "rein run --model"):
-        args += ["--model", m]
+        args.append("--model=" + m)
     if env_offline:
         args.append("--env-offline")
     if classify:
@@ -211,7 +212,7 @@ def run(
     _crumbs.ensure_state_directory()  # a state directory rein refuses: its own message, as an exception
     folder = tempfile.mkdtemp(prefix="rein-run-")
     report = os.path.join(folder, "verdict.json")
-    args += ["--report", report]
+    args.append("--report=" + report)
     if wait is True:
         args.append("--wait")  # last among the options: a bare --wait waits forever
     elif wait is not None and wait is not False:
@@ -221,20 +222,29 @@ def run(
             raise UsageError("rein.run: stdout and stderr cannot be used with capture_output")
         stdout = stderr = subprocess.PIPE
     try:
+        if input is not None:
+            if stdin is not None:
+                raise UsageError("rein.run: stdin and input cannot both be used")
+            stdin = subprocess.PIPE
         try:
-            done = subprocess.run(
+            proc = subprocess.Popen(
                 [exe, *args, "--", *argv],
                 stdin=stdin,
                 stdout=stdout,
                 stderr=stderr,
-                input=input,
                 text=text,
                 cwd=cwd,
                 env=dict(env) if env is not None else None,
-                check=False,
             )
         except OSError as e:
             raise BinaryNotFound(f"rein: cannot execute {exe}: {e.strerror or e}") from None
+        with proc:
+            try:
+                out, err = proc.communicate(input)
+            except BaseException:
+                _stop(proc)
+                raise
+        done: "subprocess.CompletedProcess[Any]" = subprocess.CompletedProcess(proc.args, proc.returncode, out, err)
         try:
             with open(report, encoding="utf-8") as f:
                 doc = json.load(f)
@@ -255,6 +265,32 @@ def run(
     if check:
         _check(result)
     return result
+
+
+def _stop(proc: "subprocess.Popen[Any]") -> None:
+    """This Python program was interrupted while ``rein run`` ran. Unlike
+    :func:`subprocess.run`, never SIGKILL rein (its run would end unclean,
+    the tree without its grace): a Ctrl-C on the terminal reached rein too
+    and it is already tearing the tree down; otherwise ask it with one
+    SIGTERM. Then wait for its verified teardown."""
+    try:
+        proc.wait(timeout=1.0)
+        return
+    except subprocess.TimeoutExpired:
+        pass
+    except BaseException:  # a second interrupt: rein skips the grace on its own second signal
+        pass
+    if proc.poll() is None:
+        try:
+            proc.send_signal(signal.SIGTERM)
+        except OSError:
+            pass
+    try:
+        proc.wait(timeout=120.0)
+    except BaseException:
+        if proc.poll() is None:
+            proc.kill()  # the shim still kills the tree within a second (G2)
+        raise
 
 
 def _check(result: RunResult) -> None:

@@ -237,8 +237,8 @@ class Supervisor:
         extra_args: Sequence[str] = (),
     ) -> None:
         if isinstance(cmd, (str, bytes)):
-            cmd = [cmd]  # type: ignore[list-item]
-        self.cmd: List[str] = [os.fspath(c) for c in cmd]  # type: ignore[misc]
+            cmd = [cmd]
+        self.cmd: List[str] = [os.fsdecode(c) for c in cmd]
         if not self.cmd:
             raise UsageError("rein supervise: no command after -- (e.g. `rein supervise -- ./worker`)")
         args: List[str] = ["supervise"]

@@ -1,4 +1,5 @@
 using System.Runtime.InteropServices;
+using Rein.Platform.MacOS;
 using Rein.Processes.Posix;
 
 namespace Rein.Cli.Commands;
@@ -12,7 +13,20 @@ namespace Rein.Cli.Commands;
 internal static unsafe partial class ExitBySignal
 {
     const string Lib = "libc";
+
+    [AppleMacro]
     const int RLIMIT_CORE = 4; // Linux and Darwin alike
+
+    /// <summary>sigset_t: 128 bytes with glibc, 4 on Darwin.</summary>
+    [AppleSize("sigset_t", AtLeast = true)]
+    const int SigSetBytes = 128;
+
+    /// <summary>struct rlimit: { rlim_cur, rlim_max }, two 64-bit counts on both systems.</summary>
+    [AppleSize("struct rlimit")]
+    const int RlimitBytes = 16;
+
+    [AppleOffset("struct rlimit", "rlim_max", Width = 8)]
+    const int RlimMaxOffset = 8;
 
     /// <summary>Does not return when the signal's default action ends the process; otherwise the caller exits
     /// with its fallback status (a signal whose default is to be ignored, or core dumps that cannot be disabled).</summary>
@@ -26,10 +40,10 @@ internal static unsafe partial class ExitBySignal
         }
 
         signal_default(signal, 0); // SIG_DFL; fails harmlessly for KILL and STOP
-        var set = stackalloc byte[128]; // sigset_t: 128 bytes with glibc, 4 on Darwin
+        var set = stackalloc byte[SigSetBytes];
         LibC.sigemptyset(set);
         sigaddset(set, signal);
-        pthread_sigmask(OperatingSystem.IsMacOS() ? 2 : 1, set, null); // SIG_UNBLOCK
+        pthread_sigmask(OperatingSystem.IsMacOS() ? Darwin.SIG_UNBLOCK : 1, set, null);
         raise(signal);
     }
 
@@ -40,8 +54,8 @@ internal static unsafe partial class ExitBySignal
             return Rein.Platform.Linux.LinuxLibC.SetNotDumpable();
         }
 
-        var none = stackalloc ulong[2]; // struct rlimit { rlim_cur, rlim_max } = { 0, 0 }
-        none[0] = none[1] = 0;
+        var none = stackalloc ulong[RlimitBytes / sizeof(ulong)]; // { rlim_cur, rlim_max } = { 0, 0 }
+        none[0] = none[RlimMaxOffset / sizeof(ulong)] = 0;
         return setrlimit(RLIMIT_CORE, none) == 0;
     }
 

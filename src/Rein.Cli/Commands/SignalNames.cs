@@ -49,7 +49,7 @@ internal static class SignalNames
         ("SYS", 31),
     ];
 
-    // sys/signal.h (Darwin).
+    // sys/signal.h (Darwin): each SIG<name> checked against Apple's header by the compiler (AppleHeaderTests).
     static readonly (string Name, int Number)[] MacOS =
     [
         ("HUP", 1),
@@ -92,7 +92,7 @@ internal static class SignalNames
     const int RtMin = 34;
 
     /// <summary>The highest signal number: SIGRTMAX on Linux, NSIG - 1 on macOS (which has no real-time signals).</summary>
-    public static int Max => OperatingSystem.IsMacOS() ? 31 : 64;
+    public static int Max => OperatingSystem.IsMacOS() ? Rein.Platform.MacOS.Darwin.NSIG - 1 : 64;
 
     /// <summary>operand2sig: the signal an operand names, or false.</summary>
     public static bool TryParse(string operand, out int signal)

@@ -13,12 +13,15 @@ public static class Cleaner
     /// <param name="bootId">This boot: start times in the journal count from it.</param>
     /// <param name="request">Scope and filters.</param>
     /// <param name="cgroupRoot">The cgroup hierarchy's mount point.</param>
+    /// <param name="snapshot">A snapshot of <paramref name="table"/> the caller already took (rein doctor shares one
+    /// between its checks), so that every process is read once; null: take one.</param>
     public static CleanupPlan Plan(
         IProcessTable table,
         JournalStore? store,
         string bootId,
         CleanupRequest request,
-        string cgroupRoot = "/sys/fs/cgroup"
+        string cgroupRoot = "/sys/fs/cgroup",
+        IReadOnlyList<ProcessInfo>? snapshot = null
     )
     {
         var runs = store?.RunsOfBoot(bootId) ?? [];
@@ -32,7 +35,8 @@ public static class Cleaner
         var plan = new LeftoverFinder(table, new ProcessDetailsReader()).Find(
             request,
             new LeftoverFinder.JournalView(runs, recorded),
-            cgroups
+            cgroups,
+            snapshot
         );
         return plan with { Cgroups = [.. plan.Cgroups.Select(LeftoverCgroups.Planned)] };
     }
@@ -50,6 +54,19 @@ public static class Cleaner
             grace,
             killWait
         );
+        // What was signalled by pid may have hopped on (fork, exit, fork...): chase the runs' markers until two scans
+        // in a row find none of them.
+        var runIds = plan
+            .ToKill.Where(l => l.RunId is not null && l.Rule != CleanupRules.ForeignMarker)
+            .Select(l => l.RunId!)
+            .ToHashSet();
+        foreach (var pid in MarkerChase.Kill(table, runIds, killWait))
+        {
+            if (!killed.Contains(pid))
+            {
+                killed.Add(pid);
+            }
+        }
         var unkillable = survivors.Where(p => p.IsUninterruptible).ToList();
         var cgroups = plan
             .Cgroups.Select(c =>

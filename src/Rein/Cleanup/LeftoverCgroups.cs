@@ -1,4 +1,5 @@
 using Rein.Config;
+using Rein.Platform;
 
 namespace Rein.Cleanup;
 
@@ -23,15 +24,12 @@ public static class LeftoverCgroups
             return result;
         }
 
-        string[] lines;
-        try
-        {
-            lines = File.ReadAllLines(procSelfCgroup);
-        }
-        catch (Exception e) when (e is IOException or UnauthorizedAccessException)
+        if (ProcFile.ReadText(procSelfCgroup) is not { } self)
         {
             return result;
         }
+
+        var lines = self.Split('\n', StringSplitOptions.RemoveEmptyEntries);
 
         var parents = new HashSet<string>();
         foreach (var line in lines)
@@ -84,20 +82,13 @@ public static class LeftoverCgroups
 
     public static List<int> Members(string dir)
     {
-        try
-        {
-            return
-            [
-                .. File.ReadAllText(Path.Combine(dir, "cgroup.procs"))
-                    .Split('\n', StringSplitOptions.RemoveEmptyEntries)
-                    .Select(l => int.TryParse(l, out var pid) ? pid : 0)
-                    .Where(pid => pid > 0),
-            ];
-        }
-        catch (Exception e) when (e is IOException or UnauthorizedAccessException)
-        {
-            return [];
-        }
+        return
+        [
+            .. (ProcFile.ReadText(Path.Combine(dir, "cgroup.procs")) ?? "")
+                .Split('\n', StringSplitOptions.RemoveEmptyEntries)
+                .Select(l => int.TryParse(l, out var pid) ? pid : 0)
+                .Where(pid => pid > 0),
+        ];
     }
 
     /// <summary>Removes the directory once its processes are gone (they leave the list a moment after dying).

@@ -20,13 +20,15 @@ public sealed class LeftoverFinder(IProcessTable table, ProcessDetailsReader det
         IReadOnlyList<(string RunId, int Pid, ulong Start)> Recorded
     );
 
+    /// <param name="snapshot">The process table as the caller already read it; null: read it now.</param>
     public CleanupPlan Find(
         CleanupRequest request,
         JournalView journal,
-        IReadOnlyList<LeftoverCgroup> cgroups
+        IReadOnlyList<LeftoverCgroup> cgroups,
+        IReadOnlyList<ProcessInfo>? snapshot = null
     )
     {
-        var all = table.Snapshot();
+        var all = snapshot ?? table.Snapshot();
         var byPid = all.ToDictionary(p => p.Pid);
         var children = all.ToLookup(p => p.ParentPid);
         var runs = journal.Runs.ToDictionary(r => r.Id);
@@ -94,6 +96,25 @@ public sealed class LeftoverFinder(IProcessTable table, ProcessDetailsReader det
             {
                 Select(p.Pid, CleanupRules.Cwd, null);
             }
+        }
+
+        // A process that hops from pid to pid (fork, the parent exits at once) is gone from the pid listed above by
+        // the time the scan reads it: chase the markers of ended runs among the newest pids too, reading the
+        // details of each find at once (a moment later its pid is another hop's, or nobody's).
+        for (var scan = 0; scan < 5; scan++)
+        {
+            MarkerChase.Scan(
+                table,
+                Ended,
+                (p, runId) =>
+                {
+                    if (byPid.TryAdd(p.Pid, p))
+                    {
+                        cache[p.Pid] = details.Read(p.Pid, p.StartTime);
+                        Select(p.Pid, CleanupRules.Marker, runId);
+                    }
+                }
+            );
         }
 
         var self = Environment.ProcessId;

@@ -1,6 +1,7 @@
 using System.Globalization;
 using System.Text;
 using Rein.Config;
+using Rein.Platform;
 
 namespace Rein.Cleanup;
 
@@ -43,20 +44,14 @@ public sealed class ProcessDetailsReader(string procRoot = "/proc")
         catch (Exception e) when (e is IOException or UnauthorizedAccessException) { }
 
         var argv = new List<string>();
-        try
+        if (ProcFile.ReadText($"{dir}/cmdline") is { } cmdline)
         {
-            var raw = File.ReadAllBytes($"{dir}/cmdline");
-            foreach (var part in Encoding.UTF8.GetString(raw).Split('\0'))
-            {
-                argv.Add(part);
-            }
-
+            argv.AddRange(cmdline.Split('\0'));
             if (argv.Count > 0 && argv[^1].Length == 0)
             {
                 argv.RemoveAt(argv.Count - 1);
             }
         }
-        catch (Exception e) when (e is IOException or UnauthorizedAccessException) { }
 
         TimeSpan? age = _uptime is { } up
             ? TimeSpan.FromSeconds(Math.Max(0, up - startTime / TicksPerSecond))
@@ -66,22 +61,9 @@ public sealed class ProcessDetailsReader(string procRoot = "/proc")
 
     static double? ReadUptime(string procRoot)
     {
-        try
-        {
-            var text = File.ReadAllText($"{procRoot}/uptime");
-            var first = text.Split(' ', 2)[0];
-            return double.TryParse(
-                first,
-                NumberStyles.Float,
-                CultureInfo.InvariantCulture,
-                out var s
-            )
-                ? s
-                : null;
-        }
-        catch (Exception e) when (e is IOException or UnauthorizedAccessException)
-        {
-            return null;
-        }
+        var first = ProcFile.ReadText($"{procRoot}/uptime")?.Split(' ', 2)[0];
+        return double.TryParse(first, NumberStyles.Float, CultureInfo.InvariantCulture, out var s)
+            ? s
+            : null;
     }
 }

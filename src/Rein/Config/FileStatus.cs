@@ -1,5 +1,6 @@
 using System.Runtime.InteropServices;
 using Rein.Platform.Linux;
+using Rein.Platform.MacOS;
 
 namespace Rein.Config;
 
@@ -8,16 +9,26 @@ namespace Rein.Config;
 /// architecture, unlike struct stat), stat/lstat/fstat on macOS.</summary>
 internal readonly unsafe partial record struct FileStatus(uint Uid, uint RawMode)
 {
-    const uint TypeMask = 0xF000; // S_IFMT
+    [AppleMacro("S_IFMT")]
+    const uint TypeMask = 0xF000;
+
+    [AppleMacro]
+    const uint S_IFDIR = 0x4000;
+
+    [AppleMacro]
+    const uint S_IFREG = 0x8000;
+
+    [AppleMacro]
+    const uint S_IFLNK = 0xA000;
 
     /// <summary>The inode number (Linux statx only; 0 elsewhere): how /proc/locks names a file.</summary>
     public ulong Inode { get; init; }
 
-    public bool IsDirectory => (RawMode & TypeMask) == 0x4000; // S_IFDIR
+    public bool IsDirectory => (RawMode & TypeMask) == S_IFDIR;
 
-    public bool IsRegularFile => (RawMode & TypeMask) == 0x8000; // S_IFREG
+    public bool IsRegularFile => (RawMode & TypeMask) == S_IFREG;
 
-    public bool IsSymbolicLink => (RawMode & TypeMask) == 0xA000; // S_IFLNK
+    public bool IsSymbolicLink => (RawMode & TypeMask) == S_IFLNK;
 
     /// <summary>The permission bits (0777 and setuid/setgid/sticky).</summary>
     public UnixFileMode Mode => (UnixFileMode)(RawMode & 0xFFF);
@@ -78,10 +89,9 @@ internal readonly unsafe partial record struct FileStatus(uint Uid, uint RawMode
 
     static FileStatus? Mac(int which, byte* path, int fd)
     {
-        // arm64 has only the 64-bit-inode struct stat: st_mode (uint16) at 4, st_uid at 16. On x86_64 the plain
-        // entry points keep the old layout (32-bit inode): st_mode at 8, st_uid at 12. Plain names on both, so
-        // the link (DirectPInvoke) never needs the x86_64-only $INODE64 symbols.
-        var buffer = stackalloc byte[256];
+        // The plain entry points on both architectures, so the link (DirectPInvoke) never needs the x86_64-only
+        // $INODE64 symbols; DarwinStat knows both layouts.
+        var buffer = stackalloc byte[DarwinStat.BufferSize];
         var rc = which switch
         {
             0 => stat(path, buffer),
@@ -93,9 +103,8 @@ internal readonly unsafe partial record struct FileStatus(uint Uid, uint RawMode
             return null;
         }
 
-        return RuntimeInformation.ProcessArchitecture == Architecture.X64
-            ? new FileStatus(*(uint*)(buffer + 12), *(ushort*)(buffer + 8))
-            : new FileStatus(*(uint*)(buffer + 16), *(ushort*)(buffer + 4));
+        var (uid, mode) = DarwinStat.OwnerAndMode(buffer);
+        return new FileStatus(uid, mode);
     }
 
     [LibraryImport("libc", SetLastError = true)]

@@ -46,10 +46,11 @@ public static class StateDirectory
         );
     }
 
-    /// <summary>Creates the directory 0700 if needed, and checks it and every entry in it (like ssh with
-    /// <c>~/.ssh</c>): an entry another user owns or a symbolic link is refused; a directory or file open to
-    /// others is narrowed to 0700/0600 and reported. The CLI calls this once per command and warns about what
-    /// was tightened.</summary>
+    /// <summary>Creates the directory 0700 if needed, and checks it; when it was open to others, also every entry
+    /// in it (like ssh with <c>~/.ssh</c>): an entry another user owns or a symbolic link is refused; a directory or
+    /// file open to others is narrowed to 0700/0600 and reported. A directory that is already private and ours is
+    /// not listed (one stat: the hot path of every run); its entries are checked where they are used. The CLI
+    /// calls this once per command and warns about what was tightened.</summary>
     /// <exception cref="StateDirectoryException">Not ours, not a directory, or holds a link or another user's
     /// entry: one line naming the path.</exception>
     public static StateDirectoryReport Secure(string path)
@@ -76,6 +77,14 @@ public static class StateDirectory
             throw new StateDirectoryException(
                 $"state directory {path} is owned by uid {root.Uid}, not by you (uid {LibC.getuid()}); set REIN_HOME to a directory of your own"
             );
+        }
+
+        // Private and ours already (the steady state: every command after the first): nobody else could have
+        // added, swapped or reached anything inside since it became so, so there is nothing to list. Each entry is
+        // still checked where it is used (StateFile: no links, only our own regular files; EnsureFolder).
+        if (!root.OpenToOthers)
+        {
+            return new StateDirectoryReport(path, tightened);
         }
 
         // Narrow the directory before looking inside: from then on nobody else can add or swap an entry.

@@ -1,6 +1,7 @@
 using System.Runtime.InteropServices;
 using Rein.Platform;
 using Rein.Platform.Linux;
+using Rein.Platform.MacOS;
 using Rein.Processes.Posix;
 
 namespace Rein.Config;
@@ -19,24 +20,32 @@ internal static unsafe partial class StateFile
 
     // fcntl.h. Linux: x86_64 (and the asm-generic table) differ from arm64 for O_NOFOLLOW/O_DIRECTORY, which
     // arm64 takes from the old ARM numbering (asm/fcntl.h). macOS: sys/fcntl.h.
+    [AppleMacro]
     const int O_RDONLY = 0;
+
+    [AppleMacro]
     const int O_WRONLY = 1;
+
+    [AppleMacro]
     const int O_RDWR = 2;
-    static int O_CREAT => Mac ? 0x200 : 0x40;
-    static int O_EXCL => Mac ? 0x800 : 0x80;
-    static int O_APPEND => Mac ? 0x8 : 0x400;
+    static int O_CREAT => Mac ? Darwin.O_CREAT : 0x40;
+    static int O_EXCL => Mac ? Darwin.O_EXCL : 0x80;
+    static int O_APPEND => Mac ? Darwin.O_APPEND : 0x400;
     static int O_NOFOLLOW =>
-        Mac ? 0x100
+        Mac ? Darwin.O_NOFOLLOW
         : Arm64 ? 0x8000
         : 0x20000;
     internal static int O_DIRECTORY =>
-        Mac ? 0x100000
+        Mac ? Darwin.O_DIRECTORY
         : Arm64 ? 0x4000
         : 0x10000;
 
+    [AppleMacro]
     const int ENOENT = 2;
+
+    [AppleMacro]
     const int ENOSPC = 28;
-    static int ELOOP => Mac ? 62 : 40;
+    static int ELOOP => Mac ? Darwin.ELOOP : 40;
 
     /// <summary>0600.</summary>
     internal const UnixFileMode Private = UnixFileMode.UserRead | UnixFileMode.UserWrite;

@@ -42,6 +42,9 @@ public static class AgentRules
           `rein journal --last 5`.
         - Exit 137 means it was stopped for going over `--memory` or `--max-procs` (or was killed with SIGKILL).
           Make the job smaller or ask for a bigger limit; do not raise it yourself.
+        - Load models only through Rein, a one-off `python -c "import mlx_lm; ..."` too:
+          `rein run --model ORG/NAME -- python script.py`, so the panic gate, the load cadence and the fit check apply.
+          Exit 75 naming a panic cooldown, a lockout or a hold means: load no model now; tell the user.
         - Before starting another heavy run, look at `rein ps`; after a hang or a slow machine, run `rein doctor`.
         - Never start a second copy of a heavy command while one runs.
         """;

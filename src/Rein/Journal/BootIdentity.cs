@@ -1,6 +1,7 @@
 using System.Globalization;
 using System.Runtime.InteropServices;
 using System.Text;
+using Rein.Platform;
 
 namespace Rein.Journal;
 
@@ -38,39 +39,26 @@ public sealed record BootIdentity(string BootId, DateTimeOffset? BootTime)
         return new BootIdentity("unknown", null);
     }
 
-    static string? ReadLinuxBootId()
-    {
-        try
-        {
-            return File.ReadAllText("/proc/sys/kernel/random/boot_id").Trim();
-        }
-        catch (IOException)
-        {
-            return null;
-        }
-    }
+    static string? ReadLinuxBootId() =>
+        ProcFile.ReadText("/proc/sys/kernel/random/boot_id")?.Trim();
 
     static DateTimeOffset? ReadLinuxBootTime()
     {
-        try
+        foreach (var line in (ProcFile.ReadText("/proc/stat") ?? "").Split('\n'))
         {
-            foreach (var line in File.ReadLines("/proc/stat"))
-            {
-                if (
-                    line.StartsWith("btime ", StringComparison.Ordinal)
-                    && long.TryParse(
-                        line.AsSpan(6),
-                        NumberStyles.Integer,
-                        CultureInfo.InvariantCulture,
-                        out var s
-                    )
+            if (
+                line.StartsWith("btime ", StringComparison.Ordinal)
+                && long.TryParse(
+                    line.AsSpan(6),
+                    NumberStyles.Integer,
+                    CultureInfo.InvariantCulture,
+                    out var s
                 )
-                {
-                    return DateTimeOffset.FromUnixTimeSeconds(s);
-                }
+            )
+            {
+                return DateTimeOffset.FromUnixTimeSeconds(s);
             }
         }
-        catch (IOException) { }
 
         return null;
     }

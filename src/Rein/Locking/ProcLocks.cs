@@ -1,3 +1,5 @@
+using Rein.Platform;
+
 namespace Rein.Locking;
 
 /// <summary>Linux's table of file locks (<c>/proc/locks</c>, proc(5)): which inodes someone holds an flock(2) on,
@@ -12,14 +14,7 @@ internal static class ProcLocks
             return null;
         }
 
-        try
-        {
-            return FlockInodes(File.ReadAllText("/proc/locks"));
-        }
-        catch (Exception e) when (e is IOException or UnauthorizedAccessException)
-        {
-            return null;
-        }
+        return ProcFile.ReadText("/proc/locks") is { } text ? FlockInodes(text) : null;
     }
 
     /// <summary>Pure: "1: FLOCK  ADVISORY  WRITE 4242 00:2d:1234567 0 EOF" lines; a waiter's line ("1: -> FLOCK …")

@@ -15,4 +15,12 @@ public interface IProcessTable
 
     /// <summary>The process's full command line, or its short name when that cannot be read.</summary>
     string CommandLine(int pid);
+
+    /// <summary>Direct children of <paramref name="pid"/> from the kernel's own parent links (zombies included), or
+    /// null when this table cannot list them without reading every process.</summary>
+    IReadOnlyList<int>? Children(int pid) => null;
+
+    /// <summary>Members of process group <paramref name="pgid"/> through the kernel's own index, or null where the
+    /// OS keeps none a process can read (Linux: the group would take a read of every process).</summary>
+    IReadOnlyList<int>? GroupMembers(int pgid) => null;
 }

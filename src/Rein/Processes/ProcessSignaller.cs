@@ -11,9 +11,10 @@ namespace Rein.Processes;
 public static class ProcessSignaller
 {
     /// <summary>Sends <paramref name="signal"/> to <paramref name="process"/> if it is still that process. True when sent.</summary>
+    /// <remarks>A record without a start time (0: it could not be read) identifies nothing: it is never signalled.</remarks>
     public static bool Send(IProcessTable table, ProcessInfo process, int signal)
     {
-        if (process.Pid <= 1)
+        if (process.Pid <= 1 || process.StartTime == 0)
         {
             return false;
         }
@@ -36,6 +37,5 @@ public static class ProcessSignaller
     }
 
     static bool Same(IProcessTable table, ProcessInfo process) =>
-        table.Read(process.Pid) is { } now
-        && (process.StartTime == 0 || now.StartTime == process.StartTime);
+        table.Read(process.Pid) is { } now && now.StartTime == process.StartTime;
 }

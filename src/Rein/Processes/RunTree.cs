@@ -1,3 +1,4 @@
+using Rein.Platform;
 using Rein.Running;
 
 namespace Rein.Processes;
@@ -20,6 +21,7 @@ public sealed class RunTree
     readonly ulong _notBefore;
     readonly IReadOnlyList<string> _cgroups;
     readonly ulong _rootStart;
+    readonly bool _shimAdopts;
 
     /// <param name="table">The OS process table.</param>
     /// <param name="shimPid">The run's shim: its descendants are members; it is not.</param>
@@ -31,6 +33,9 @@ public sealed class RunTree
     /// <param name="rootStart">The command's start time (0: unknown). A process at <paramref name="rootPid"/> with
     /// another start time is a stranger that got the recycled pid (possible once the shim no longer holds the
     /// command's zombie): neither it nor a group or session of that number is the run's.</param>
+    /// <param name="shimAdopts">The shim is a child subreaper: every process of the run, the command's group and
+    /// session included, descends from it, so a sample can walk down from the shim instead of reading every
+    /// process on the machine.</param>
     public RunTree(
         IProcessTable table,
         int shimPid,
@@ -39,7 +44,8 @@ public sealed class RunTree
         string marker,
         ulong notBefore,
         IReadOnlyList<string>? cgroups = null,
-        ulong rootStart = 0
+        ulong rootStart = 0,
+        bool shimAdopts = false
     )
     {
         _table = table;
@@ -51,6 +57,7 @@ public sealed class RunTree
         _notBefore = notBefore;
         _cgroups = cgroups ?? [];
         _rootStart = rootStart;
+        _shimAdopts = shimAdopts;
     }
 
     public int RootPid { get; }
@@ -60,6 +67,11 @@ public sealed class RunTree
     /// one file read per such process, so the sampler skips it and teardown uses it.</param>
     public List<ProcessInfo> Collect(bool scanMarker)
     {
+        if (!scanMarker && Walk() is { } owned)
+        {
+            return owned;
+        }
+
         var all = _table.Snapshot();
         var byPid = new Dictionary<int, ProcessInfo>(all.Count);
         var children = new Dictionary<int, List<int>>();
@@ -148,6 +160,98 @@ public sealed class RunTree
         return [.. members.Select(pid => byPid[pid])];
     }
 
+    /// <summary>
+    /// The run's members read from what the run owns, O(members) (G9): the command, the shim's children and their
+    /// descendants through the kernel's parent links (/proc/PID/task/*/children on Linux), the run's cgroups, and
+    /// the command's process group through the kernel's index where the OS has one (macOS). Only those processes'
+    /// entries are read. Null when that cannot be complete: no children lists, or neither a subreaper shim (Linux:
+    /// then an orphan that left the group is below init) nor a group index; the caller then reads every process.
+    /// </summary>
+    List<ProcessInfo>? Walk()
+    {
+        if (_shimPid <= 0 || _table.Children(_shimPid) is not { } top)
+        {
+            return null;
+        }
+
+        var root = RootPid > 0 ? _table.Read(RootPid) : null;
+        var rootRecycled = _rootStart != 0 && root is not null && root.StartTime != _rootStart;
+        IReadOnlyList<int>? group = null;
+        if (_ownSession && RootPid > 0 && !rootRecycled)
+        {
+            group = _table.GroupMembers(RootPid);
+        }
+
+        if (group is null && !_shimAdopts)
+        {
+            return null;
+        }
+
+        var members = new Dictionary<int, ProcessInfo>();
+        var queue = new Queue<int>();
+
+        // A pid read from a list is taken only if the process now at that pid still fits the list (the parent it
+        // was listed under, or a start after the run began): a pid recycled in between is a stranger.
+        void Add(int pid, int parent)
+        {
+            if (
+                pid <= 1
+                || _exclude.Contains(pid)
+                || members.ContainsKey(pid)
+                || _table.Read(pid) is not { } p
+                || (parent > 0 && p.ParentPid != parent && p.ParentPid != _shimPid)
+                || (parent <= 0 && p.StartTime < _notBefore)
+            )
+            {
+                return;
+            }
+
+            members[pid] = p;
+            if (!p.IsZombie)
+            {
+                queue.Enqueue(pid);
+            }
+        }
+
+        if (root is not null && !rootRecycled && !_exclude.Contains(RootPid))
+        {
+            members[RootPid] = root;
+            if (!root.IsZombie)
+            {
+                queue.Enqueue(RootPid);
+            }
+        }
+
+        foreach (var pid in top)
+        {
+            Add(pid, _shimPid);
+        }
+
+        foreach (var dir in _cgroups)
+        {
+            foreach (var pid in CgroupMembers(dir))
+            {
+                Add(pid, 0);
+            }
+        }
+
+        foreach (var pid in group ?? [])
+        {
+            Add(pid, 0);
+        }
+
+        while (queue.Count > 0)
+        {
+            var pid = queue.Dequeue();
+            foreach (var kid in _table.Children(pid) ?? [])
+            {
+                Add(kid, pid);
+            }
+        }
+
+        return [.. members.Values];
+    }
+
     /// <summary>REIN_RUN_ID is the run's id, or the run is on the process's REIN_PARENT_RUN_IDS chain (a nested run).</summary>
     bool CarriesMarker(int pid) =>
         _table.ReadEnvironmentVariable(pid, RunSpec.RunIdVariable) == _marker
@@ -159,12 +263,7 @@ public sealed class RunTree
 
     static IEnumerable<int> CgroupMembers(string dir)
     {
-        string text;
-        try
-        {
-            text = File.ReadAllText(Path.Combine(dir, "cgroup.procs"));
-        }
-        catch (Exception e) when (e is IOException or UnauthorizedAccessException)
+        if (ProcFile.ReadText(Path.Combine(dir, "cgroup.procs")) is not { } text)
         {
             yield break;
         }

@@ -1,4 +1,5 @@
 using System.Diagnostics;
+using Rein.Platform;
 
 namespace Rein.Processes;
 
@@ -55,12 +56,7 @@ public sealed class StuckDetector(IProcessTable table, TimeSpan window, TimeSpan
             return null;
         }
 
-        string status;
-        try
-        {
-            status = File.ReadAllText($"/proc/{pid}/status");
-        }
-        catch (Exception e) when (e is IOException or UnauthorizedAccessException)
+        if (ProcFile.ReadText($"/proc/{pid}/status") is not { } status)
         {
             return null;
         }

@@ -8,6 +8,9 @@ namespace Rein.Processes;
 /// Ends a run's whole tree: the polite signal (TERM or the user's) → grace → SIGKILL → verify, bounded (G1, G5).
 /// Every signal goes to a member by identity (<see cref="ProcessSignaller"/>); the process group is signalled as a
 /// whole only while its leader, the command, is held unreaped by the shim, so the group id cannot be recycled.
+/// The SIGKILL phase is the shim's when there is one: it kills down from itself, the tree's subreaper, until two
+/// passes find nothing (a snapshot of pids loses to a process that forks and exits faster than it is read); Rein
+/// then kills what only it can see (marker carriers outside the shim's tree) and verifies.
 /// </summary>
 public sealed class TreeKiller
 {
@@ -18,6 +21,7 @@ public sealed class TreeKiller
     readonly TimeSpan _killWait;
     readonly Stopwatch _clock = Stopwatch.StartNew();
     readonly HashSet<int> _killed = [];
+    readonly Func<TimeSpan, (IReadOnlyList<int> Victims, int Left)?>? _shimKill;
 
     /// <param name="table">The process table.</param>
     /// <param name="tree">The run's membership; null when the table cannot be trusted (another pid namespace's
@@ -25,14 +29,18 @@ public sealed class TreeKiller
     /// <param name="pgid">The command's process group, or 0 when it has none of its own (--foreground).</param>
     /// <param name="grace">Between the polite signal and SIGKILL.</param>
     /// <param name="killWait">After SIGKILL, how long before survivors are declared unkillable.</param>
+    /// <param name="shimKill">The shim's kill (<see cref="Shim.ShimProcess.RequestKill"/>), given at most the time
+    /// passed: the pids it killed and the members still alive at its end; null when the shim is gone.</param>
     public TreeKiller(
         IProcessTable table,
         RunTree? tree,
         int pgid,
         TimeSpan grace,
-        TimeSpan killWait
+        TimeSpan killWait,
+        Func<TimeSpan, (IReadOnlyList<int> Victims, int Left)?>? shimKill = null
     )
     {
+        _shimKill = shimKill;
         _table = table;
         _tree = tree;
         _pgid = pgid;
@@ -69,29 +77,47 @@ public sealed class TreeKiller
         }
 
         var alive = Alive(scanMarker: true);
-        if (alive.Count == 0)
+        if (alive.Count == 0 && _shimKill is null)
         {
             return;
         }
 
-        Signal(alive, politeSignal);
-        Signal(alive, LibC.SIGCONT); // a stopped process cannot act on TERM until it runs again
-
-        var graceEnd = _clock.Elapsed + _grace;
-        while (_clock.Elapsed < graceEnd)
+        if (alive.Count > 0)
         {
-            if (wait(Min(graceEnd - _clock.Elapsed, TimeSpan.FromMilliseconds(50))))
-            {
-                break;
-            }
+            Signal(alive, politeSignal);
+            Signal(alive, LibC.SIGCONT); // a stopped process cannot act on TERM until it runs again
 
-            if (Alive(scanMarker: false).Count == 0 && (alive = Alive(scanMarker: true)).Count == 0)
+            var graceEnd = _clock.Elapsed + _grace;
+            while (_clock.Elapsed < graceEnd)
             {
-                return;
+                if (wait(Min(graceEnd - _clock.Elapsed, TimeSpan.FromMilliseconds(50))))
+                {
+                    break;
+                }
+
+                if (
+                    Alive(scanMarker: false).Count == 0
+                    && (alive = Alive(scanMarker: true)).Count == 0
+                )
+                {
+                    break;
+                }
             }
         }
 
         var killEnd = _clock.Elapsed + _killWait;
+        // Even when the tree looked empty: what Rein reads is a moment's view, and a process that hops from pid
+        // to pid is missing from most of them. The shim's kill ends only after two passes found nothing.
+        if (_shimKill?.Invoke(_killWait) is { } shim)
+        {
+            foreach (var pid in shim.Victims)
+            {
+                _killed.Add(pid);
+            }
+
+            Escalated |= shim.Victims.Count > 0;
+        }
+
         while (true)
         {
             alive = Alive(scanMarker: true);

@@ -1,3 +1,4 @@
+using Rein.Processes;
 using Rein.Processes.Posix;
 
 namespace Rein.Running;
@@ -9,10 +10,16 @@ public sealed unsafe partial class Guard
     /// <summary>Waits for the end of the run, a limit or a signal. Returns the reason Rein must stop it, or null when it exited by itself.</summary>
     (RunOutcome? Reason, int? Signal) Watch()
     {
-        while (true)
+        // The state is checked before each wait, not only after it: the shim often reports the command's start and
+        // its exit in one read (a fast command), and then nothing more arrives to end the wait early.
+        for (var first = true; ; first = false)
         {
-            var wait = _watch.UntilDue(_relay?.LastOutput);
-            Pump((int)Math.Clamp(Math.Ceiling(wait.TotalMilliseconds), 0, int.MaxValue));
+            if (!first)
+            {
+                var wait = _watch.UntilDue(_relay?.LastOutput);
+                Pump((int)Math.Clamp(Math.Ceiling(wait.TotalMilliseconds), 0, int.MaxValue));
+            }
+
             if (_shim!.RootExit is not null)
             {
                 return (null, null);
@@ -42,6 +49,7 @@ public sealed unsafe partial class Guard
             if (_watch.SampleDue() && _caps is not null && _tree is not null)
             {
                 var members = _tree.Collect(scanMarker: false);
+                _watch.Sampled(Changed(members));
                 _seen?.Add(members);
                 var cap = _caps.Sample(members);
                 _observer?.Sampled(_caps.LastRss, _caps.LastProcesses);
@@ -51,6 +59,22 @@ public sealed unsafe partial class Guard
                 }
             }
         }
+    }
+
+    long _lastSignature = -1;
+
+    /// <summary>Whether the sampled membership differs from the previous sample's (pids and states).</summary>
+    bool Changed(List<ProcessInfo> members)
+    {
+        long signature = members.Count;
+        foreach (var p in members)
+        {
+            signature = unchecked(signature + ((long)p.Pid * 7919) ^ ((long)p.State << 40));
+        }
+
+        var changed = signature != _lastSignature;
+        _lastSignature = signature;
+        return changed;
     }
 
     /// <summary>For the tree killer: lets time pass; true when a second SIGINT asks to skip the grace.</summary>

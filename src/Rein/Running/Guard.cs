@@ -120,7 +120,8 @@ public sealed unsafe partial class Guard : IDisposable
             _time,
             _spec.Timeout,
             _spec.IdleTimeout,
-            _caps?.SampleInterval ?? _spec.SampleInterval
+            _caps?.SampleInterval ?? _spec.SampleInterval,
+            QuietSampleInterval()
         );
         var self = _table.Read(Environment.ProcessId);
         _recorder?.RunStarting(
@@ -155,7 +156,8 @@ public sealed unsafe partial class Guard : IDisposable
                 _spec.RunId,
                 self?.StartTime ?? 0,
                 _caps?.CgroupDirectories,
-                rootStart
+                rootStart,
+                shimAdopts: _shim.Subreaper
             )
             : null;
         _caps?.Placed(pid, _shim.CgroupErrno, _table);
@@ -193,7 +195,8 @@ public sealed unsafe partial class Guard : IDisposable
             _tree,
             _spec.Foreground ? 0 : pid,
             _spec.Grace,
-            _spec.KillWait
+            _spec.KillWait,
+            ShimKill
         )
         {
             RootGone = () => _shim.RootExit is not null,
@@ -251,6 +254,18 @@ public sealed unsafe partial class Guard : IDisposable
         return Finish(Classified(Verdicts.Decide(verdict, reason, signal, _shim.RootExit)));
     }
 
+    /// <summary>Without a cap or an idle limit nothing acts on a sample at once (it feeds the peak numbers and the
+    /// members recorded for `rein cleanup`): while the membership stays the same, samples back off to this.</summary>
+    TimeSpan? QuietSampleInterval() =>
+        _spec.MemoryLimit is null
+        && _spec.MaxProcs is null
+        && _spec.IdleTimeout is not { Ticks: > 0 }
+            ? MaxQuietSampleInterval
+            : null;
+
+    /// <summary>The longest interval between two samples of a quiet run without caps.</summary>
+    public static readonly TimeSpan MaxQuietSampleInterval = TimeSpan.FromSeconds(2);
+
     /// <summary>Tells the observer how the command ended, once.</summary>
     bool ReportExit(bool alreadyReported)
     {
@@ -274,7 +289,9 @@ public sealed unsafe partial class Guard : IDisposable
     public void Disarm() => _shim?.Disarm();
 
     /// <summary>After the command exited by itself: with a subreaper shim every live descendant hangs below the
-    /// shim, so a shim whose only child is the command's zombie means nothing is left, without reading /proc.</summary>
+    /// shim, so a shim whose only child is the command's zombie means nothing is left, without reading /proc. Read
+    /// twice: the kernel's list is not read atomically, and a process that forks and exits changes it all the time
+    /// (though one of its hops is always there, alive or as a zombie the shim has not reaped yet).</summary>
     bool NothingLeft()
     {
         if (_tree is null || _shim is null)
@@ -282,17 +299,42 @@ public sealed unsafe partial class Guard : IDisposable
             return true;
         }
 
-        if (
-            _shim.Subreaper
-            && !_spec.Foreground
-            && _table is ProcfsProcessTable procfs
-            && procfs.Children(_shim.Pid) is { } children
-        )
+        if (_shim.Subreaper && !_spec.Foreground)
         {
-            return children.All(c => c == _shim.RootPid);
+            for (var read = 0; read < 2; read++)
+            {
+                if (
+                    _table.Children(_shim.Pid) is not { } children
+                    || children.Any(c => c != _shim.RootPid)
+                )
+                {
+                    return false;
+                }
+            }
+
+            return true;
         }
 
         return false;
+    }
+
+    /// <summary>The tree killer's SIGKILL phase, done by the shim (see <see cref="ShimProcess.RequestKill"/>): waits
+    /// for its answer while the relay and the wake pipe are serviced; null when the shim is gone or did not answer.</summary>
+    (IReadOnlyList<int> Victims, int Left)? ShimKill(TimeSpan budget)
+    {
+        if (_shim is null || _shim.Closed)
+        {
+            return null;
+        }
+
+        _shim.RequestKill(budget);
+        var end = _watch.Elapsed + budget + TimeSpan.FromSeconds(1);
+        while (_shim.KillReport is null && !_shim.Closed && _watch.Elapsed < end)
+        {
+            Pump(50);
+        }
+
+        return _shim.KillReport is { } report ? (_shim.Victims, report.Left) : null;
     }
 
     /// <summary>Without <see cref="Disarm"/>, the shim takes this as "rein is gone" and kills the tree itself.</summary>

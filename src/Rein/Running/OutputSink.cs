@@ -41,11 +41,14 @@ internal sealed unsafe class OutputSink : IDisposable
     /// <summary>The fd to poll for POLLOUT while output waits to be written.</summary>
     public int Fd => _fd;
 
+    /// <summary>splice(2) may write here without blocking Rein: a file (never waits for a reader) or Rein's private
+    /// non-blocking description of a pipe or terminal (a terminal refuses splice; the relay then writes).</summary>
+    public bool CanSplice => _mode is Mode.File or Mode.PrivateNonBlocking;
+
     public static OutputSink For(int fd)
     {
         // Seekable and not a terminal: a file (or /dev/null). Some systems let a terminal seek, hence the isatty.
-        const int SEEK_CUR = 1;
-        if (RelayNative.isatty(fd) == 0 && RelayNative.lseek(fd, 0, SEEK_CUR) >= 0)
+        if (RelayNative.isatty(fd) == 0 && RelayNative.lseek(fd, 0, RelayNative.SEEK_CUR) >= 0)
         {
             return new OutputSink(fd, Mode.File, ownsFd: false);
         }

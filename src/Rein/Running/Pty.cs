@@ -1,4 +1,5 @@
 using System.Runtime.InteropServices;
+using Rein.Platform.MacOS;
 using Rein.Processes.Posix;
 
 namespace Rein.Running;
@@ -76,26 +77,36 @@ internal sealed unsafe class Pty : IDisposable
         return pty;
     }
 
+    // struct termios: c_iflag then c_oflag, each a tcflag_t (4 bytes on Linux, 8 on macOS); OPOST is bit 0 on both.
+    [AppleSize("struct termios", AtLeast = true)]
+    const int TermiosBytes = 256;
+
+    [AppleOffset("struct termios", "c_oflag", Width = 8)]
+    const int MacOflagOffset = 8;
+
+    [AppleMacro]
+    const int OPOST = 1;
+
+    [AppleMacro]
+    const int TCSANOW = 0;
+
     static void DisableOutputProcessing(int slave)
     {
-        // struct termios: c_iflag then c_oflag, each a tcflag_t (4 bytes on Linux, 8 on macOS); OPOST is bit 0 on both.
-        var termios = stackalloc byte[256];
+        var termios = stackalloc byte[TermiosBytes];
         if (RelayNative.tcgetattr(slave, termios) != 0)
         {
             return;
         }
 
-        const int OPOST = 1;
         if (OperatingSystem.IsMacOS())
         {
-            ((ulong*)termios)[1] &= ~(ulong)OPOST;
+            *(ulong*)(termios + MacOflagOffset) &= ~(ulong)OPOST;
         }
         else
         {
             ((uint*)termios)[1] &= ~(uint)OPOST;
         }
 
-        const int TCSANOW = 0;
         RelayNative.tcsetattr(slave, TCSANOW, termios);
     }
 

@@ -1,4 +1,5 @@
 using System.Runtime.InteropServices;
+using Rein.Platform.MacOS;
 
 namespace Rein.Running;
 
@@ -11,25 +12,42 @@ internal static unsafe partial class RelayNative
 {
     const string Lib = "libc";
 
+    [AppleMacro]
     public const int O_WRONLY = 1;
+
+    [AppleMacro]
     public const int O_RDWR = 2;
 
-    public static int O_NOCTTY => OperatingSystem.IsMacOS() ? 0x20000 : 0x100;
+    public static int O_NOCTTY => OperatingSystem.IsMacOS() ? Darwin.O_NOCTTY : 0x100;
 
-    public static int O_NONBLOCK => OperatingSystem.IsMacOS() ? 0x4 : 0x800;
+    public static int O_NONBLOCK => OperatingSystem.IsMacOS() ? Darwin.O_NONBLOCK : 0x800;
 
-    public static int O_CLOEXEC => OperatingSystem.IsMacOS() ? 0x1000000 : 0x80000;
+    public static int O_CLOEXEC => OperatingSystem.IsMacOS() ? Darwin.O_CLOEXEC : 0x80000;
 
+    [AppleMacro]
     public const short POLLOUT = 0x4;
+
+    [AppleMacro]
     public const short POLLNVAL = 0x20;
 
+    [AppleMacro]
+    public const int SEEK_CUR = 1;
+
+    [AppleMacro]
     public const int EIO = 5;
+
+    [AppleMacro]
     public const int EBADF = 9;
 
-    public static int EAGAIN => OperatingSystem.IsMacOS() ? 35 : 11;
+    // Linux errno values splice(2) uses to refuse a destination (only the Linux relay path asks).
+    public const int EINVAL = 22;
+    public const int ENOSYS = 38;
+    public const int EOPNOTSUPP = 95;
+
+    public static int EAGAIN => OperatingSystem.IsMacOS() ? Darwin.EAGAIN : 11;
 
     /// <summary>The largest write a pipe takes whole once poll says POLLOUT.</summary>
-    public static int PipeBuf => OperatingSystem.IsMacOS() ? 512 : 4096;
+    public static int PipeBuf => OperatingSystem.IsMacOS() ? Darwin.PIPE_BUF : 4096;
 
     /// <summary>open(2) without O_CREAT.</summary>
     public static int Open(string path, int flags) => Platform.Descriptors.Open(path, flags);
@@ -67,15 +85,16 @@ internal static unsafe partial class RelayNative
     /// <summary>Whether <paramref name="fd"/> is a socket (getsockopt answers only for sockets).</summary>
     public static bool IsSocket(int fd)
     {
-        var solSocket = OperatingSystem.IsMacOS() ? 0xffff : 1;
-        var soType = OperatingSystem.IsMacOS() ? 0x1008 : 3;
+        var solSocket = OperatingSystem.IsMacOS() ? Darwin.SOL_SOCKET : 1;
+        var soType = OperatingSystem.IsMacOS() ? Darwin.SO_TYPE : 3;
         int type;
         var length = (uint)sizeof(int);
         return getsockopt(fd, solSocket, soType, &type, &length) == 0;
     }
 
     /// <summary>send(2) flags that make one call non-blocking and keep SIGPIPE away.</summary>
-    public static int SendDontWait => OperatingSystem.IsMacOS() ? 0x80 : 0x40 | 0x4000;
+    public static int SendDontWait =>
+        OperatingSystem.IsMacOS() ? Darwin.MSG_DONTWAIT : 0x40 | 0x4000;
 
     /// <summary>The terminal's device path, or null when <paramref name="fd"/> is no terminal.</summary>
     public static string? TtyName(int fd)
@@ -94,7 +113,7 @@ internal static unsafe partial class RelayNative
 
     static (ulong Dev, ulong Ino)? Identity(int fd)
     {
-        var buffer = stackalloc byte[256];
+        var buffer = stackalloc byte[Math.Max(256, DarwinStat.BufferSize)]; // struct statx is 256 bytes
         if (OperatingSystem.IsLinux())
         {
             // struct statx: stx_ino at 32, stx_dev_major at 136, stx_dev_minor at 140 (one layout everywhere).
@@ -109,15 +128,7 @@ internal static unsafe partial class RelayNative
                 );
         }
 
-        // macOS (unverified): arm64's struct stat has st_dev (int32) at 0 and st_ino (uint64) at 8; x86_64's plain
-        // fstat keeps the old layout, st_ino (uint32) at 4.
-        if (fstat(fd, buffer) != 0)
-        {
-            return null;
-        }
-
-        return RuntimeInformation.ProcessArchitecture == Architecture.X64
-            ? (*(uint*)buffer, *(uint*)(buffer + 4))
-            : (*(uint*)buffer, *(ulong*)(buffer + 8));
+        // macOS: the layout of the plain fstat's struct stat (DarwinStat, checked against sys/stat.h).
+        return fstat(fd, buffer) != 0 ? null : DarwinStat.DeviceAndInode(buffer);
     }
 }

@@ -14,13 +14,16 @@ public sealed class WatchPolicy
     TimeSpan? _deadline;
     readonly TimeSpan? _idle;
     readonly TimeSpan _interval;
+    readonly TimeSpan _maxInterval;
+    TimeSpan _current;
     TimeSpan _nextSample;
 
     public WatchPolicy(
         TimeProvider time,
         TimeSpan? timeout,
         TimeSpan? idleTimeout,
-        TimeSpan sampleInterval
+        TimeSpan sampleInterval,
+        TimeSpan? maxSampleInterval = null
     )
     {
         _time = time;
@@ -30,6 +33,8 @@ public sealed class WatchPolicy
         _idle = idleTimeout is { } i && i > TimeSpan.Zero ? i : null;
         _interval =
             sampleInterval > TimeSpan.Zero ? sampleInterval : TimeSpan.FromMilliseconds(250);
+        _maxInterval = maxSampleInterval is { } m && m > _interval ? m : _interval;
+        _current = _interval;
         _nextSample = _interval;
     }
 
@@ -40,6 +45,20 @@ public sealed class WatchPolicy
         var now = Elapsed;
         _deadline = now + _timeout;
         _nextSample = now + _interval;
+    }
+
+    /// <summary>The interval until the next sample now (between the sample interval and the longest one).</summary>
+    public TimeSpan SampleInterval => _current;
+
+    /// <summary>After a sample: while the run's membership stays the same, samples come ever less often (doubling
+    /// up to the longest interval); a change brings them back to the sample interval.</summary>
+    public void Sampled(bool changed)
+    {
+        _current =
+            changed ? _interval
+            : _current * 2 > _maxInterval ? _maxInterval
+            : _current * 2;
+        _nextSample = Elapsed + _current;
     }
 
     /// <summary>Time since the run started (the clock every other time of the run is measured on).</summary>
@@ -89,7 +108,7 @@ public sealed class WatchPolicy
             return false;
         }
 
-        _nextSample = now + _interval;
+        _nextSample = now + _current;
         return true;
     }
 }

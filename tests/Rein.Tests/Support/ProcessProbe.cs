@@ -98,6 +98,43 @@ internal static class ProcessProbe
         return pids;
     }
 
+    /// <summary>For a process that hops from pid to pid: for <paramref name="time"/>, SIGKILL every process whose command
+    /// line holds <paramref name="marker"/>, newest pids first (and the few pids above the newest listed), where a
+    /// hop's current pid usually is.</summary>
+    public static void ChaseNewest(string marker, TimeSpan time)
+    {
+        if (Table is not ProcfsProcessTable procfs)
+        {
+            KillAll(marker);
+            return;
+        }
+
+        var needle = Encoding.UTF8.GetBytes(marker);
+        var clock = Stopwatch.StartNew();
+        while (clock.Elapsed < time)
+        {
+            var pids = procfs.Pids().ToList();
+            var newest = pids.Count > 0 ? pids.Max() : 0;
+            foreach (var pid in Enumerable.Range(newest + 1, 64).Concat(pids.OrderDescending()))
+            {
+                byte[] cmdline;
+                try
+                {
+                    cmdline = File.ReadAllBytes($"/proc/{pid}/cmdline");
+                }
+                catch (Exception e) when (e is IOException or UnauthorizedAccessException)
+                {
+                    continue;
+                }
+
+                if (pid != Environment.ProcessId && cmdline.AsSpan().IndexOf(needle) >= 0)
+                {
+                    Rein.Processes.Posix.LibC.kill(pid, Rein.Processes.Posix.LibC.SIGKILL);
+                }
+            }
+        }
+    }
+
     /// <summary>Last resort so a failing test never leaves its tree behind on the machine.</summary>
     public static void KillAll(string marker)
     {

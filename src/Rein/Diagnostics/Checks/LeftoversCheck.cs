@@ -21,7 +21,13 @@ public sealed class LeftoversCheck : IDoctorCheck
         CleanupPlan plan;
         using (var store = JournalStore.Open(ctx.StateDirectory))
         {
-            plan = Cleaner.Plan(ctx.Table, store, boot, new CleanupRequest());
+            plan = Cleaner.Plan(
+                ctx.Table,
+                store,
+                boot,
+                new CleanupRequest(),
+                snapshot: ctx.Processes
+            );
         }
 
         var kill = plan.ToKill.ToList();

@@ -39,6 +39,17 @@ internal static unsafe partial class LinuxLibC
     [LibraryImport(Lib, EntryPoint = "syscall", SetLastError = true)]
     private static partial nint syscall(nint number, nint a1, nint a2, nint a3, nint a4, nint a5);
 
+    [LibraryImport(Lib, EntryPoint = "syscall", SetLastError = true)]
+    private static partial nint syscall6(
+        nint number,
+        nint a1,
+        nint a2,
+        nint a3,
+        nint a4,
+        nint a5,
+        nint a6
+    );
+
     [LibraryImport(Lib, EntryPoint = "pipe2", SetLastError = true)]
     private static partial int pipe2(int* fds, int flags);
 
@@ -80,6 +91,32 @@ internal static unsafe partial class LinuxLibC
         const nuint TIOCSWINSZ = 0x5414;
         var size = stackalloc ushort[4]; // struct winsize: rows, cols, xpixel, ypixel
         return ioctl(from, TIOCGWINSZ, size) == 0 && ioctl(to, TIOCSWINSZ, size) == 0;
+    }
+
+    /// <summary>splice(2) without offsets (one side is a pipe): moves up to <paramref name="length"/> bytes from
+    /// <paramref name="from"/> to <paramref name="to"/> inside the kernel. Through the raw system call: no glibc
+    /// symbol the macOS link would lack.</summary>
+    public static nint Splice(int from, int to, nint length, uint flags) =>
+        syscall6(SyscallNumber(275, 76), from, 0, to, 0, length, (nint)flags);
+
+    /// <summary>splice(2) flags: do not block on the pipes; move pages rather than copy where possible.</summary>
+    public const uint SPLICE_F_MOVE = 1;
+    public const uint SPLICE_F_NONBLOCK = 2;
+
+    /// <summary>Bytes waiting in a pipe (FIONREAD, asm-generic and x86_64 alike); -1 on error.</summary>
+    public static int BytesWaiting(int fd)
+    {
+        const nuint FIONREAD = 0x541B;
+        int n;
+        return ioctl(fd, FIONREAD, &n) == 0 ? n : -1;
+    }
+
+    /// <summary>F_SETPIPE_SZ: asks for a pipe buffer of <paramref name="bytes"/> (up to /proc/sys/fs/pipe-max-size for
+    /// an unprivileged user). False when refused; the pipe keeps its size.</summary>
+    public static bool GrowPipe(int fd, int bytes)
+    {
+        const int F_SETPIPE_SZ = 1031;
+        return fcntl(fd, F_SETPIPE_SZ, bytes) >= 0;
     }
 
     /// <summary>prctl(PR_SET_DUMPABLE, 0): no core dump, no ptrace or /proc/PID/fd access by other processes of the user.</summary>

@@ -9,6 +9,7 @@ namespace Rein.Platform.MacOS;
 /// <see cref="RusageInfo"/>, <see cref="ProcThreadInfo"/> and <see cref="ProcArgs"/> (pure, tested on Linux too).
 /// </summary>
 [SupportedOSPlatform("macos")]
+[AppleMacro] // every constant below, by name
 internal static unsafe partial class MacLibProc
 {
     const string Lib = "libc"; // libSystem: libproc and sysctl are re-exported through it
@@ -35,6 +36,10 @@ internal static unsafe partial class MacLibProc
     [LibraryImport(Lib, SetLastError = true)]
     public static partial int proc_listchildpids(int ppid, int* buffer, int buffersize);
 
+    /// <summary>The pids of process group <paramref name="pgrpid"/>; returns how many, or -1.</summary>
+    [LibraryImport(Lib, SetLastError = true)]
+    public static partial int proc_listpgrppids(int pgrpid, int* buffer, int buffersize);
+
     /// <summary>Returns the bytes written (the flavor's struct size on success), 0 or -1 on failure.
     /// For PROC_PIDTBSDINFO, <paramref name="arg"/> 1 also finds zombies (bsd/kern/proc_info.c).</summary>
     [LibraryImport(Lib, SetLastError = true)]
@@ -59,6 +64,10 @@ internal static unsafe partial class MacLibProc
         void* newp,
         nuint newlen
     );
+
+    /// <summary>Our effective uid: the kernel's test for the full proc_bsdinfo (same user, or root).</summary>
+    [LibraryImport(Lib)]
+    public static partial uint geteuid();
 
     /// <summary>The session id of any process (POSIX getsid(2)); -1 when gone.</summary>
     [LibraryImport(Lib, SetLastError = true)]

@@ -16,6 +16,7 @@ namespace Rein.Platform.MacOS;
 public sealed unsafe class MacProcessTable : IProcessTable
 {
     readonly Lock _argsLock = new();
+    readonly uint _self = MacLibProc.geteuid();
     byte[]? _args;
 
     public IReadOnlyList<ProcessInfo> Snapshot()
@@ -31,6 +32,42 @@ public sealed unsafe class MacProcessTable : IProcessTable
         }
 
         return result;
+    }
+
+    /// <summary>proc_listchildpids: the kernel's own parent links, so a guard reads only its run (unverified).</summary>
+    public IReadOnlyList<int>? Children(int pid) =>
+        ListPids((buffer, bytes) => MacLibProc.proc_listchildpids(pid, buffer, bytes));
+
+    /// <summary>proc_listpgrppids: the kernel's process-group index (unverified).</summary>
+    public IReadOnlyList<int>? GroupMembers(int pgid) =>
+        ListPids((buffer, bytes) => MacLibProc.proc_listpgrppids(pgid, buffer, bytes));
+
+    delegate int PidLister(int* buffer, int bytes);
+
+    /// <summary>A libproc list call that returns a count of pids: grows the buffer until the answer fits.</summary>
+    static int[]? ListPids(PidLister list)
+    {
+        for (var size = 64; size <= 1 << 20; size *= 4)
+        {
+            var buffer = new int[size];
+            int count;
+            fixed (int* p = buffer)
+            {
+                count = list(p, size * sizeof(int));
+            }
+
+            if (count < 0)
+            {
+                return null;
+            }
+
+            if (count < size)
+            {
+                return buffer[..count];
+            }
+        }
+
+        return null;
     }
 
     /// <summary>Every pid, zombies included (proc_listallpids sizes itself: ask, then read with room to spare).</summary>
@@ -66,7 +103,7 @@ public sealed unsafe class MacProcessTable : IProcessTable
             return null;
         }
 
-        var mine = bsd.StartMicroseconds != 0; // the full struct: our own process (or we are root)
+        var mine = ProcBsdInfo.Owned(bsd, _self);
         var state = ProcBsdInfo.StateLetter(bsd.Status);
         if (mine && bsd.Status is ProcBsdInfo.SRUN or ProcBsdInfo.SSLEEP && Uninterruptible(pid))
         {
@@ -127,23 +164,27 @@ public sealed unsafe class MacProcessTable : IProcessTable
     /// <summary>ps's U: a thread in uninterruptible wait and none running (PROC_PIDLISTTHREADS, PROC_PIDTHREADINFO).</summary>
     static bool Uninterruptible(int pid)
     {
-        const int max = 1024;
-        var handles = stackalloc ulong[max];
-        var bytes = MacLibProc.proc_pidinfo(
-            pid,
-            MacLibProc.PROC_PIDLISTTHREADS,
-            0,
-            handles,
-            max * ProcThreadInfo.HandleSize
-        );
-        if (bytes <= 0)
+        var handles = ProcThreadInfo.ListHandles(buffer =>
+        {
+            fixed (ulong* p = buffer)
+            {
+                return MacLibProc.proc_pidinfo(
+                    pid,
+                    MacLibProc.PROC_PIDLISTTHREADS,
+                    0,
+                    p,
+                    buffer.Length * ProcThreadInfo.HandleSize
+                );
+            }
+        });
+        if (handles.Length == 0)
         {
             return false;
         }
 
-        var states = new List<int>(bytes / ProcThreadInfo.HandleSize);
+        var states = new List<int>(handles.Length);
         var info = stackalloc byte[ProcThreadInfo.Size];
-        for (var i = 0; i < bytes / ProcThreadInfo.HandleSize; i++)
+        for (var i = 0; i < handles.Length; i++)
         {
             if (
                 MacLibProc.proc_pidinfo(
@@ -213,6 +254,6 @@ public sealed unsafe class MacProcessTable : IProcessTable
         var size = (nuint)sizeof(int);
         return MacLibProc.sysctl(mib, 2, &value, &size, null, 0) == 0 && value > 0
             ? value
-            : 1024 * 1024; // ARG_MAX (sys/syslimits.h)
+            : Darwin.ARG_MAX;
     }
 }

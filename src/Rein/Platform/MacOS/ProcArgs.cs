@@ -18,6 +18,10 @@ public sealed record ProcArguments(
 /// </summary>
 public static class ProcArgs
 {
+    /// <summary>The leading argc: a C int (sys/sysctl.h, KERN_PROCARGS2), little-endian on every Apple CPU.</summary>
+    [AppleSize("int")]
+    public const int ArgcBytes = 4;
+
     public static ProcArguments? Parse(ReadOnlySpan<byte> data)
     {
         if (!Split(data, out var argc, out var path, out var rest))
@@ -80,7 +84,7 @@ public static class ProcArgs
     {
         argc = 0;
         path = rest = default;
-        if (data.Length < sizeof(int))
+        if (data.Length < ArgcBytes)
         {
             return false;
         }
@@ -91,7 +95,7 @@ public static class ProcArgs
             return false;
         }
 
-        rest = data[sizeof(int)..];
+        rest = data[ArgcBytes..];
         var end = rest.IndexOf((byte)0);
         if (end < 0)
         {

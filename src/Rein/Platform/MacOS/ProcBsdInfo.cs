@@ -19,37 +19,83 @@ public sealed record BsdProcess(
 /// <summary>
 /// Decodes <c>struct proc_bsdinfo</c> (PROC_PIDTBSDINFO) and <c>struct proc_bsdshortinfo</c>
 /// (PROC_PIDT_SHORTBSDINFO) from the bytes proc_pidinfo() wrote. Offsets from bsd/sys/proc_info.h (xnu), with
-/// MAXCOMLEN = 16 (sys/param.h); Apple platforms are little-endian. VerifiedLayoutTests checks them against the header.
+/// MAXCOMLEN = 16 (sys/param.h); Apple platforms are little-endian. Every offset, width and size is checked against
+/// Apple's header by the C compiler (AppleHeaderTests).
 /// </summary>
 public static class ProcBsdInfo
 {
     // struct proc_bsdinfo (sys/proc_info.h)
-    public const int Size = 136; // sizeof(struct proc_bsdinfo) == PROC_PIDTBSDINFO_SIZE
-    public const int StatusOffset = 4; // uint32_t pbi_status
-    public const int PidOffset = 12; // uint32_t pbi_pid
-    public const int ParentPidOffset = 16; // uint32_t pbi_ppid
-    public const int UidOffset = 20; // uid_t pbi_uid
-    public const int CommOffset = 48; // char pbi_comm[MAXCOMLEN]
-    public const int NameOffset = 64; // char pbi_name[2 * MAXCOMLEN]
-    public const int ProcessGroupOffset = 100; // uint32_t pbi_pgid
-    public const int StartSecondsOffset = 120; // uint64_t pbi_start_tvsec
-    public const int StartMicrosecondsOffset = 128; // uint64_t pbi_start_tvusec
-    public const int MaxComLen = 16; // MAXCOMLEN (sys/param.h)
+    [AppleSize("struct proc_bsdinfo")]
+    [AppleMacro("PROC_PIDTBSDINFO_SIZE")]
+    public const int Size = 136;
+
+    [AppleOffset("struct proc_bsdinfo", "pbi_status", Width = 4)]
+    public const int StatusOffset = 4;
+
+    [AppleOffset("struct proc_bsdinfo", "pbi_pid", Width = 4)]
+    public const int PidOffset = 12;
+
+    [AppleOffset("struct proc_bsdinfo", "pbi_ppid", Width = 4)]
+    public const int ParentPidOffset = 16;
+
+    [AppleOffset("struct proc_bsdinfo", "pbi_uid", Width = 4)]
+    public const int UidOffset = 20;
+
+    [AppleOffset("struct proc_bsdinfo", "pbi_comm", Width = MaxComLen)]
+    public const int CommOffset = 48;
+
+    [AppleOffset("struct proc_bsdinfo", "pbi_name", Width = 2 * MaxComLen)]
+    public const int NameOffset = 64;
+
+    [AppleOffset("struct proc_bsdinfo", "pbi_pgid", Width = 4)]
+    public const int ProcessGroupOffset = 100;
+
+    [AppleOffset("struct proc_bsdinfo", "pbi_start_tvsec", Width = 8)]
+    public const int StartSecondsOffset = 120;
+
+    [AppleOffset("struct proc_bsdinfo", "pbi_start_tvusec", Width = 8)]
+    public const int StartMicrosecondsOffset = 128;
+
+    [AppleMacro("MAXCOMLEN")]
+    public const int MaxComLen = 16;
 
     // struct proc_bsdshortinfo (sys/proc_info.h)
-    public const int ShortSize = 64; // sizeof(struct proc_bsdshortinfo) == PROC_PIDT_SHORTBSDINFO_SIZE
-    public const int ShortPidOffset = 0; // uint32_t pbsi_pid
-    public const int ShortParentPidOffset = 4; // uint32_t pbsi_ppid
-    public const int ShortProcessGroupOffset = 8; // uint32_t pbsi_pgid
-    public const int ShortStatusOffset = 12; // uint32_t pbsi_status
-    public const int ShortCommOffset = 16; // char pbsi_comm[MAXCOMLEN]
-    public const int ShortUidOffset = 36; // uid_t pbsi_uid
+    [AppleSize("struct proc_bsdshortinfo")]
+    [AppleMacro("PROC_PIDT_SHORTBSDINFO_SIZE")]
+    public const int ShortSize = 64;
+
+    [AppleOffset("struct proc_bsdshortinfo", "pbsi_pid", Width = 4)]
+    public const int ShortPidOffset = 0;
+
+    [AppleOffset("struct proc_bsdshortinfo", "pbsi_ppid", Width = 4)]
+    public const int ShortParentPidOffset = 4;
+
+    [AppleOffset("struct proc_bsdshortinfo", "pbsi_pgid", Width = 4)]
+    public const int ShortProcessGroupOffset = 8;
+
+    [AppleOffset("struct proc_bsdshortinfo", "pbsi_status", Width = 4)]
+    public const int ShortStatusOffset = 12;
+
+    [AppleOffset("struct proc_bsdshortinfo", "pbsi_comm", Width = MaxComLen)]
+    public const int ShortCommOffset = 16;
+
+    [AppleOffset("struct proc_bsdshortinfo", "pbsi_uid", Width = 4)]
+    public const int ShortUidOffset = 36;
 
     // p_stat values (sys/proc.h)
+    [AppleMacro]
     public const uint SIDL = 1; // being created by fork
+
+    [AppleMacro]
     public const uint SRUN = 2; // runnable
+
+    [AppleMacro]
     public const uint SSLEEP = 3; // sleeping on an address
+
+    [AppleMacro]
     public const uint SSTOP = 4; // stopped by a signal or a debugger
+
+    [AppleMacro]
     public const uint SZOMB = 5; // exited, not yet reaped
 
     /// <summary>A full <c>proc_bsdinfo</c>; null when the buffer is short.</summary>
@@ -92,6 +138,14 @@ public static class ProcBsdInfo
             CString(b.Slice(ShortCommOffset, MaxComLen))
         );
     }
+
+    /// <summary>
+    /// Whether rein reads a process's threads and memory as one of its user's own: the full struct was readable (it
+    /// has a start time) and its effective uid is <paramref name="self"/>. The full struct alone is not enough: root
+    /// reads it for every process on the machine.
+    /// </summary>
+    public static bool Owned(BsdProcess process, uint self) =>
+        process.StartMicroseconds != 0 && process.Uid == self;
 
     /// <summary>The ps letter for a p_stat value (uninterruptible wait is a thread state, added by the caller).</summary>
     public static char StateLetter(uint status) =>

@@ -10,16 +10,60 @@ namespace Rein.Platform.MacOS;
 /// </summary>
 public static class ProcThreadInfo
 {
-    public const int Size = 112; // sizeof(struct proc_threadinfo): 2 × uint64_t, 8 × int32_t, char pth_name[64]
-    public const int RunStateOffset = 24; // int32_t pth_run_state
-    public const int HandleSize = 8; // PROC_PIDLISTTHREADS entries: uint64_t (PROC_PIDLISTTHREADS_SIZE)
+    [AppleSize("struct proc_threadinfo")]
+    [AppleMacro("PROC_PIDTHREADINFO_SIZE")]
+    public const int Size = 112;
+
+    [AppleOffset("struct proc_threadinfo", "pth_run_state", Width = 4)]
+    public const int RunStateOffset = 24;
+
+    /// <summary>PROC_PIDLISTTHREADS entries: one uint64_t thread handle each.</summary>
+    [AppleMacro("PROC_PIDLISTTHREADS_SIZE")]
+    [AppleSize("uint64_t")]
+    public const int HandleSize = 8;
 
     // pth_run_state (sys/proc_info.h)
+    [AppleMacro]
     public const int TH_STATE_RUNNING = 1;
+
+    [AppleMacro]
     public const int TH_STATE_STOPPED = 2;
+
+    [AppleMacro]
     public const int TH_STATE_WAITING = 3;
+
+    [AppleMacro]
     public const int TH_STATE_UNINTERRUPTIBLE = 4;
+
+    [AppleMacro]
     public const int TH_STATE_HALTED = 5;
+
+    /// <summary>The most thread handles <see cref="ListHandles"/> asks for (a runaway process, not a real one).</summary>
+    public const int MaxThreads = 1 << 20;
+
+    /// <summary>
+    /// Every thread handle of a process. <paramref name="list"/> is proc_pidinfo(PROC_PIDLISTTHREADS) into the given
+    /// buffer, returning the bytes written (≤ 0: gone or refused). A full buffer may have cut the list short, so it
+    /// asks again with twice the room: a PyTorch process with thousands of threads is read whole.
+    /// </summary>
+    public static ulong[] ListHandles(Func<ulong[], int> list, int initial = 256)
+    {
+        for (var capacity = Math.Max(1, initial); ; capacity *= 2)
+        {
+            var buffer = new ulong[capacity];
+            var bytes = list(buffer);
+            if (bytes <= 0)
+            {
+                return [];
+            }
+
+            var count = Math.Min(bytes / HandleSize, capacity);
+            if (count < capacity || capacity >= MaxThreads)
+            {
+                return buffer[..count];
+            }
+        }
+    }
 
     /// <summary>pth_run_state; null when the buffer is short.</summary>
     public static int? RunState(ReadOnlySpan<byte> b) =>

@@ -10,10 +10,17 @@ namespace Rein.Platform.MacOS;
 /// </summary>
 public static class RusageInfo
 {
-    public const int V4Size = 296; // sizeof(struct rusage_info_v4)
-    public const int ResidentSizeOffset = 64; // uint64_t ri_resident_size
-    public const int PhysFootprintOffset = 72; // uint64_t ri_phys_footprint
-    public const int LifetimeMaxPhysFootprintOffset = 240; // uint64_t ri_lifetime_max_phys_footprint
+    [AppleSize("struct rusage_info_v4")]
+    public const int V4Size = 296;
+
+    [AppleOffset("struct rusage_info_v4", "ri_resident_size", Width = 8)]
+    public const int ResidentSizeOffset = 64;
+
+    [AppleOffset("struct rusage_info_v4", "ri_phys_footprint", Width = 8)]
+    public const int PhysFootprintOffset = 72;
+
+    [AppleOffset("struct rusage_info_v4", "ri_lifetime_max_phys_footprint", Width = 8)]
+    public const int LifetimeMaxPhysFootprintOffset = 240;
 
     /// <summary>(footprint, resident, lifetime peak footprint) in bytes; null when the buffer is short.</summary>
     public static (long Footprint, long Resident, long PeakFootprint)? Decode(ReadOnlySpan<byte> b)

@@ -1,4 +1,5 @@
 using System.Globalization;
+using Rein.Platform;
 
 namespace Rein.Processes.Linux;
 
@@ -44,16 +45,13 @@ public sealed class CgroupCaps : IDisposable
     )
     {
         why = "";
-        string[] lines;
-        try
+        if (ProcFile.ReadText(procSelfCgroup) is not { } self)
         {
-            lines = File.ReadAllLines(procSelfCgroup);
-        }
-        catch (IOException e)
-        {
-            why = e.Message;
+            why = $"cannot read {procSelfCgroup}";
             return null;
         }
+
+        var lines = self.Split('\n', StringSplitOptions.RemoveEmptyEntries);
 
         var name = "rein-" + runId;
         string? v2Why = null;
@@ -275,15 +273,5 @@ public sealed class CgroupCaps : IDisposable
         }
     }
 
-    static string? TryRead(string file)
-    {
-        try
-        {
-            return File.ReadAllText(file);
-        }
-        catch (Exception e) when (e is IOException or UnauthorizedAccessException)
-        {
-            return null;
-        }
-    }
+    static string? TryRead(string file) => ProcFile.ReadText(file);
 }

@@ -1,4 +1,5 @@
 using System.Globalization;
+using Rein.Platform;
 
 namespace Rein.Processes.Linux;
 
@@ -55,15 +56,6 @@ public static class MemInfoParser
         );
     }
 
-    public static MemInfo? ReadCurrent()
-    {
-        try
-        {
-            return Parse(File.ReadAllText("/proc/meminfo"));
-        }
-        catch (IOException)
-        {
-            return null;
-        }
-    }
+    public static MemInfo? ReadCurrent() =>
+        ProcFile.ReadText("/proc/meminfo") is { } text ? Parse(text) : null;
 }

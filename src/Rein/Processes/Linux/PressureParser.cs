@@ -1,4 +1,5 @@
 using System.Globalization;
+using Rein.Platform;
 
 namespace Rein.Processes.Linux;
 
@@ -78,15 +79,6 @@ public static class PressureParser
         return some is null ? null : new Pressure(some, full);
     }
 
-    public static Pressure? ReadCurrent(string resource = "memory")
-    {
-        try
-        {
-            return Parse(File.ReadAllText($"/proc/pressure/{resource}"));
-        }
-        catch (Exception e) when (e is IOException or UnauthorizedAccessException)
-        {
-            return null;
-        }
-    }
+    public static Pressure? ReadCurrent(string resource = "memory") =>
+        ProcFile.ReadText($"/proc/pressure/{resource}") is { } text ? Parse(text) : null;
 }

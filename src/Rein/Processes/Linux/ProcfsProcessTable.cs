@@ -1,4 +1,5 @@
 using System.Text;
+using Rein.Platform;
 
 namespace Rein.Processes.Linux;
 
@@ -38,31 +39,18 @@ public sealed class ProcfsProcessTable : IProcessTable
         }
     }
 
-    public ProcessInfo? Read(int pid)
-    {
-        try
-        {
-            return ProcStatParser.Parse(File.ReadAllText($"{_root}/{pid}/stat"), _pageSize);
-        }
-        catch (Exception e) when (e is IOException or UnauthorizedAccessException)
-        {
-            return null; // gone between listing and reading, or not ours to read
-        }
-    }
+    /// <summary>One process's /proc/PID/stat; null when it is gone (between listing and reading) or not ours to
+    /// read. Read with plain open/read (<see cref="ProcFile"/>), not FileStream's flock emulation.</summary>
+    public ProcessInfo? Read(int pid) =>
+        ProcFile.ReadText($"{_root}/{pid}/stat") is { } stat
+            ? ProcStatParser.Parse(stat, _pageSize)
+            : null;
 
     public string? ReadEnvironmentVariable(int pid, string variable)
     {
-        byte[] environ;
-        try
-        {
-            environ = File.ReadAllBytes($"{_root}/{pid}/environ");
-        }
-        catch (Exception e) when (e is IOException or UnauthorizedAccessException)
-        {
-            return null;
-        }
-
-        return FindVariable(environ, variable);
+        return ProcFile.ReadBytes($"{_root}/{pid}/environ") is { } environ
+            ? FindVariable(environ, variable)
+            : null;
     }
 
     /// <summary>Finds KEY=VALUE in a NUL-separated environment block.</summary>
@@ -93,16 +81,10 @@ public sealed class ProcfsProcessTable : IProcessTable
 
     public string CommandLine(int pid)
     {
-        try
+        if (ProcFile.ReadText($"{_root}/{pid}/cmdline") is { Length: > 0 } text)
         {
-            var raw = File.ReadAllBytes($"{_root}/{pid}/cmdline");
-            if (raw.Length > 0)
-            {
-                var text = Encoding.UTF8.GetString(raw).TrimEnd('\0');
-                return text.Replace('\0', ' ');
-            }
+            return text.TrimEnd('\0').Replace('\0', ' ');
         }
-        catch (Exception e) when (e is IOException or UnauthorizedAccessException) { }
 
         return Read(pid)?.Command ?? "";
     }
@@ -110,23 +92,19 @@ public sealed class ProcfsProcessTable : IProcessTable
     /// <summary>Direct children of <paramref name="pid"/> from /proc/PID/task/*/children (every thread's list:
     /// a child belongs to the thread that spawned it, an adopted orphan to whichever thread the kernel chose).
     /// Returns null when the kernel does not provide the file.</summary>
-    public List<int>? Children(int pid)
+    public IReadOnlyList<int>? Children(int pid)
     {
         var result = new List<int>();
         try
         {
             foreach (var task in Directory.EnumerateDirectories($"{_root}/{pid}/task"))
             {
-                var path = Path.Combine(task, "children");
-                if (!File.Exists(path))
+                if (ProcFile.ReadText(Path.Combine(task, "children")) is not { } children)
                 {
                     return null;
                 }
 
-                foreach (
-                    var part in File.ReadAllText(path)
-                        .Split(' ', StringSplitOptions.RemoveEmptyEntries)
-                )
+                foreach (var part in children.Split(' ', StringSplitOptions.RemoveEmptyEntries))
                 {
                     if (int.TryParse(part, out var child))
                     {

@@ -1,6 +1,7 @@
 using System.Runtime.InteropServices;
 using Rein.Platform;
 using Rein.Platform.Linux;
+using Rein.Platform.MacOS;
 
 namespace Rein.Processes.Posix;
 
@@ -14,38 +15,65 @@ internal static unsafe partial class LibC
 {
     const string Lib = "libc";
 
+    [AppleMacro]
     public const int SIGHUP = 1;
+
+    [AppleMacro]
     public const int SIGINT = 2;
+
+    [AppleMacro]
     public const int SIGQUIT = 3;
+
+    [AppleMacro]
     public const int SIGKILL = 9;
+
+    [AppleMacro]
     public const int SIGTERM = 15;
+
+    [AppleMacro]
     public const int SIGPIPE = 13;
+
+    [AppleMacro]
     public const int SIGALRM = 14;
 
     // signal.h: Linux (asm/signal.h) and Darwin (sys/signal.h) differ here.
-    public static int SIGUSR1 => OperatingSystem.IsMacOS() ? 30 : 10;
+    public static int SIGUSR1 => OperatingSystem.IsMacOS() ? Darwin.SIGUSR1 : 10;
 
-    public static int SIGUSR2 => OperatingSystem.IsMacOS() ? 31 : 12;
+    public static int SIGUSR2 => OperatingSystem.IsMacOS() ? Darwin.SIGUSR2 : 12;
 
-    public static int SIGCONT => OperatingSystem.IsMacOS() ? 19 : 18;
+    public static int SIGCONT => OperatingSystem.IsMacOS() ? Darwin.SIGCONT : 18;
 
-    public static int SIGSTOP => OperatingSystem.IsMacOS() ? 17 : 19;
+    public static int SIGSTOP => OperatingSystem.IsMacOS() ? Darwin.SIGSTOP : 19;
 
-    public static int SIGTSTP => OperatingSystem.IsMacOS() ? 18 : 20;
+    public static int SIGTSTP => OperatingSystem.IsMacOS() ? Darwin.SIGTSTP : 20;
 
+    [AppleMacro]
     public const int ESRCH = 3;
+
+    [AppleMacro]
     public const int EINTR = 4;
+
+    [AppleMacro]
     public const int ECHILD = 10;
     public const int EAGAIN_LINUX = 11;
+
+    [AppleMacro]
     public const int EPERM = 1;
 
+    [AppleMacro]
     public const int WNOHANG = 1;
 
+    [AppleMacro]
     public const short POLLIN = 0x1;
+
+    [AppleMacro]
     public const short POLLHUP = 0x10;
+
+    [AppleMacro]
     public const short POLLERR = 0x8;
 
     [StructLayout(LayoutKind.Sequential)]
+    [AppleStruct("struct pollfd", "fd", "events", "revents")]
     public struct PollFd
     {
         public int Fd;
@@ -139,9 +167,16 @@ internal static unsafe partial class LibC
     [LibraryImport(Lib)]
     public static partial int fsync(int fd);
 
+    [AppleMacro]
     public const int LOCK_SH = 1;
+
+    [AppleMacro]
     public const int LOCK_EX = 2;
+
+    [AppleMacro]
     public const int LOCK_NB = 4;
+
+    [AppleMacro]
     public const int LOCK_UN = 8;
 
     [LibraryImport(Lib, SetLastError = true)]
@@ -153,7 +188,7 @@ internal static unsafe partial class LibC
     [LibraryImport(Lib, SetLastError = true)]
     public static partial nint pwrite(int fd, byte* buf, nint count, long offset);
 
-    public static int O_CLOEXEC => OperatingSystem.IsMacOS() ? 0x1000000 : 0x80000;
+    public static int O_CLOEXEC => OperatingSystem.IsMacOS() ? Darwin.O_CLOEXEC : 0x80000;
 
     public static int Errno => Marshal.GetLastPInvokeError();
 

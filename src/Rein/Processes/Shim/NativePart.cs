@@ -1,4 +1,5 @@
 using System.Runtime.InteropServices;
+using Rein.Platform;
 
 namespace Rein.Processes.Shim;
 
@@ -62,7 +63,7 @@ internal static partial class NativePart
         {
             try
             {
-                foreach (var line in File.ReadLines("/proc/self/status"))
+                foreach (var line in (ProcFile.ReadText("/proc/self/status") ?? "").Split('\n'))
                 {
                     if (line.StartsWith("SigIgn:", StringComparison.Ordinal))
                     {
@@ -71,7 +72,7 @@ internal static partial class NativePart
                     }
                 }
             }
-            catch (Exception e) when (e is IOException or FormatException) { }
+            catch (FormatException) { }
         }
 
         return 0;

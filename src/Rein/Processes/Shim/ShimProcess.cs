@@ -78,6 +78,12 @@ public sealed class ShimProcess : IDisposable
     /// <summary>EOF on the event pipe: the shim has exited.</summary>
     public bool Closed { get; private set; }
 
+    /// <summary>The answer to <see cref="RequestKill"/>: processes killed, members still alive when its time ran out.</summary>
+    public (int Killed, int Left)? KillReport { get; private set; }
+
+    /// <summary>Pids the shim's kill signalled (at most 4,096 per kill).</summary>
+    public List<int> Victims { get; } = [];
+
     public static ShimProcess Start(IReadOnlyList<string> shimCommand, ShimStart start)
     {
         var (ctlRead, ctlWrite) = LibC.CloexecPipe();
@@ -223,10 +229,18 @@ public sealed class ShimProcess : IDisposable
                 var signal = N(w[2]);
                 RootExit = code >= 0 ? (true, code, 0) : (false, 0, signal);
                 break;
+            case "victim" when int.TryParse(w[1], CultureInfo.InvariantCulture, out var victim):
+                Victims.Add(victim);
+                break;
+            case "killed"
+                when int.TryParse(w[1], CultureInfo.InvariantCulture, out var killed)
+                    && int.TryParse(w[2], CultureInfo.InvariantCulture, out var left):
+                KillReport = (killed, left);
+                break;
             case "reaped":
                 RootMaxRss = long.TryParse(
                     w[1],
-                    NumberStyles.AllowLeadingSign, // -1: the command could not be reaped (it survived SIGKILL)
+                    NumberStyles.AllowLeadingSign, // -1: the shim could not reap the command (it survived SIGKILL)
                     CultureInfo.InvariantCulture,
                     out var rss
                 )
@@ -260,6 +274,20 @@ public sealed class ShimProcess : IDisposable
         }
 
         return done();
+    }
+
+    /// <summary>Asks the shim to SIGKILL the run's whole tree now, for at most <paramref name="budget"/>: it walks down
+    /// from itself (a subreaper: every orphan, every hop of a process that forks and exits, is its child) until two
+    /// passes find nothing alive, the command's zombie still held. The answer arrives as <see cref="KillReport"/>.</summary>
+    public void RequestKill(TimeSpan budget)
+    {
+        KillReport = null;
+        Victims.Clear();
+        Send(
+            FormattableString.Invariant(
+                $"kill {Math.Max(1, (long)Math.Ceiling(budget.TotalMilliseconds))}"
+            )
+        );
     }
 
     /// <summary>The teardown is over: reap the command (its pid and group may be recycled from now on).</summary>
