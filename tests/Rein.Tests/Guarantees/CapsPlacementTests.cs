@@ -46,8 +46,9 @@ public sealed class CapsPlacementTests : RunTestBase
     public void A_fork_bomb_stopped_by_the_process_cap_is_max_procs_exceeded_never_exited_0()
     {
         Assert.SkipUnless(CgroupV1, "needs root and cgroup v1 pids/memory hierarchies");
-        // The first process leaves the bomb behind and exits 0 at once: the pids limit refuses forks only while
-        // the leftovers run. A CI job must not pass on that.
+        // The first process leaves the bomb behind and exits 0 before rein's first sample (250 ms): the pids
+        // limit refused forks while no sample saw the tree, and may refuse more while the leftovers are torn
+        // down. A CI job must not pass on that, and the peak is the limit at least.
         var r = ReinProcess.Run(
             [
                 "run",
@@ -60,7 +61,7 @@ public sealed class CapsPlacementTests : RunTestBase
                 "--",
                 "sh",
                 "-c",
-                "f(){ f & f & sleep 2; }; f & exit 0",
+                "f(){ f & f & sleep 2; }; f & sleep 0.1; exit 0",
                 Marker,
             ],
             HomeEnv()
