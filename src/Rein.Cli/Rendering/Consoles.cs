@@ -9,8 +9,8 @@ internal static class Consoles
 
     public static IAnsiConsole Stderr() => Create(Console.Error, Console.IsErrorRedirected);
 
-    /// <summary>The width a line on stderr should fit: REIN_WIDTH, COLUMNS, the terminal's; not a terminal, 200
-    /// (a log or an agent reads it whole lines at a time, but not 2 KB of one argv).</summary>
+    /// <summary>The width a line on stderr should fit: REIN_WIDTH, COLUMNS, the terminal's; not a terminal, 440
+    /// (a log or an agent reads whole lines, but not 2 KB of one argv).</summary>
     public static int StderrWidth() =>
         (
             int.TryParse(Environment.GetEnvironmentVariable("REIN_WIDTH"), out var width)
@@ -19,7 +19,7 @@ internal static class Consoles
         && width > 20
             ? width
         : !Console.IsErrorRedirected && Console.WindowWidth is > 20 and var w ? w
-        : 200;
+        : 440;
 
     static IAnsiConsole Create(TextWriter writer, bool redirected)
     {

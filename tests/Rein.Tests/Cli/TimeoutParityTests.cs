@@ -158,7 +158,8 @@ public sealed class TimeoutParityTests : RunTestBase
         )
         {
             var clock = Stopwatch.StartNew();
-            var r = ReinProcess.Run(args, wrapper: ["unshare", "--pid", "--fork"]);
+            // A private journal: the retry breaker must not refuse a `sleep 10` that timed out in another test.
+            var r = ReinProcess.Run(args, HomeEnv(), wrapper: ["unshare", "--pid", "--fork"]);
             var took = clock.Elapsed;
 
             Assert.Equal(124, r.ExitCode);

@@ -1,3 +1,4 @@
+using System.Globalization;
 using Rein.Tests.Running;
 using Rein.Tests.Support;
 
@@ -45,8 +46,9 @@ public sealed class CapsPlacementTests : RunTestBase
     public void A_fork_bomb_stopped_by_the_process_cap_is_max_procs_exceeded_never_exited_0()
     {
         Assert.SkipUnless(CgroupV1, "needs root and cgroup v1 pids/memory hierarchies");
-        // The first process leaves the bomb behind and exits 0 at once: the pids limit refuses forks only while
-        // the leftovers run. A CI job must not pass on that.
+        // The first process leaves the bomb behind and exits 0 before rein's first sample (250 ms): the pids
+        // limit refused forks while no sample saw the tree, and may refuse more while the leftovers are torn
+        // down. A CI job must not pass on that, and the peak is the limit at least.
         var r = ReinProcess.Run(
             [
                 "run",
@@ -59,7 +61,7 @@ public sealed class CapsPlacementTests : RunTestBase
                 "--",
                 "sh",
                 "-c",
-                "f(){ f & f & sleep 2; }; f & exit 0",
+                "f(){ f & f & sleep 2; }; f & sleep 0.1; exit 0",
                 Marker,
             ],
             HomeEnv()
@@ -74,6 +76,99 @@ public sealed class CapsPlacementTests : RunTestBase
         );
         Assert.Contains("cap of 20 processes", r.Stderr);
         AssertNoSurvivors();
+    }
+
+    [Fact]
+    public void A_capped_run_releases_its_lock_before_it_removes_its_cgroups()
+    {
+        Assert.SkipUnless(CgroupV1, "needs root and cgroup v1 pids/memory hierarchies");
+        // The command leaves a child cgroup in its run's cgroup, so removing it fails (EBUSY) and is retried
+        // (rein 0.2 s, its shim 0.5 s). The tree is dead by then: the next run must not wait for that.
+        var name = "cg" + Guid.NewGuid().ToString("N")[..10];
+        string F(string f) => Path.Combine(Scratch, f);
+        Assert.Equal(0, ReinProcess.Run(["run", "--", "true"], HomeEnv()).ExitCode); // the day's prune
+        using var holder = ReinProcess.Start(
+            [
+                "run",
+                "--lock",
+                name,
+                "--max-procs",
+                "50",
+                "--cap-method",
+                "cgroup",
+                "--",
+                "sh",
+                "-c",
+                "d=/sys/fs/cgroup/pids$(sed -n 's/^[0-9]*:pids://p' /proc/self/cgroup); "
+                    + $"mkdir \"$d/blocker\"; echo \"$d\" > {F("cg")}; touch {F("ready")}; "
+                    + $"while [ ! -e {F("go")} ]; do sleep 0.02; done; date +%s.%N > {F("t0")}",
+                Marker,
+            ],
+            HomeEnv()
+        );
+        try
+        {
+            Assert.True(
+                ProcessProbe.WaitUntil(() => File.Exists(F("ready")), TimeSpan.FromSeconds(20))
+            );
+            using var waiter = ReinProcess.Start(
+                [
+                    "run",
+                    "--lock",
+                    name,
+                    "--wait",
+                    "60s",
+                    "--",
+                    "sh",
+                    "-c",
+                    $"date +%s.%N > {F("t1")}",
+                    Marker,
+                ],
+                HomeEnv()
+            );
+            Thread.Sleep(500); // the waiter is waiting
+            File.WriteAllText(F("go"), "");
+            Assert.Equal(0, holder.Wait(TimeSpan.FromSeconds(30)).ExitCode);
+            Assert.Equal(0, waiter.Wait(TimeSpan.FromSeconds(30)).ExitCode);
+
+            static double At(string file) =>
+                double.Parse(File.ReadAllText(file).Trim(), CultureInfo.InvariantCulture);
+            var gap = At(F("t1")) - At(F("t0"));
+            Assert.True(
+                gap < 0.6,
+                $"the next run started {gap:0.00}s after the holder's command ended"
+            );
+        }
+        finally
+        {
+            if (File.Exists(F("cg")) && File.ReadAllText(F("cg")).Trim() is { Length: > 0 } dir)
+            {
+                ProcessProbe.WaitUntil(
+                    () =>
+                    {
+                        try
+                        {
+                            if (Directory.Exists(Path.Combine(dir, "blocker")))
+                            {
+                                Directory.Delete(Path.Combine(dir, "blocker"));
+                            }
+
+                            if (Directory.Exists(dir))
+                            {
+                                Directory.Delete(dir);
+                            }
+
+                            return true;
+                        }
+                        catch (IOException)
+                        {
+                            return false;
+                        }
+                    },
+                    TimeSpan.FromSeconds(10)
+                );
+            }
+        }
     }
 
     [Fact]

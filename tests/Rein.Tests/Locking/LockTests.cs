@@ -90,7 +90,7 @@ public sealed class LockTests : RunTestBase
         );
         ProcessProbe.WaitForPids(PidFile, 1, TimeSpan.FromSeconds(5));
 
-        foreach (var (columns, most) in new[] { ("80", 80 - 40), (null, 200 - 40) })
+        foreach (var (columns, most) in new[] { ("80", 80 - 40), (null, 440 - 40) })
         {
             var env = HomeEnv();
             env["COLUMNS"] = columns;
