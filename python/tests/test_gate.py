@@ -84,7 +84,7 @@ def test_a_journal_that_cannot_be_read_fails_open_with_reins_message(home: str, 
     with caplog.at_level(logging.WARNING, logger="rein"):
         v = rein.gate()  # Rein's policy: a broken gate must not stop every model run
     assert v.state == "failed" and v.clear
-    assert v.problems == [f"cannot open {home}/rein.db: is a directory"]
+    assert v.problems == [f"{home}/rein.db is not a regular file; rein keeps only its own files there (remove it)"]
     assert any(v.problems[0] in r.getMessage() for r in caplog.records)
 
 

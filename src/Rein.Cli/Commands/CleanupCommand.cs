@@ -30,11 +30,19 @@ internal static class CleanupCommand
             HelpName = "DIR",
             Arity = ArgumentArity.ZeroOrOne,
         };
-        var match = new Option<string?>("--match")
+        var match = new Option<string[]>("--match")
         {
             Description =
-                "Keep only processes with TOKEN as a whole argument or as the executable's name (never a substring)",
+                "Keep only processes with TOKEN as a whole argument or as the executable's name (never a "
+                + "substring); repeat for any of several",
             HelpName = "TOKEN",
+        };
+        var matchRegex = new Option<string?>("--match-regex")
+        {
+            Description =
+                "Keep only processes whose command line (arguments joined by spaces) PATTERN finds, e.g. a module "
+                + "inside python -c code: 'python.*ml_model_cache'",
+            HelpName = "PATTERN",
         };
         var olderThan = new Option<string?>("--older-than")
         {
@@ -57,14 +65,16 @@ internal static class CleanupCommand
                 + "stop them with --yes. Never touches other users' processes, rein's ancestors, this shell's session, "
                 + "or protected programs (editors, language servers, agent CLIs, browsers; add more with "
                 + "cleanup.protect). A REIN_RUN_ID this journal does not know is listed, and stopped only when "
-                + "--cwd or --match selects it. Exit 0 when nothing is left (or on a dry run), 1 when something "
+                + "--cwd, --match or --match-regex selects it. Exit 0 when nothing is left (or on a dry run), 1 when something "
                 + "survived, 2 on bad usage.\n\nExamples:\n  rein cleanup\n  rein cleanup --yes\n"
-                + "  rein cleanup --cwd --match pytest --older-than 10m --yes"
+                + "  rein cleanup --cwd --match pytest --older-than 10m --yes\n"
+                + "  rein cleanup --match-regex 'python.*ml_model_cache_helpers' --yes"
         )
         {
             yes,
             cwd,
             match,
+            matchRegex,
             olderThan,
             grace,
             json,
@@ -112,10 +122,10 @@ internal static class CleanupCommand
                     && Path.IsPathRooted(h)
                         ? RealPath(Path.GetFullPath(h))
                         : null;
-                if (
-                    CleanupScope.TooWide(real, home, parse.GetValue(match) is { Length: > 0 }) is
-                    { } wide
-                )
+                var narrowed =
+                    parse.GetValue(match) is { Length: > 0 }
+                    || parse.GetValue(matchRegex) is { Length: > 0 };
+                if (CleanupScope.TooWide(real, home, narrowed) is { } wide)
                 {
                     return Usage(wide);
                 }
@@ -123,14 +133,24 @@ internal static class CleanupCommand
                 request = request with { Cwd = real };
             }
 
-            if (parse.GetValue(match) is { } token)
+            if (parse.GetValue(match) is { Length: > 0 } tokens)
             {
-                if (token.Length == 0)
+                if (tokens.Any(t => t.Length == 0))
                 {
                     return Usage("--match: the token is empty");
                 }
 
-                request = request with { Match = token };
+                request = request with { Matches = tokens };
+            }
+
+            if (parse.GetValue(matchRegex) is { } pattern)
+            {
+                if (CleanupPattern.Compile(pattern, out var regex) is { } bad)
+                {
+                    return Usage($"--match-regex: {bad}");
+                }
+
+                request = request with { MatchRegex = regex };
             }
 
             if (parse.GetValue(olderThan) is { } o)

@@ -74,14 +74,24 @@ public sealed record CleanupResult(
     IReadOnlyList<LeftoverCgroup> Cgroups
 );
 
-/// <summary>The user's selection: extra scope (--cwd), filters (--match, --older-than) and the protected list.</summary>
+/// <summary>The user's selection: extra scope (--cwd), filters (--match, --match-regex, --older-than) and the
+/// protected list.</summary>
 public sealed record CleanupRequest
 {
     /// <summary>Also select processes whose working directory is this directory or below (and their descendants).</summary>
     public string? Cwd { get; init; }
 
-    /// <summary>Keep only processes with this token as a whole argument or as the executable's base name.</summary>
-    public string? Match { get; init; }
+    /// <summary>Keep only processes with one of these tokens as a whole argument or as the executable's base
+    /// name (any of them; empty: no token filter).</summary>
+    public IReadOnlyList<string> Matches { get; init; } = [];
+
+    /// <summary>Keep only processes whose command line (arguments joined by single spaces) this pattern finds —
+    /// for a token inside an argument, such as a module named in <c>python -c</c> code.</summary>
+    public System.Text.RegularExpressions.Regex? MatchRegex { get; init; }
+
+    /// <summary>A token or a pattern selects: an explicit choice that may stop a foreign marker's process and
+    /// may narrow a wide <c>--cwd</c>.</summary>
+    public bool Narrowed => Matches.Count > 0 || MatchRegex is not null;
 
     /// <summary>Keep only processes older than this.</summary>
     public TimeSpan? OlderThan { get; init; }

@@ -213,9 +213,9 @@ public sealed class LeftoverFinder(IProcessTable table, ProcessDetailsReader det
                 continue;
             }
 
-            // --match and --cwd both narrow: a whole-argument token, and the directory (or a descendant of a process
-            // working there).
-            if (request.Match is { } token && !Matches(d, token))
+            // --match, --match-regex and --cwd all narrow: a whole-argument token (any of those given), a pattern
+            // over the joined command line, and the directory (or a descendant of a process working there).
+            if (!Selects(request, d))
             {
                 continue;
             }
@@ -229,7 +229,7 @@ public sealed class LeftoverFinder(IProcessTable table, ProcessDetailsReader det
             var foreign =
                 rule == CleanupRules.ForeignMarker
                 || (runId is not null && !runs.ContainsKey(runId));
-            var selected = request.Match is not null || request.Cwd is not null;
+            var selected = request.Narrowed || request.Cwd is not null;
             leftovers.Add(new Leftover(p, d, rule, runId, Kill: !foreign || selected));
         }
 
@@ -244,6 +244,35 @@ public sealed class LeftoverFinder(IProcessTable table, ProcessDetailsReader det
     /// line (<c>test</c> must not match <c>.test_outputs</c>).</summary>
     public static bool Matches(ProcessDetails d, string token) =>
         d.ExecutableName == token || d.Argv.Any(a => a == token);
+
+    /// <summary>The request's token and pattern filters: any token, and the pattern, both where given.</summary>
+    public static bool Selects(CleanupRequest request, ProcessDetails d)
+    {
+        if (request.Matches.Count > 0 && !request.Matches.Any(token => Matches(d, token)))
+        {
+            return false;
+        }
+
+        return request.MatchRegex is not { } pattern || MatchesPattern(d, pattern);
+    }
+
+    /// <summary>The pattern over the arguments joined by single spaces (what <c>ps</c> shows); a pattern that runs
+    /// past its time limit selects nothing, so a slow pattern can never widen what is stopped.</summary>
+    public static bool MatchesPattern(
+        ProcessDetails d,
+        System.Text.RegularExpressions.Regex pattern
+    )
+    {
+        var line = d.Argv.Count > 0 ? string.Join(' ', d.Argv) : d.ExecutableName;
+        try
+        {
+            return pattern.IsMatch(line);
+        }
+        catch (System.Text.RegularExpressions.RegexMatchTimeoutException)
+        {
+            return false;
+        }
+    }
 
     public static bool IsAtOrBelow(string path, string dir)
     {

@@ -170,6 +170,7 @@ internal static class ImportTypes
             ),
             [("proc_listallpids", 0)] = Buffer("void *", "an int array"),
             [("proc_listchildpids", 1)] = Buffer("void *", "an int array"),
+            [("proc_listpgrppids", 1)] = Buffer("void *", "an int array"),
             [("proc_pid_rusage", 2)] = Buffer(
                 "rusage_info_t *",
                 "Apple declares rusage_info_t * (void **); the kernel fills the struct there"
