@@ -86,6 +86,7 @@ public static class ReinCli
         root.Subcommands.Add(ClassifyCommand.Build());
         root.Subcommands.Add(MarkCommand.Build());
         root.Subcommands.Add(PostmortemCommand.Build());
+        root.Subcommands.Add(ExportCommand.Build());
         return root;
     }
 
