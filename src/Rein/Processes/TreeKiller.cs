@@ -106,6 +106,11 @@ public sealed class TreeKiller
         }
 
         var killEnd = _clock.Elapsed + _killWait;
+        // Members alive once the grace is over are about to get SIGKILL: that is the escalation, whoever's signal
+        // lands first. The shim's victims alone cannot say it: its group kill (and cgroup.kill) is not counted per
+        // process, and a member it ended that way may already be a zombie when its walk reads it.
+        var outlivedGrace =
+            _shimKill is not null && alive.Count > 0 && Alive(scanMarker: false).Count > 0;
         // Even when the tree looked empty: what Rein reads is a moment's view, and a process that hops from pid
         // to pid is missing from most of them. The shim's kill ends only after two passes found nothing.
         if (_shimKill?.Invoke(_killWait) is { } shim)
@@ -115,7 +120,7 @@ public sealed class TreeKiller
                 _killed.Add(pid);
             }
 
-            Escalated |= shim.Victims.Count > 0;
+            Escalated |= shim.Victims.Count > 0 || outlivedGrace;
         }
 
         while (true)

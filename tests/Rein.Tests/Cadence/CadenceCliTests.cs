@@ -175,7 +175,7 @@ public sealed class CadenceCliTests : RunTestBase
             ["run", "--model", model, "--wait", "20s", "--", .. Logging],
             env
         );
-        Assert.Equal(0, waited.ExitCode);
+        Assert.True(waited.ExitCode == 0, $"exit {waited.ExitCode}: {waited.Stderr}");
         Assert.Equal(2, File.ReadAllLines(Log).Length);
         Assert.InRange(waited.Elapsed, TimeSpan.FromSeconds(0.5), TimeSpan.FromSeconds(10));
     }

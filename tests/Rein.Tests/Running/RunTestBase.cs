@@ -22,7 +22,18 @@ public abstract class RunTestBase : IDisposable
 
     protected Dictionary<string, string?> HomeEnv(params (string Key, string Value)[] more)
     {
-        var env = new Dictionary<string, string?> { ["REIN_HOME"] = Home };
+        // The machine's own panic evidence (pstore, /var/crash, the previous boot's kernel log) is not the test's:
+        // a CI machine with a crash on record would refuse every model run (not waitable). Tests of the panic
+        // gate name their own sources through `more`.
+        var none = Path.Combine(Scratch, "no-panic-evidence");
+        var env = new Dictionary<string, string?>
+        {
+            ["REIN_HOME"] = Home,
+            ["REIN_DIAGNOSTIC_REPORTS"] = none,
+            ["REIN_PSTORE_DIR"] = none,
+            ["REIN_CRASH_DIR"] = none,
+            ["REIN_PREVIOUS_KERNEL_LOG"] = "off",
+        };
         foreach (var (k, v) in more)
         {
             env[k] = v;
