@@ -95,6 +95,21 @@ internal static class RunCommand
             HelpName = "SIZE",
         };
 
+        public readonly Option<string?> WarnBefore = new("--warn-before")
+        {
+            Description =
+                "Say once when, at the rate the tree's memory grows, it reaches --memory (or the machine's available "
+                + "memory) within DUR. Env REIN_WARN_BEFORE",
+            HelpName = "DUR",
+        };
+
+        public readonly Option<string?> OnGrowth = new("--on-growth")
+        {
+            Description =
+                "What that warning does: warn (default), or stop the run (137) before the cap. Env REIN_ON_GROWTH",
+            HelpName = "warn|stop",
+        };
+
         public readonly Option<string?> MaxProcs = new("--max-procs")
         {
             Description =
@@ -148,6 +163,8 @@ internal static class RunCommand
             o.Force,
             o.BreakerCooldown,
             o.Memory,
+            o.WarnBefore,
+            o.OnGrowth,
             o.MaxProcs,
             o.CapMethod,
             o.MinAvailable,
@@ -234,6 +251,8 @@ internal static class RunCommand
             AddFlag(flags, parse, o.Grace, Settings.Grace);
             AddFlag(flags, parse, o.BreakerCooldown, Settings.BreakerCooldown);
             AddFlag(flags, parse, o.Memory, Settings.Memory);
+            AddFlag(flags, parse, o.WarnBefore, Settings.WarnBefore);
+            AddFlag(flags, parse, o.OnGrowth, Settings.OnGrowth);
             AddFlag(flags, parse, o.MaxProcs, Settings.MaxProcs);
             AddFlag(flags, parse, o.CapMethod, Settings.CapMethod);
             AddFlag(flags, parse, o.MinAvailable, Settings.MinAvailable);
@@ -290,6 +309,14 @@ internal static class RunCommand
             return ExitCodes.ReinFailed;
         }
 
+        if (GrowthActions.Parse(config[Settings.OnGrowth].Raw) is not { } onGrowth)
+        {
+            Console.Error.WriteLine(
+                $"rein run: invalid run.on_growth from {config[Settings.OnGrowth].Source}: '{config[Settings.OnGrowth].Raw}' (use warn or stop)"
+            );
+            return ExitCodes.ReinFailed;
+        }
+
         IReadOnlyList<Running.Gates.IAdmissionGate> modelGates;
         string? modelLabel;
         try
@@ -342,6 +369,10 @@ internal static class RunCommand
             LockLabel = lockRequest?.Label,
             ModelLabel = modelLabel,
             MemoryLimit = config.Size(Settings.Memory) is > 0 and var m ? m : null,
+            WarnBefore = config.Duration(Settings.WarnBefore) is { Ticks: > 0 } horizon
+                ? horizon
+                : null,
+            OnGrowth = onGrowth,
             MaxProcs = config.WholeNumber(Settings.MaxProcs) is > 0 and var p ? (int)p : null,
             CapMethod = method.Value,
             Classify = parse.GetValue(o.Classify),
@@ -373,6 +404,7 @@ internal static class RunCommand
                 Status = refusal =>
                     status.Show(RefusalText.Waiting(refusal, DateTimeOffset.UtcNow)),
                 Warn = message => Console.Error.WriteLine($"rein run: {message}"),
+                Observer = spec.WarnBefore is null ? null : new GrowthText.Sayer("run"),
             };
             try
             {

@@ -136,6 +136,8 @@ internal static class SuperviseCommand
         Flag(o.IdleTimeout, Settings.IdleTimeout);
         Flag(o.Grace, Settings.Grace);
         Flag(o.Memory, Settings.Memory);
+        Flag(o.WarnBefore, Settings.WarnBefore);
+        Flag(o.OnGrowth, Settings.OnGrowth);
         Flag(o.MaxProcs, Settings.MaxProcs);
         Flag(o.CapMethod, Settings.CapMethod);
         Flag(o.MinAvailable, Settings.MinAvailable);
@@ -159,9 +161,23 @@ internal static class SuperviseCommand
                 $"invalid run.cap_method from {config[Settings.CapMethod].Source}: '{bad}' (use auto, cgroup or poll)"
             ),
         };
+        // A supervised worker is not stopped for good: "restart" (stop this incarnation, start the next) is the word
+        // here, and "stop" from a shared rein.toml means the same.
+        var onGrowth = config[Settings.OnGrowth].Raw switch
+        {
+            "warn" => GrowthAction.Warn,
+            "restart" or "stop" => GrowthAction.Stop,
+            var bad => throw new UsageException(
+                $"invalid run.on_growth from {config[Settings.OnGrowth].Source}: '{bad}' (use warn or restart)"
+            ),
+        };
         var spec = new RunSpec
         {
             Command = command,
+            WarnBefore = config.Duration(Settings.WarnBefore) is { Ticks: > 0 } horizon
+                ? horizon
+                : null,
+            OnGrowth = onGrowth,
             Timeout = config.Duration(Settings.Timeout),
             IdleTimeout = config.Duration(Settings.IdleTimeout),
             Grace = config.Duration(Settings.Grace),

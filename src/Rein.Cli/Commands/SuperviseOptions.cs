@@ -29,6 +29,16 @@ internal sealed class SuperviseOptions
         "Cap each incarnation's whole tree memory (exceeding it ends the incarnation: 137, then a restart)",
         "SIZE"
     );
+    public readonly Option<string?> WarnBefore = Opt(
+        "--warn-before",
+        "Say once per incarnation when its memory, at its growth rate, reaches --memory (or the machine's available memory) within DUR",
+        "DUR"
+    );
+    public readonly Option<string?> OnGrowth = Opt(
+        "--on-growth",
+        "What that warning does: warn (default), or restart the worker before the cap (counted as a failure)",
+        "warn|restart"
+    );
     public readonly Option<string?> MaxProcs = Opt(
         "--max-procs",
         "Cap each incarnation's live processes",
@@ -174,6 +184,8 @@ internal sealed class SuperviseOptions
                 IdleTimeout,
                 Grace,
                 Memory,
+                WarnBefore,
+                OnGrowth,
                 MaxProcs,
                 CapMethod,
                 Lock,

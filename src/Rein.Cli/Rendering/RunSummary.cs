@@ -37,6 +37,8 @@ internal static class RunSummary
             RunOutcome.StartFailed => CommandText.Escape(
                 v.StartFailure?.Message ?? "could not start"
             ),
+            RunOutcome.MemoryExceeded when v.StoppedForGrowth && v.Growth is { } g =>
+                $"`{what}` stopped before its memory ran out ({GrowthText.Short(g)}; --on-growth stop){killed}",
             RunOutcome.MemoryExceeded =>
                 $"`{what}` exceeded its memory cap of {SizeParser.Format(v.MemoryLimitBytes ?? 0)} (peak {SizeParser.Format(v.PeakRssBytes)}, enforced by {v.CapMethod}){killed}",
             RunOutcome.MaxProcsExceeded =>

@@ -61,6 +61,20 @@ public static class Settings
         "memory cap for the whole tree, e.g. 8G (0 = none); exceeding it ends the run with 137"
     );
 
+    public static readonly SettingDefinition WarnBefore = new(
+        "run.warn_before",
+        SettingKind.Duration,
+        "0",
+        "warn once when, at its growth rate, the tree's memory reaches run.memory (or the machine's available memory) within this time (0 = off)"
+    );
+
+    public static readonly SettingDefinition OnGrowth = new(
+        "run.on_growth",
+        SettingKind.Text,
+        "warn",
+        "what a growth warning does: warn, or stop the run (137) before the cap"
+    );
+
     public static readonly SettingDefinition MaxProcs = new(
         "run.max_procs",
         SettingKind.WholeNumber,
@@ -231,6 +245,8 @@ public static class Settings
         Grace,
         KillBound,
         Memory,
+        WarnBefore,
+        OnGrowth,
         MaxProcs,
         CapMethod,
         MinAvailable,

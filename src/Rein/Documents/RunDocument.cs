@@ -44,6 +44,9 @@ public sealed record RunDocument
     /// <summary>Why the run failed (class, hint, advice, evidence, rule); null when it did not fail.</summary>
     public Forensics.Classification.RunFailure? Failure { get; init; }
 
+    /// <summary>The memory growth warning (<c>--warn-before</c>), when one was given.</summary>
+    public GrowthDocument? Growth { get; init; }
+
     public static RunDocument From(RunVerdict v, IReadOnlyList<string> command) =>
         new()
         {
@@ -65,7 +68,33 @@ public sealed record RunDocument
             Error = v.StartFailure?.Message,
             Refusal = v.Refusal,
             Failure = v.Failure,
+            Growth = v.Growth is { } g ? GrowthDocument.From(g, v.StoppedForGrowth) : null,
         };
+}
+
+/// <summary>A growth warning: when (ms into the run), the rate, the tree's memory then, the limit it headed for
+/// (<c>memory</c>: the run's cap; <c>available</c>: the tree plus the machine's available memory), the time left at
+/// that rate, and whether the run was stopped for it (<c>--on-growth stop</c>).</summary>
+public sealed record GrowthDocument(
+    long AtMs,
+    long BytesPerSecond,
+    long RssBytes,
+    string Limit,
+    long LimitBytes,
+    long SecondsToLimit,
+    bool Stopped
+)
+{
+    public static GrowthDocument From(GrowthWarning g, bool stopped) =>
+        new(
+            (long)g.At.TotalMilliseconds,
+            (long)g.BytesPerSecond,
+            g.RssBytes,
+            g.Limit,
+            g.LimitBytes,
+            (long)Math.Ceiling(g.TimeToLimit.TotalSeconds),
+            stopped
+        );
 }
 
 /// <summary>A process the teardown could not kill: pid, state letter (D, U, Z…), command, start time.</summary>

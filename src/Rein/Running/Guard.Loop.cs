@@ -57,6 +57,16 @@ public sealed unsafe partial class Guard
                 {
                     return (cap, null);
                 }
+
+                if (_growth?.Add(_watch.Elapsed, _caps.LastRss) is { } growth)
+                {
+                    _observer?.GrowthWarned(growth);
+                    if (_spec.OnGrowth == GrowthAction.Stop)
+                    {
+                        _stoppedForGrowth = true;
+                        return (RunOutcome.MemoryExceeded, null);
+                    }
+                }
             }
         }
     }

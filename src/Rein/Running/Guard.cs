@@ -31,6 +31,8 @@ public sealed unsafe partial class Guard : IDisposable
     ShimProcess? _shim;
     RunTree? _tree;
     CapsMonitor? _caps;
+    GrowthMonitor? _growth;
+    bool _stoppedForGrowth;
     bool _escalate;
     bool _shimLost;
     SeenProcesses? _seen;
@@ -116,6 +118,13 @@ public sealed unsafe partial class Guard : IDisposable
             ShimLocator.Find(out var why)
             ?? throw new InvalidOperationException($"cannot guard the run: {why}");
         _caps = CapsMonitor.Create(_spec); // before the start record: an impossible --cap-method cgroup starts nothing
+        _growth = _spec.WarnBefore is { Ticks: > 0 } horizon
+            ? new GrowthMonitor(
+                horizon,
+                _spec.MemoryLimit,
+                () => MemorySnapshot.Read()?.AvailableBytes
+            )
+            : null;
         _watch = new WatchPolicy(
             _time,
             _spec.Timeout,
@@ -250,6 +259,8 @@ public sealed unsafe partial class Guard : IDisposable
             CapMethod = _caps?.Method,
             MemoryLimitBytes = _spec.MemoryLimit,
             PeakProcesses = _caps?.PeakProcesses ?? 0,
+            Growth = _growth?.Warned,
+            StoppedForGrowth = _stoppedForGrowth,
         };
         return Finish(Classified(Verdicts.Decide(verdict, reason, signal, _shim.RootExit)));
     }
@@ -260,6 +271,7 @@ public sealed unsafe partial class Guard : IDisposable
         _spec.MemoryLimit is null
         && _spec.MaxProcs is null
         && _spec.IdleTimeout is not { Ticks: > 0 }
+        && _growth is null
             ? MaxQuietSampleInterval
             : null;
 

@@ -12,6 +12,10 @@ public interface IRunObserver
     /// <summary>A sample of the whole tree: summed resident memory and live processes.</summary>
     void Sampled(long rssBytes, int processes) { }
 
+    /// <summary>The tree's memory grows fast enough to reach its limit within <see cref="RunSpec.WarnBefore"/>
+    /// (said once per run).</summary>
+    void GrowthWarned(GrowthWarning warning) { }
+
     /// <summary>Rein is stopping the run: why, and the polite signal it sends first.</summary>
     void TeardownBegun(RunOutcome reason, int signal) { }
 

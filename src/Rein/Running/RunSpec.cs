@@ -75,6 +75,13 @@ public sealed record RunSpec
     /// <summary>Cap on the number of live processes in the tree; null means none.</summary>
     public int? MaxProcs { get; init; }
 
+    /// <summary>Warn when, at the rate the tree's memory grows, it reaches <see cref="MemoryLimit"/> (or, without one,
+    /// the machine's available memory) within this time (<see cref="GrowthMonitor"/>); null means off.</summary>
+    public TimeSpan? WarnBefore { get; init; }
+
+    /// <summary>What a growth warning does: say so, or also stop the run.</summary>
+    public GrowthAction OnGrowth { get; init; } = GrowthAction.Warn;
+
     /// <summary>How caps are enforced: <see cref="CapMethod.Auto"/> uses a kernel cgroup when one can be made, else polls.</summary>
     public CapMethod CapMethod { get; init; } = CapMethod.Auto;
 

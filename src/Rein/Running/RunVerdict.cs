@@ -47,6 +47,13 @@ public sealed record RunVerdict
     /// <summary>Processes in the tree at its largest (sampled).</summary>
     public int PeakProcesses { get; init; }
 
+    /// <summary>The growth warning (<see cref="RunSpec.WarnBefore"/>), when one was given; with
+    /// <see cref="GrowthAction.Stop"/> it is why the run ended as <see cref="RunOutcome.MemoryExceeded"/>.</summary>
+    public GrowthWarning? Growth { get; init; }
+
+    /// <summary>The run was stopped by <see cref="GrowthAction.Stop"/> before its memory reached the limit.</summary>
+    public bool StoppedForGrowth { get; init; }
+
     /// <summary>Why the run failed, as the classifier reads it; null for a run that did not fail (or was refused,
     /// could not start, or was interrupted).</summary>
     public Forensics.Classification.RunFailure? Failure { get; init; }

@@ -413,6 +413,18 @@ public sealed partial class Supervisor : IAsyncDisposable
             _started.TrySetResult();
         }
 
+        public void GrowthWarned(GrowthWarning warning) =>
+            owner.Emit(
+                "growth",
+                e =>
+                    e with
+                    {
+                        Reason = FormattableString.Invariant(
+                            $"memory grows {(long)warning.BytesPerSecond} B/s at {warning.RssBytes} B: {warning.Limit} limit {warning.LimitBytes} B in {Math.Ceiling(warning.TimeToLimit.TotalSeconds)} s"
+                        ),
+                    }
+            );
+
         public void TeardownBegun(RunOutcome reason, int signal)
         {
             if (owner._stop.IsCancellationRequested)

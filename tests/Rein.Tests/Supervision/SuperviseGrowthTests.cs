@@ -1,0 +1,50 @@
+using Rein.Tests.Support;
+
+namespace Rein.Tests.Supervision;
+
+/// <summary><c>rein supervise --warn-before --on-growth restart</c>: a worker whose memory heads for the cap is
+/// restarted before it gets there, and each warning is an event.</summary>
+public sealed class SuperviseGrowthTests : SuperviseTestBase
+{
+    [Fact]
+    public void A_growing_worker_is_restarted_before_the_cap_and_the_warning_is_an_event()
+    {
+        string[] growing =
+        [
+            "pidfile",
+            PidFile,
+            .. Enumerable.Range(0, 300).SelectMany(_ => new[] { "alloc", "20", "sleep", "0.1" }),
+            "exit",
+            "0",
+        ];
+        var r = ReinProcess.Run(
+            SuperviseArgs(
+                [
+                    "--memory",
+                    "8G",
+                    "--warn-before",
+                    "10m",
+                    "--on-growth",
+                    "restart",
+                    "--max-restarts",
+                    "1",
+                    "--backoff-min",
+                    "100ms",
+                    "--grace",
+                    "300ms",
+                ],
+                growing
+            ),
+            HomeEnv(),
+            TimeSpan.FromSeconds(60)
+        );
+
+        Assert.True(r.ExitCode != 0, r.Stderr);
+        Assert.Equal(2, File.ReadAllLines(PidFile).Length);
+        var warnings = Events("growth");
+        Assert.Equal(2, warnings.Count);
+        Assert.StartsWith("memory grows ", warnings[0].GetProperty("reason").GetString());
+        Assert.Single(Events("give_up"));
+        AssertNoSurvivors();
+    }
+}
