@@ -80,14 +80,9 @@ public sealed class ExportCliTests : RunTestBase
         IReadOnlyList<string>? wrapper = null;
         if (Environment.UserName == "root")
         {
-            Assert.SkipUnless(
-                File.Exists("/usr/bin/setpriv"),
-                "needs setpriv (util-linux) to drop root"
-            );
+            (_, _, wrapper) = OtherUser.Prepare(Scratch);
             Directory.CreateDirectory(home);
-            File.SetUnixFileMode(Scratch, (UnixFileMode)0b111_101_101);
             System.Diagnostics.Process.Start("chown", ["nobody", home])!.WaitForExit();
-            wrapper = ["/usr/bin/setpriv", "--reuid=nobody", "--regid=nogroup", "--clear-groups"];
         }
 
         var r = ReinProcess.Run(

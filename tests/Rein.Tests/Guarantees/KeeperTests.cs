@@ -105,54 +105,13 @@ public sealed class KeeperTests : RunTestBase
     [Fact]
     public void A_command_of_another_user_cannot_forge_the_shim_events_through_proc()
     {
-        Assert.SkipUnless(
-            OperatingSystem.IsLinux()
-                && Environment.UserName == "root"
-                && File.Exists("/usr/bin/setpriv"),
-            "needs root and setpriv(1) to run rein as an ordinary user"
-        );
+        var (_, helper, wrapper) = OtherUser.Prepare(Scratch);
         // As an ordinary user, the command could open its parent's descriptors through /proc/PPID/fd and write
         // "exit 7 0" to rein: rein then believed the command had exited, found nothing else below the shim and
         // left the command running, orphaned. The shim is not dumpable, so /proc refuses.
         var home = Path.Combine(Scratch, "nobody");
         Directory.CreateDirectory(home);
-        const UnixFileMode all = (UnixFileMode)0x1FF; // 0777: a scratch folder the other user can use
-        File.SetUnixFileMode(Scratch, all);
-        File.SetUnixFileMode(home, all);
-        // The other user must reach rein, the helper and the folder it starts in: a clone in a private (0700)
-        // folder keeps the built ones from it, so copies go into the scratch folder (its parents, the temporary
-        // folder, must let it through).
-        var blocked = Ancestors(Scratch)
-            .FirstOrDefault(d => (File.GetUnixFileMode(d) & UnixFileMode.OtherExecute) == 0);
-        Assert.SkipWhen(
-            blocked is not null,
-            $"{blocked} (a parent of the temporary folder) is closed to other users, so rein cannot run as nobody there"
-        );
-        var bin = Path.Combine(Scratch, "bin");
-        Directory.CreateDirectory(bin);
-        // rein and the native libraries it loads from beside itself (SQLite).
-        foreach (
-            var f in Directory
-                .GetFiles(Path.GetDirectoryName(Paths.Rein)!)
-                .Where(f =>
-                    f == Paths.Rein
-                    || f.EndsWith(".so", StringComparison.Ordinal)
-                    || f.EndsWith(".dylib", StringComparison.Ordinal)
-                )
-        )
-        {
-            File.Copy(f, Path.Combine(bin, Path.GetFileName(f)));
-        }
-
-        var rein = Path.Combine(bin, Path.GetFileName(Paths.Rein));
-        var helper = Path.Combine(bin, "rein-testhelper");
-        File.Copy(Paths.Helper, helper, overwrite: true);
-        foreach (var f in Directory.GetFiles(bin))
-        {
-            File.SetUnixFileMode(f, (UnixFileMode)0x1ED); // 0755
-        }
-
-        File.SetUnixFileMode(bin, (UnixFileMode)0x1ED);
+        File.SetUnixFileMode(home, (UnixFileMode)0x1FF);
         var evt = "$(tr '\\0' '\\n' < /proc/$PPID/cmdline | sed -n '/^--evt$/{n;p;q}')";
         var r = ReinProcess.Run(
             [
@@ -176,30 +135,11 @@ public sealed class KeeperTests : RunTestBase
                 ["HOME"] = home,
             },
             workingDirectory: home,
-            // The copy of rein runs in place of the built one (which comes last in the wrapper's arguments).
-            wrapper:
-            [
-                "setpriv",
-                "--reuid=65534",
-                "--regid=65534",
-                "--clear-groups",
-                "/bin/sh",
-                "-c",
-                "shift; exec \"$0\" \"$@\"",
-                rein,
-            ]
+            wrapper: wrapper
         );
         Assert.DoesNotContain("forged", r.Stderr);
         Assert.True(r.ExitCode == 3, $"exit {r.ExitCode}: {r.Stderr}");
         AssertNoSurvivors();
-    }
-
-    static IEnumerable<string> Ancestors(string path)
-    {
-        for (var d = Path.GetDirectoryName(path); d is not null; d = Path.GetDirectoryName(d))
-        {
-            yield return d;
-        }
     }
 
     [Fact]
