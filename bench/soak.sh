@@ -1,7 +1,8 @@
 #!/usr/bin/env bash
 # Soak: N adversarial guarded runs (TERM-ignoring trees, setsid escapes, double-forked daemons, crashes,
 # interrupts, SIGKILL of rein itself with escapees that cleared their environment, a tree that keeps escaping its group while being killed,
-# hopping processes that fork and exit every ~200 µs on every end path: exit, timeout, cgroup memory cap, SIGKILL of rein), then count
+# hopping processes that fork and exit every ~200 µs on every end path: exit, timeout, cgroup memory cap, SIGKILL of rein;
+# arguments that are not UTF-8), then count
 # processes that survived, hoppers still hopping (their beacon files keep changing) and the runs' leaked cgroups. The only acceptable
 # answer is 0, 0, 0.
 # Usage: bench/soak.sh [N]   (default 200)
@@ -20,7 +21,7 @@ beacons="$bench_tmp/beacons"
 mkdir -p "$beacons"
 for i in $(seq 1 "$n"); do
   b="$beacons/$i"
-  case $((i % 12)) in
+  case $((i % 13)) in
     0) "$REIN" run --timeout 200ms --grace 100ms -- "$HELPER" "$marker" ignore-term fan 4 [ ignore-term hang ] hang ;;
     1) "$REIN" run --timeout 200ms --grace 100ms -- "$HELPER" "$marker" setsid [ ignore-term hang ] daemon [ hang ] hang ;;
     2) "$REIN" run -- "$HELPER" "$marker" daemon [ ignore-term hang ] bg [ setsid [ hang ] hang ] exit 0 ;;
@@ -33,6 +34,8 @@ for i in $(seq 1 "$n"); do
     9) "$REIN" run --grace 100ms -- "$HELPER" "$marker" bg [ ignore-term hop group "$b" ] sleep 0.05 exit 0 ;;
     10) "$REIN" run -- "$HELPER" "$marker" ignore-term bg [ ignore-term hop closefds "$b" ] hang & r=$!; sleep 0.2; kill -KILL "$r"; wait "$r"; sleep 1.1 ;;
     11) "$REIN" run "${cap[@]}" --grace 100ms -- "$HELPER" "$marker" bg [ ignore-term hop setsid "$b" ] sleep 0.1 alloc 200 hang ;;
+    # Arguments that are not UTF-8 (the membership and the marker scan read them from /proc).
+    12) "$REIN" run --timeout 200ms --grace 100ms -- "$HELPER" "$marker" tag "$(printf 'caf\351\377')" ignore-term fan 2 [ ignore-term hang ] hang ;;
   esac >/dev/null 2>&1 || true
 done
 sleep 0.5

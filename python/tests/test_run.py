@@ -106,12 +106,8 @@ def test_env_offline_and_cwd_and_env(home: str, tmp_path) -> None:
     assert r.stdout.split() == ["1", "bar", str(tmp_path)]
 
 
-@pytest.mark.xfail(
-    strict=True,
-    reason="issue 19: rein run decodes its argv as UTF-8, a non-UTF-8 byte reaches the command as U+FFFD "
-    "(G8 broken in the binary); remove this mark with the fix",
-)
 def test_bytes_pass_unchanged(home: str) -> None:
+    # rein reads its argv as the kernel passed it (src/native/preinit.c), so a byte that is not UTF-8 stays itself.
     arg = b"caf\xe9-\xff"
     r = rein.run([sys.executable, "-c", "import os,sys; sys.stdout.buffer.write(os.fsencode(sys.argv[1]))", arg], capture_output=True)
     assert r.stdout == arg

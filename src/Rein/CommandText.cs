@@ -25,21 +25,22 @@ public static class CommandText
             return word;
         }
 
-        if (!word.Any(char.IsControl))
+        if (!word.Any(char.IsControl) && !Processes.Posix.OsString.HasEscapedBytes(word))
         {
             return "'" + word.Replace("'", "'\\''", StringComparison.Ordinal) + "'";
         }
 
         var sb = new StringBuilder("$'");
-        foreach (var c in word)
+        for (var i = 0; i < word.Length; i++)
         {
+            var c = word[i];
             if (c is '\\' or '\'')
             {
                 sb.Append('\\').Append(c);
             }
             else
             {
-                AppendEscaped(sb, c);
+                AppendEscaped(sb, word, i);
             }
         }
 
@@ -50,24 +51,31 @@ public static class CommandText
     /// (<c>\e</c>, <c>\n</c>, <c>\x07</c>, <c>\u0085</c>); everything else is unchanged.</summary>
     public static string Escape(string text)
     {
-        if (!text.Any(char.IsControl))
+        if (!text.Any(char.IsControl) && !Processes.Posix.OsString.HasEscapedBytes(text))
         {
             return text;
         }
 
         var sb = new StringBuilder(text.Length + 8);
-        foreach (var c in text)
+        for (var i = 0; i < text.Length; i++)
         {
-            AppendEscaped(sb, c);
+            AppendEscaped(sb, text, i);
         }
 
         return sb.ToString();
     }
 
-    static void AppendEscaped(StringBuilder sb, char c)
+    /// <summary>A raw byte the caller passed (not UTF-8: <see cref="Processes.Posix.OsString"/>) is shown as bash
+    /// writes it, <c>\xe9</c>.</summary>
+    static void AppendEscaped(StringBuilder sb, string text, int i)
     {
+        var c = text[i];
         _ = c switch
         {
+            _ when Processes.Posix.OsString.IsEscapedByte(text, i) => sb.Append(
+                CultureInfo.InvariantCulture,
+                $"\\x{c - 0xDC00:x2}"
+            ),
             '\u001b' => sb.Append("\\e"),
             '\n' => sb.Append("\\n"),
             '\r' => sb.Append("\\r"),

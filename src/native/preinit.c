@@ -26,11 +26,27 @@ static unsigned char g_inherited[1024];
 int rein_native_inherited_fd(int fd) { return fd >= 0 && fd < 1024 && g_inherited[fd]; }
 #endif
 
+/* The caller's argv and environment as the kernel gave them (bytes, not text): the runtime decodes them as UTF-8
+ * and replaces what is not, so rein reads them from here to pass every byte on to the command. Both stay valid for
+ * the life of the process (the initial stack). */
+static int g_argc;
+static char **g_argv;
+static char **g_envp;
+
+char **rein_native_argv(int *argc) {
+    *argc = g_argc;
+    return g_argv;
+}
+
+char **rein_native_envp(void) { return g_envp; }
+
 /* 1: the initializer ran (the native part is linked in). */
 int rein_native_present(void) { return 1; }
 
 __attribute__((constructor)) static void rein_preinit(int argc, char **argv, char **envp) {
-    (void)envp;
+    g_argc = argc;
+    g_argv = argv;
+    g_envp = envp;
     if (argc >= 2 && argv && argv[1] && strcmp(argv[1], "__shim") == 0) _exit(shim_main(argc - 2, argv + 2));
     for (int s = 1; s < 64 && s < NSIG; s++) {
         struct sigaction old;

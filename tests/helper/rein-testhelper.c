@@ -46,6 +46,9 @@
  *                        group), setsid (calls setsid() in every hop), closefds (setsid() and closes every
  *                        descriptor). Every 16th hop updates BEACON's modification time: a hopper is alive
  *                        while BEACON keeps changing (a scan of the process table may miss it).
+ *   dumpargs PATH        write this process's whole argv to PATH.argv and its environment to PATH.env, each
+ *                        entry ended by a NUL, as raw bytes; then exit 0 (the words after PATH are not run:
+ *                        they are arguments to compare, such as bytes that are not UTF-8)
  * A block's child exits 0 when it reaches the block's ].
  */
 #define _GNU_SOURCE
@@ -201,6 +204,26 @@ static void run(int i, int end) {
                 memset(p, (int)(k & 0xff) | 1, 1 << 20);
             }
             i += 2;
+        } else if (strcmp(w, "dumpargs") == 0) {
+            extern char **environ;
+            char path[4096];
+            snprintf(path, sizeof path, "%s.argv", a);
+            FILE *f = fopen(path, "wb");
+            if (!f) {
+                perror(path);
+                exit(2);
+            }
+            for (int k = 0; k < argc_g; k++) fwrite(argv_g[k], 1, strlen(argv_g[k]) + 1, f);
+            fclose(f);
+            snprintf(path, sizeof path, "%s.env", a);
+            f = fopen(path, "wb");
+            if (!f) {
+                perror(path);
+                exit(2);
+            }
+            for (char **e = environ; *e; e++) fwrite(*e, 1, strlen(*e) + 1, f);
+            fclose(f);
+            exit(0);
         } else if (strcmp(w, "stamp") == 0) {
             struct timespec now;
             clock_gettime(CLOCK_REALTIME, &now);

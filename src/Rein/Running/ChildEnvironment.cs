@@ -9,9 +9,26 @@ public static class ChildEnvironment
     public static List<string> For(RunSpec spec)
     {
         var env = new Dictionary<string, string>(StringComparer.Ordinal);
-        foreach (System.Collections.DictionaryEntry e in Environment.GetEnvironmentVariables())
+        if (Processes.Shim.NativePart.CallerEnvironment() is { } raw)
         {
-            env[(string)e.Key] = (string?)e.Value ?? "";
+            // The rein binary: the environment it started with, every byte of every name and value kept (.NET's
+            // view replaces what is not UTF-8 and drops a name that is not). The first of two equal names wins, as
+            // getenv(3) finds it.
+            foreach (var entry in raw)
+            {
+                var eq = entry.IndexOf('=', StringComparison.Ordinal);
+                if (eq > 0)
+                {
+                    env.TryAdd(entry[..eq], entry[(eq + 1)..]);
+                }
+            }
+        }
+        else
+        {
+            foreach (System.Collections.DictionaryEntry e in Environment.GetEnvironmentVariables())
+            {
+                env[(string)e.Key] = (string?)e.Value ?? "";
+            }
         }
 
         env.Remove("REIN_SHIM");

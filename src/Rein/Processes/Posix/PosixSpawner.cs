@@ -164,13 +164,14 @@ public static unsafe class PosixSpawner
         }
     }
 
+    /// <summary>The bytes the string stands for (<see cref="OsString"/>: a raw byte the caller passed stays that byte).</summary>
     static byte* Utf8(string s, List<nint> allocations)
     {
-        var count = Encoding.UTF8.GetByteCount(s);
-        var p = (byte*)NativeMemory.Alloc((nuint)count + 1);
+        var bytes = OsString.ToBytes(s);
+        var p = (byte*)NativeMemory.Alloc((nuint)bytes.Length + 1);
         allocations.Add((nint)p);
-        Encoding.UTF8.GetBytes(s, new Span<byte>(p, count));
-        p[count] = 0;
+        bytes.CopyTo(new Span<byte>(p, bytes.Length));
+        p[bytes.Length] = 0;
         return p;
     }
 

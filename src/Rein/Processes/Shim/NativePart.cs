@@ -26,6 +26,71 @@ internal static partial class NativePart
     [LibraryImport(Lib)]
     private static partial int rein_native_relay_sigpipe(int fd);
 
+    [LibraryImport(Lib)]
+    private static unsafe partial byte** rein_native_argv(int* argc);
+
+    [LibraryImport(Lib)]
+    private static unsafe partial byte** rein_native_envp();
+
+    /// <summary>NativeAOT binary only: the caller's arguments (argv[1..]) as the kernel passed them, each byte kept
+    /// (<see cref="Posix.OsString"/>); null where the native part is absent.</summary>
+    public static unsafe string[]? CallerArguments()
+    {
+        if (!Present)
+        {
+            return null;
+        }
+
+        int argc;
+        var argv = rein_native_argv(&argc);
+        if (argv is null || argc < 1)
+        {
+            return null;
+        }
+
+        var args = new string[argc - 1];
+        for (var i = 1; i < argc; i++)
+        {
+            args[i - 1] = Posix.OsString.FromBytes(
+                System.Runtime.InteropServices.MemoryMarshal.CreateReadOnlySpanFromNullTerminated(
+                    argv[i]
+                )
+            );
+        }
+
+        return args;
+    }
+
+    /// <summary>NativeAOT binary only: the environment rein started with, as NAME=VALUE entries with every byte kept;
+    /// null where the native part is absent.</summary>
+    public static unsafe List<string>? CallerEnvironment()
+    {
+        if (!Present)
+        {
+            return null;
+        }
+
+        var envp = rein_native_envp();
+        if (envp is null)
+        {
+            return null;
+        }
+
+        var entries = new List<string>();
+        for (var p = envp; *p is not null; p++)
+        {
+            entries.Add(
+                Posix.OsString.FromBytes(
+                    System.Runtime.InteropServices.MemoryMarshal.CreateReadOnlySpanFromNullTerminated(
+                        *p
+                    )
+                )
+            );
+        }
+
+        return entries;
+    }
+
     /// <summary>NativeAOT binary only (sigpipe_relay.c): SIGPIPE sent to this process by another one writes its
     /// number to <paramref name="fd"/>; -1 ignores SIGPIPE again. False where the native part is absent.</summary>
     public static bool RelaySigpipe(int fd) => Present && rein_native_relay_sigpipe(fd) == 0;
