@@ -11,9 +11,19 @@ if [ "${REIN_TEST_HOOKS:-}" = "1" ]; then
   hooks=(-p:ReinTestHooks=true)
   kind="the TEST build of rein (test hooks live; not for use)"
 fi
+# One file: a static SQLite (the C compiler's libsqlite3.a; Debian: libsqlite3-dev) is linked into the binary, so
+# rein works copied alone. Without one, SQLite stays libe_sqlite3 beside the binary and travels with it.
+sqlite=()
+archive="$(${CC:-cc} -print-file-name=libsqlite3.a 2>/dev/null || true)"
+if [ "${archive#/}" != "$archive" ] && [ -f "$archive" ]; then
+  sqlite=(-p:ReinSqliteArchive="$archive")
+else
+  echo "build.sh: no static SQLite (apt-get install libsqlite3-dev): libe_sqlite3 stays beside the binary" >&2
+fi
 log="$(mktemp)"
 trap 'rm -f "$log"' EXIT
-if ! dotnet publish src/Rein.Cli -c Release -o "$out" -nologo "${hooks[@]}" >"$log" 2>&1; then
+rm -f "$out"/libe_sqlite3.*
+if ! dotnet publish src/Rein.Cli -c Release -o "$out" -nologo "${hooks[@]}" "${sqlite[@]}" >"$log" 2>&1; then
   cat "$log"
   echo "build.sh: publish failed" >&2
   exit 1
@@ -25,6 +35,8 @@ if grep -E "warning IL[0-9]+|AOT analysis warning" "$log"; then
 fi
 # Debug symbols: .dbg (Linux), .dSYM bundles (macOS), .pdb.
 rm -rf "$out"/*.dbg "$out"/*.dSYM "$out"/*.pdb
+# Linked in: the package's copy of the library would only mislead.
+[ ${#sqlite[@]} -eq 0 ] || rm -f "$out"/libe_sqlite3.*
 # This platform's Python wheel (rein-guard), carrying the binary: pip install out/rein_guard-*.whl (test.sh
 # installs the test build's to test the package; ship only a normal build's).
 py="$(command -v /usr/bin/python3 || command -v python3 || true)"

@@ -7,8 +7,8 @@ One command builds this platform's wheel, carrying the NativeAOT binary::
 
 The binary goes into ``rein_guard-VERSION.data/scripts/``, so pip puts
 ``rein`` in the environment's ``bin/`` (on PATH in an active venv), as ruff
-and uv ship theirs; a ``libe_sqlite3.so``/``.dylib`` beside the binary (until
-SQLite is linked in statically) is carried next to it. The platform tag comes
+and uv ship theirs; a ``libe_sqlite3.so``/``.dylib`` beside the binary (a build
+without a static SQLite; on Linux build.sh links it in) is carried next to it. The platform tag comes
 from the binary itself: on Linux ``manylinux_2_X_<arch>`` where 2.X is the
 newest GLIBC symbol version it (or the library beside it) needs; on macOS
 ``macosx_11_0_arm64`` (unverified here). The version is ``rein --version``'s
