@@ -20,10 +20,13 @@ if [ "${archive#/}" != "$archive" ] && [ -f "$archive" ]; then
 else
   echo "build.sh: no static SQLite (apt-get install libsqlite3-dev): libe_sqlite3 stays beside the binary" >&2
 fi
+# A release stamps its tag's version (REIN_VERSION=0.2.0): `rein --version` and the wheel follow it.
+version=()
+[ -z "${REIN_VERSION:-}" ] || version=(-p:Version="$REIN_VERSION")
 log="$(mktemp)"
 trap 'rm -f "$log"' EXIT
 rm -f "$out"/libe_sqlite3.*
-if ! dotnet publish src/Rein.Cli -c Release -o "$out" -nologo "${hooks[@]}" "${sqlite[@]}" >"$log" 2>&1; then
+if ! dotnet publish src/Rein.Cli -c Release -o "$out" -nologo "${hooks[@]}" "${sqlite[@]}" "${version[@]}" >"$log" 2>&1; then
   cat "$log"
   echo "build.sh: publish failed" >&2
   exit 1
