@@ -42,11 +42,86 @@ public sealed class LockDirectory
 
     string SlotPath(string name, int slot) => Path.Combine(Root, $"{name}.{slot}");
 
+    string CountPath(string name) => Path.Combine(Root, $"{name}.slots");
+
     /// <summary>Takes a free slot without waiting, or returns null when all are held (or stuck).</summary>
-    public SlotLock? TryAcquire(LockRequest request, LockHolder holder)
+    /// <exception cref="LockSlotsMismatchException">The name is held with another slot count.</exception>
+    public unsafe SlotLock? TryAcquire(LockRequest request, LockHolder holder)
     {
         StateDirectory.Ensure(_stateDirectory);
         StateDirectory.EnsureFolder(Root);
+        // One name, one slot count: NAME.slots records the count its holders use, and a request with another
+        // count is refused while any slot of the name is held (`--lock gpu` would otherwise be admitted beside
+        // `--lock gpu:4` holders on slots 2 and 3). The record's lock makes check, record and take one step: a
+        // contender with another count cannot slip between this request's check and its slot.
+        var countFd = StateFile.OpenOrCreate(CountPath(request.Name));
+        try
+        {
+            // Held only for the moment of a try, so it comes at once; a holder stopped in that moment (Ctrl-Z)
+            // must not hang every contender: after a second this try counts as "no slot free".
+            var clock = System.Diagnostics.Stopwatch.StartNew();
+            while (LibC.flock(countFd, LibC.LOCK_EX | LibC.LOCK_NB) != 0)
+            {
+                if (clock.Elapsed > TimeSpan.FromSeconds(1))
+                {
+                    return null;
+                }
+
+                Thread.Sleep(1);
+            }
+
+            var text = StateFile.ReadAllText(CountPath(request.Name))?.Trim();
+            var recorded = int.TryParse(text, out var n) && n > 0 ? n : (int?)null;
+            if (recorded is { } count && count != request.Slots && AnyHeld(request.Name))
+            {
+                throw new LockSlotsMismatchException(request, count);
+            }
+
+            if (recorded != request.Slots)
+            {
+                var bytes = System.Text.Encoding.ASCII.GetBytes(
+                    request.Slots.ToString(System.Globalization.CultureInfo.InvariantCulture) + "\n"
+                );
+                LibC.ftruncate(countFd, 0);
+                fixed (byte* p = bytes)
+                {
+                    LibC.pwrite(countFd, p, bytes.Length, 0);
+                }
+            }
+
+            return TakeSlot(request, holder);
+        }
+        finally
+        {
+            LibC.close(countFd); // releases the record's lock
+        }
+    }
+
+    /// <summary>Whether any slot file of the name is held now (tried without waiting) or stuck.</summary>
+    bool AnyHeld(string name)
+    {
+        foreach (var file in Directory.GetFiles(Root, name + ".*"))
+        {
+            var suffix = Path.GetFileName(file)[(name.Length + 1)..];
+            if (!int.TryParse(suffix, out var slot) || slot < 0)
+            {
+                continue;
+            }
+
+            var fd = StateFile.OpenOrCreate(SlotPath(name, slot));
+            var held = LibC.flock(fd, LibC.LOCK_EX | LibC.LOCK_NB) != 0;
+            LibC.close(fd);
+            if (held || StuckAndAlive(SlotPath(name, slot)) is not null)
+            {
+                return true;
+            }
+        }
+
+        return false;
+    }
+
+    SlotLock? TakeSlot(LockRequest request, LockHolder holder)
+    {
         // Start at a slot chosen by pid so concurrent contenders do not all fight over slot 0 first.
         var first = holder.Pid % request.Slots;
         for (var i = 0; i < request.Slots; i++)
