@@ -32,7 +32,7 @@ internal static class CadenceStatusCommand
         };
         cmd.SetAction(parse =>
         {
-            var config = CliConfig.Load(new Dictionary<string, (string, string)>());
+            var config = CliConfig.LoadForReading();
             var policy = CadencePolicy.FromConfig(config);
             var snapshot = new CadenceGuard(JournalAccess.StateDir, policy).Status();
             if (parse.GetValue(json))

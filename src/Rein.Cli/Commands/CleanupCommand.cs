@@ -169,7 +169,7 @@ internal static class CleanupCommand
                 flags[Settings.Grace.Key] = (g, "--grace");
             }
 
-            var config = CliConfig.Load(flags);
+            var config = CliConfig.LoadForReading(flags);
             request = request with
             {
                 Protected = ProtectedProcesses.FromSetting(

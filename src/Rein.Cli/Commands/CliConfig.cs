@@ -6,14 +6,37 @@ namespace Rein.Cli.Commands;
 /// line each, on stderr) about configuration files it found but would not obey.</summary>
 internal static class CliConfig
 {
-    public static EffectiveConfig Load(IReadOnlyDictionary<string, (string Raw, string Flag)> flags)
+    public static EffectiveConfig Load(
+        IReadOnlyDictionary<string, (string Raw, string Flag)> flags
+    ) => Load(flags, readOnly: false);
+
+    /// <summary>For verbs that only look (ps, doctor, cleanup, cadence status, config, journal, gate): a repository's
+    /// broken rein.toml is said once, as a warning, and left out; the verb goes on with the rest.</summary>
+    public static EffectiveConfig LoadForReading(
+        IReadOnlyDictionary<string, (string Raw, string Flag)>? flags = null
+    ) => Load(flags ?? new Dictionary<string, (string, string)>(), readOnly: true);
+
+    static EffectiveConfig Load(
+        IReadOnlyDictionary<string, (string Raw, string Flag)> flags,
+        bool readOnly
+    )
     {
         static string? Env(string name) => Environment.GetEnvironmentVariable(name);
+        var said = new HashSet<string>(StringComparer.Ordinal);
         var config = EffectiveConfig.Load(
             flags,
             Env,
             Environment.CurrentDirectory,
-            EffectiveConfig.DefaultUserConfigFile(Env)
+            EffectiveConfig.DefaultUserConfigFile(Env),
+            readOnly
+                ? problem =>
+                {
+                    if (said.Add(problem))
+                    {
+                        Console.Error.WriteLine($"rein: warning: {problem}");
+                    }
+                }
+                : null
         );
         foreach (var file in config.Ignored)
         {

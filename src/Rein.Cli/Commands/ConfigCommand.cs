@@ -23,7 +23,7 @@ internal static class ConfigCommand
         };
         cmd.SetAction(parse =>
         {
-            var config = CliConfig.Load(new Dictionary<string, (string, string)>());
+            var config = CliConfig.LoadForReading();
             if (parse.GetValue(json))
             {
                 WriteJson(config);

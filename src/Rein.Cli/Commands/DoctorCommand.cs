@@ -108,9 +108,7 @@ internal static class DoctorCommand
                 store,
                 table,
                 DateTimeOffset.UtcNow,
-                CliConfig
-                    .Load(new Dictionary<string, (string, string)>())
-                    .Duration(Settings.HangAfter),
+                CliConfig.LoadForReading().Duration(Settings.HangAfter),
                 window
             );
         }

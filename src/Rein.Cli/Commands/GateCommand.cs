@@ -33,7 +33,7 @@ internal static class GateCommand
         };
         cmd.SetAction(parse =>
         {
-            var config = CliConfig.Load(new Dictionary<string, (string, string)>());
+            var config = CliConfig.LoadForReading();
             var now = DateTimeOffset.UtcNow;
             // A person's hold outranks the staircase (and the panic gate's kill switch).
             if (GateHoldCommand.Current(now) is { } hold)

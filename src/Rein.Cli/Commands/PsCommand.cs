@@ -50,9 +50,7 @@ internal static class PsCommand
                 store,
                 table,
                 now,
-                CliConfig
-                    .Load(new Dictionary<string, (string, string)>())
-                    .Duration(Settings.HangAfter),
+                CliConfig.LoadForReading().Duration(Settings.HangAfter),
                 DiedWindow
             );
             if (parse.GetValue(json))

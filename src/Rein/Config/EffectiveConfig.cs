@@ -72,15 +72,33 @@ public sealed class EffectiveConfig
         IReadOnlyDictionary<string, (string Raw, string Flag)> flags,
         Func<string, string?> environment,
         string workingDirectory,
-        string? userConfigFile
+        string? userConfigFile,
+        Action<string>? repoProblem = null
     )
     {
         var ignored = new List<IgnoredConfigFile>();
         var tables = new List<ConfigTable>();
         var repoFile = Trusted(FindRepoFile(workingDirectory), ignored);
-        var repo = repoFile is null
-            ? null
-            : ReadFile(repoFile, tables, new ConfigSource(ConfigSourceKind.RepoFile, repoFile));
+        Dictionary<string, string>? repo = null;
+        if (repoFile is not null)
+        {
+            // With repoProblem (a verb that only reads), a repository's broken file is said and left out: a cloned
+            // repository must not stop `rein ps` or `rein doctor`. Otherwise it is the command's error.
+            var repoTables = new List<ConfigTable>();
+            try
+            {
+                repo = ReadFile(
+                    repoFile,
+                    repoTables,
+                    new ConfigSource(ConfigSourceKind.RepoFile, repoFile)
+                );
+                tables.AddRange(repoTables);
+            }
+            catch (ConfigException e) when (repoProblem is not null)
+            {
+                repoProblem($"{e.Message}; the file is left out");
+            }
+        }
         var userFile = Trusted(userConfigFile, ignored);
         var user = userFile is null
             ? null
@@ -118,7 +136,18 @@ public sealed class EffectiveConfig
             ResolvedSetting? chosen = null;
             foreach (var (raw, source) in candidates)
             {
-                var parsed = ParseValue(d, raw, source);
+                object parsed;
+                try
+                {
+                    parsed = ParseValue(d, raw, source);
+                }
+                catch (ConfigException e)
+                    when (repoProblem is not null && source.Kind == ConfigSourceKind.RepoFile)
+                {
+                    repoProblem($"{e.Message}; that setting is left out");
+                    continue;
+                }
+
                 chosen ??= new ResolvedSetting(d, raw, parsed, source);
             }
 
@@ -306,10 +335,20 @@ public sealed class EffectiveConfig
         }
         catch (TomlException e)
         {
+            // Tomlyn's message wraps the parser's diagnostic ("(1,5) : error : Expected `]` …") in its converter's
+            // words: say only the diagnostic, at its place in the file, as a compiler would.
+            var diagnostic = System.Text.RegularExpressions.Regex.Match(
+                e.Message,
+                @"\((\d+),(\d+)\)\s*:\s*error\s*:\s*([^\n]+)"
+            );
             var first =
                 e.Message.Split('\n', StringSplitOptions.RemoveEmptyEntries).FirstOrDefault()
                 ?? e.Message;
-            throw new ConfigException($"{path} is not valid TOML: {first.Trim()}");
+            throw new ConfigException(
+                diagnostic.Success
+                    ? $"{path}:{diagnostic.Groups[1].Value}:{diagnostic.Groups[2].Value}: not valid TOML: {diagnostic.Groups[3].Value.Trim().TrimEnd('.').Replace("␤", "end of line", StringComparison.Ordinal)}"
+                    : $"{path} is not valid TOML: {first.Trim()}"
+            );
         }
 
         var known = Settings.All.Select(s => s.Key).ToHashSet();
@@ -335,7 +374,7 @@ public sealed class EffectiveConfig
                 if (!known.Contains(key))
                 {
                     throw new ConfigException(
-                        $"{path}: unknown setting '{key}' (known: {string.Join(", ", known.Order(StringComparer.Ordinal))}; tables: {string.Join(", ", TableKeys.Order(StringComparer.Ordinal).Select(k => $"[[{k}]]"))})"
+                        UnknownSetting(text, path, section, name, key, known)
                     );
                 }
 
@@ -351,5 +390,91 @@ public sealed class EffectiveConfig
         }
 
         return result;
+    }
+
+    /// <summary>"FILE:LINE: unknown setting 'run.memry' (did you mean run.memory?)": the line where the key is set
+    /// (when it can be found), and the closest known key, else the known keys of its section.</summary>
+    static string UnknownSetting(
+        string text,
+        string path,
+        string section,
+        string name,
+        string key,
+        HashSet<string> known
+    )
+    {
+        var line = LineOf(text, section, name);
+        var where = line is { } n ? $"{path}:{n}" : path;
+        var closest = known
+            .Select(k => (Key: k, Distance: Distance(k, key)))
+            .OrderBy(c => c.Distance)
+            .ThenBy(c => c.Key, StringComparer.Ordinal)
+            .First();
+        if (closest.Distance <= Math.Max(2, key.Length / 4))
+        {
+            return $"{where}: unknown setting '{key}' (did you mean {closest.Key}?)";
+        }
+
+        var siblings = known
+            .Where(k => k.StartsWith(section + ".", StringComparison.Ordinal))
+            .Order(StringComparer.Ordinal)
+            .ToList();
+        return siblings.Count > 0
+            ? $"{where}: unknown setting '{key}' ([{section}] has {string.Join(", ", siblings.Select(k => k[(section.Length + 1)..]))}; rein config lists all)"
+            : $"{where}: unknown setting '{key}' (rein config lists every setting)";
+    }
+
+    /// <summary>The 1-based line that sets NAME inside [SECTION], found by reading the text; null when not found.</summary>
+    static int? LineOf(string text, string section, string name)
+    {
+        var lines = text.Split('\n');
+        var inSection = false;
+        for (var i = 0; i < lines.Length; i++)
+        {
+            var l = lines[i].Trim();
+            if (l.StartsWith('['))
+            {
+                inSection = l == $"[{section}]";
+                continue;
+            }
+
+            if (
+                inSection
+                && (
+                    l.StartsWith(name, StringComparison.Ordinal)
+                    || l.StartsWith($"\"{name}\"", StringComparison.Ordinal)
+                )
+                && l[(l.StartsWith('"') ? name.Length + 2 : name.Length)..]
+                    .TrimStart()
+                    .StartsWith('=')
+            )
+            {
+                return i + 1;
+            }
+        }
+
+        return null;
+    }
+
+    /// <summary>Levenshtein distance.</summary>
+    static int Distance(string a, string b)
+    {
+        var row = Enumerable.Range(0, b.Length + 1).ToArray();
+        for (var i = 1; i <= a.Length; i++)
+        {
+            var diagonal = row[0];
+            row[0] = i;
+            for (var j = 1; j <= b.Length; j++)
+            {
+                var above = row[j];
+                row[j] = Math.Min(
+                    Math.Min(row[j] + 1, row[j - 1] + 1),
+                    diagonal + (a[i - 1] == b[j - 1] ? 0 : 1)
+                );
+                diagonal = above;
+            }
+        }
+
+        return row[b.Length];
     }
 }

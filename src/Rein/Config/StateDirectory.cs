@@ -62,8 +62,25 @@ public static class StateDirectory
         var tightened = new List<TightenedEntry>();
         if (FileStatus.Of(path, follow: true) is null)
         {
-            Directory.CreateDirectory(path, PrivateFolder);
-            File.SetUnixFileMode(path, PrivateFolder); // the umask may have narrowed even 0700
+            // A link to nothing, or a folder rein may not create: one line naming the path, never .NET's words.
+            if (FileStatus.Of(path, follow: false) is { } link)
+            {
+                throw new StateDirectoryException(
+                    $"state directory {path} is a link to {new FileInfo(path).LinkTarget ?? "?"}, which does not exist; create it, or set REIN_HOME elsewhere"
+                );
+            }
+
+            try
+            {
+                Directory.CreateDirectory(path, PrivateFolder);
+                File.SetUnixFileMode(path, PrivateFolder); // the umask may have narrowed even 0700
+            }
+            catch (Exception e) when (e is IOException or UnauthorizedAccessException)
+            {
+                throw new StateDirectoryException(
+                    $"cannot create the state directory {path}: {(e is UnauthorizedAccessException ? "permission denied" : e.Message)}; set REIN_HOME to a folder you can write"
+                );
+            }
         }
 
         var root =

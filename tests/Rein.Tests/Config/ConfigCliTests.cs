@@ -59,7 +59,7 @@ public sealed class ConfigCliTests : RunTestBase
     }
 
     [Fact]
-    public void Broken_repo_file_fails_loudly_naming_the_file()
+    public void Broken_repo_file_is_named_loudly_a_run_refuses_it_and_config_goes_on()
     {
         Directory.CreateDirectory(Path.Combine(Repo, ".git"));
         File.WriteAllText(Path.Combine(Repo, "rein.toml"), "[run]\ntimeout = \"forever\"\n");
@@ -67,7 +67,9 @@ public sealed class ConfigCliTests : RunTestBase
         var config = ReinProcess.Run(["config"], HomeEnv(), workingDirectory: Repo);
         var run = ReinProcess.Run(["run", "--", "true"], HomeEnv(), workingDirectory: Repo);
 
-        Assert.Equal(2, config.ExitCode);
+        // rein config only looks: it says the problem and shows the rest (issue 20 item 13); a run refuses.
+        Assert.Equal(0, config.ExitCode);
+        Assert.StartsWith("rein: warning: invalid run.timeout from ", config.Stderr);
         Assert.Equal(125, run.ExitCode);
         foreach (var stderr in new[] { config.Stderr, run.Stderr })
         {
