@@ -405,8 +405,10 @@ public sealed class EffectiveConfig
     {
         var line = LineOf(text, section, name);
         var where = line is { } n ? $"{path}:{n}" : path;
+        // Tables ([[classify.rule]]) are candidates too: `rules = 1` under [classify] means one.
         var closest = known
-            .Select(k => (Key: k, Distance: Distance(k, key)))
+            .Concat(TableKeys.Select(t => $"[[{t}]]"))
+            .Select(k => (Key: k, Distance: Distance(k.Trim('[', ']'), key)))
             .OrderBy(c => c.Distance)
             .ThenBy(c => c.Key, StringComparer.Ordinal)
             .First();
@@ -416,11 +418,13 @@ public sealed class EffectiveConfig
         }
 
         var siblings = known
+            .Concat(TableKeys)
             .Where(k => k.StartsWith(section + ".", StringComparison.Ordinal))
             .Order(StringComparer.Ordinal)
+            .Select(k => TableKeys.Contains(k) ? $"[[{k}]]" : k)
             .ToList();
         return siblings.Count > 0
-            ? $"{where}: unknown setting '{key}' ([{section}] has {string.Join(", ", siblings.Select(k => k[(section.Length + 1)..]))}; rein config lists all)"
+            ? $"{where}: unknown setting '{key}' ([{section}] has {string.Join(", ", siblings.Select(k => k.StartsWith("[[", StringComparison.Ordinal) ? k : k[(section.Length + 1)..]))}; rein config lists all)"
             : $"{where}: unknown setting '{key}' (rein config lists every setting)";
     }
 

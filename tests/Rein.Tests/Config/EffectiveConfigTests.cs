@@ -92,7 +92,7 @@ public sealed class EffectiveConfigTests : IDisposable
         File.WriteAllText(Path.Combine(Repo, "rein.toml"), "[cadence]\n\nwhatever = 1\n");
         var e = Assert.Throws<ConfigException>(() => Load());
         Assert.EndsWith(
-            "rein.toml:3: unknown setting 'cadence.whatever' ([cadence] has cross_model_interval, enabled, "
+            "rein.toml:3: unknown setting 'cadence.whatever' ([cadence] has cross_model_interval, enabled, [[cadence.family]], "
                 + "same_model_interval; rein config lists all)",
             e.Message
         );
