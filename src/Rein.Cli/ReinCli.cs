@@ -87,7 +87,7 @@ public static class ReinCli
         root.Subcommands.Add(MarkCommand.Build());
         root.Subcommands.Add(PostmortemCommand.Build());
         root.Subcommands.Add(ExportCommand.Build());
-        return root;
+        return Rendering.HelpWidth.Narrow(root);
     }
 
     /// <summary><c>rein help [VERB]</c> is <c>rein [VERB] --help</c>.</summary>

@@ -195,7 +195,7 @@ internal static class RunCommand
 
         var o = new Options();
         // Parsed under a root command so --help (a root-level, recursive option) works and reads "rein run".
-        var root = new RootCommand { Create(o) };
+        var root = HelpWidth.Narrow(new RootCommand { Create(o) });
         var parse = root.Parse(["run", .. optionArgs]);
         if (optionArgs.Any(a => a is "-h" or "--help" or "-?"))
         {

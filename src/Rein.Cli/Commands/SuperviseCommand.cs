@@ -29,7 +29,9 @@ internal static class SuperviseCommand
         var optionArgs = split < 0 ? args : args[..split];
         var command = split < 0 ? [] : args[(split + 1)..];
         var o = new SuperviseOptions();
-        var parse = new RootCommand { o.Create() }.Parse(["supervise", .. optionArgs]);
+        var parse = Rendering
+            .HelpWidth.Narrow(new RootCommand { o.Create() })
+            .Parse(["supervise", .. optionArgs]);
         if (optionArgs.Any(a => a is "-h" or "--help" or "-?"))
         {
             return parse.Invoke();
