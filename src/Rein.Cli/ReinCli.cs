@@ -183,10 +183,25 @@ public static class ReinCli
 
         try
         {
-            // Our own handler below, not System.CommandLine's (which prints a stack trace).
-            return result.Invoke(
-                new InvocationConfiguration { EnableDefaultExceptionHandler = false }
-            );
+            try
+            {
+                // Our own handler below, not System.CommandLine's (which prints a stack trace).
+                return result.Invoke(
+                    new InvocationConfiguration { EnableDefaultExceptionHandler = false }
+                );
+            }
+            catch (Exception e) when (Rein.Journal.JournalHealer.IsDamage(e))
+            {
+                if (AfterJournalDamage(result, e) is { } exit)
+                {
+                    return exit;
+                }
+
+                // Healed, and the verb only reads: once more, on the fresh journal (a second failure is reported).
+                return result.Invoke(
+                    new InvocationConfiguration { EnableDefaultExceptionHandler = false }
+                );
+            }
         }
         catch (ConfigException e)
         {
@@ -207,6 +222,71 @@ public static class ReinCli
                 Rein.Running.ExitCodes.Findings
             );
         }
+    }
+
+    /// <summary>Verbs that only read and tidy: run again after the journal was healed under them.</summary>
+    static readonly HashSet<string> RetriedAfterHealing =
+    [
+        "journal",
+        "ps",
+        "doctor",
+        "cleanup",
+        "panics",
+        "locks",
+        "export",
+        "postmortem",
+    ];
+
+    /// <summary>SQLite found a damaged page after the journal was opened (SQLITE_CORRUPT deep in a query): move the
+    /// database aside once, under the healer's lock, and say so in one line. Null: retry the verb.</summary>
+    static int? AfterJournalDamage(ParseResult result, Exception damage)
+    {
+        var command = result.CommandResult;
+        while (
+            command.Parent is System.CommandLine.Parsing.CommandResult parent
+            && parent.Parent is not null
+        )
+        {
+            command = parent;
+        }
+
+        var verb = command.Command.Name;
+        Rein.Journal.JournalHealth health;
+        try
+        {
+            health = Rein.Journal.JournalHealer.Heal(Commands.JournalAccess.StateDir);
+        }
+        catch (Exception e)
+            when (e is IOException or UnauthorizedAccessException or ConfigException)
+        {
+            Console.Error.WriteLine(
+                $"rein {verb}: the journal database is damaged ({OneLine(damage.Message)}) and could not be moved aside: {OneLine(e.Message)}"
+            );
+            return Rein.Running.ExitCodes.Findings;
+        }
+
+        if (RetriedAfterHealing.Contains(verb))
+        {
+            if (health.MovedTo is { } moved)
+            {
+                Console.Error.WriteLine(
+                    $"rein {verb}: the journal database was damaged ({health.Problem}); moved it to {moved} and started a new one"
+                );
+            }
+
+            // Also when another rein moved it meanwhile; if the damage was elsewhere, the retry reports it.
+            return null;
+        }
+
+        if (health.MovedTo is { } aside)
+        {
+            Console.Error.WriteLine(
+                $"rein {verb}: the journal database was damaged ({health.Problem}); moved it to {aside} and started a new one; run the command again"
+            );
+            return Rein.Running.ExitCodes.Findings;
+        }
+
+        return LastResort(verb, damage, Rein.Running.ExitCodes.Findings);
     }
 
     /// <summary>Never a stack trace for a user or an agent: one line, and the full exception only with REIN_DEBUG=1.</summary>

@@ -99,8 +99,11 @@ internal static class DoctorCommand
         var boot = JournalAccess.Boot;
         IReadOnlyList<RunRecord> runs = [];
         IReadOnlyList<Rein.Forensics.Breadcrumbs.OpenInference> inferences = [];
+        JournalHealth? health = null;
         try
         {
+            // First, so that every check reads a sound journal: a damaged one is moved aside here, once.
+            health = JournalHealer.Heal(JournalAccess.StateDir);
             using var store = JournalStore.Open(JournalAccess.StateDir);
             store.Reconcile(boot, table, DateTimeOffset.UtcNow);
             runs = store.Find(new JournalQuery(Limit: 500), boot.BootId);
@@ -148,6 +151,7 @@ internal static class DoctorCommand
             Runs = runs,
             Inferences = inferences,
             CurrentBootId = boot.BootId,
+            JournalHealth = health,
             DiagnosticReportDirectories = reports,
         };
     }

@@ -58,7 +58,7 @@ internal static class JournalAccess
             if (store.MovedAside is { } aside)
             {
                 Console.Error.WriteLine(
-                    $"rein {verb}: the journal database was corrupt; moved it to {aside} and started a new one"
+                    $"rein {verb}: the journal database was damaged; moved it to {aside} and started a new one"
                 );
             }
 

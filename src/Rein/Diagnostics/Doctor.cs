@@ -19,6 +19,7 @@ public static class Doctor
         new ContainersCheck(),
         new SpotlightCheck(),
         new ReinCheck(),
+        new JournalCheck(),
         new LeftoversCheck(),
         new InferencesCheck(),
     ];

@@ -27,6 +27,9 @@ public sealed class DoctorContext
 
     public string? CurrentBootId { get; init; }
 
+    /// <summary>What checking (and healing) the journal database found before the report: null when not checked.</summary>
+    public JournalHealth? JournalHealth { get; init; }
+
     /// <summary>Open PREs to report (in flight past the threshold, or dead mid-inference within <see cref="Since"/>).</summary>
     public IReadOnlyList<Forensics.Breadcrumbs.OpenInference> Inferences { get; init; } = [];
 

@@ -37,19 +37,17 @@ public sealed partial class JournalStore : IDisposable
     {
         Config.StateDirectory.Ensure(stateDirectory);
         var path = System.IO.Path.Combine(stateDirectory, FileName);
-        JournalStore store;
         try
         {
             try
             {
-                JournalFiles.Prepare(path);
-                store = new JournalStore(OpenAndMigrate(path), path, null);
+                return OpenAndImport(stateDirectory, path, null);
             }
-            catch (SqliteException e) when (IsCorruption(e))
+            catch (SqliteException e) when (JournalHealer.IsDamage(e))
             {
-                var aside = MoveAside(path);
-                JournalFiles.Prepare(path);
-                store = new JournalStore(OpenAndMigrate(path), path, aside);
+                // Damaged at open, or a page the spool import wrote to: moved aside once, under the healer's lock.
+                var health = JournalHealer.Heal(stateDirectory);
+                return OpenAndImport(stateDirectory, path, health.MovedTo);
             }
         }
         catch (SqliteException e) when (JournalFiles.IsWriteFailure(e))
@@ -59,27 +57,23 @@ public sealed partial class JournalStore : IDisposable
                 e
             );
         }
-
-        store.TryImportSpool(stateDirectory);
-        return store;
     }
 
-    static bool IsCorruption(SqliteException e) => e.SqliteErrorCode is 11 or 26; // SQLITE_CORRUPT, SQLITE_NOTADB
-
-    static string MoveAside(string path)
+    static JournalStore OpenAndImport(string stateDirectory, string path, string? movedAside)
     {
-        var aside = $"{path}.corrupt-{DateTime.UtcNow:yyyyMMdd'T'HHmmss'Z'}";
-        SqliteConnection.ClearAllPools();
-        File.Move(path, aside, overwrite: true);
-        foreach (var suffix in new[] { "-wal", "-shm" })
+        JournalFiles.Prepare(path);
+        var store = new JournalStore(OpenAndMigrate(path), path, movedAside);
+        try
         {
-            if (File.Exists(path + suffix))
-            {
-                File.Move(path + suffix, aside + suffix, overwrite: true);
-            }
+            store.TryImportSpool(stateDirectory);
+        }
+        catch
+        {
+            store.Dispose();
+            throw;
         }
 
-        return aside;
+        return store;
     }
 
     static SqliteConnection OpenAndMigrate(string path)

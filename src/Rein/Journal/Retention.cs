@@ -43,7 +43,7 @@ public static class Retention
                 if (store.MovedAside is { } aside)
                 {
                     warn(
-                        $"the journal database was corrupt; moved it to {aside} and started a new one"
+                        $"the journal database was damaged; moved it to {aside} and started a new one"
                     );
                 }
 
