@@ -39,7 +39,11 @@ internal static class PsCommand
             var table = ProcessTables.Current;
             var now = DateTimeOffset.UtcNow;
             var live = LiveRun.ConfirmStuck(
-                [.. store.OpenRuns().Select(r => LiveRun.Measure(r, table))],
+                [
+                    .. store
+                        .OpenRuns()
+                        .Select(r => LiveRun.Measure(r, table, JournalAccess.Boot.PidNamespace)),
+                ],
                 table
             );
             var supervisions = Rein.Supervision.SupervisionStatusFile.ReadAlive(
@@ -88,6 +92,7 @@ internal static class PsCommand
                         TreeProcesses = r.Processes,
                         StuckPids = r.StuckPids,
                         StoppedPids = r.StoppedPids,
+                        OtherPidNamespace = r.Elsewhere,
                     }),
                 ])
                 {
@@ -165,21 +170,33 @@ internal sealed record LiveRun(
     public IReadOnlyList<ProcessInfo> InWait { get; init; } = [];
 
     /// <summary>One word for the table: ok, stuck or stopped (<see cref="Condition"/> says more).</summary>
+    /// <summary>Its guard runs in another pid namespace: nothing of it can be measured from here.</summary>
+    public bool Elsewhere { get; init; }
+
     public string State =>
-        StuckPids.Count > 0 ? "stuck"
+        Elsewhere ? "elsewhere"
+        : StuckPids.Count > 0 ? "stuck"
         : StoppedPids.Count > 0 ? "stopped"
         : "ok";
 
     /// <summary>What is wrong and what to do, when something is; null when the run is ok.</summary>
     public string? Condition =>
-        StuckPids.Count > 0
+        Elsewhere
+            ? "its guard runs in another pid namespace (a container sharing this state directory): its pids are that namespace's, its tree is not measured here"
+        : StuckPids.Count > 0
             ? $"pid {string.Join(", ", StuckPids)} stuck in uninterruptible wait: cannot be killed, reboot needed"
         : StoppedPids.Count > 0
             ? $"pid {string.Join(", ", StoppedPids)} stopped by a signal: continue it with kill -CONT"
         : null;
 
-    public static LiveRun Measure(RunRecord r, IProcessTable table)
+    /// <param name="pidNamespace">The reader's pid namespace (null: unknown, the run's pids are taken as ours).</param>
+    public static LiveRun Measure(RunRecord r, IProcessTable table, long? pidNamespace)
     {
+        if (r.PidNamespace is { } theirs && pidNamespace is { } mine && theirs != mine)
+        {
+            return new LiveRun(r, 0, 0, []) { Elsewhere = true };
+        }
+
         if (r.ChildPid is not { } child)
         {
             return new LiveRun(r, 0, 0, []);

@@ -148,6 +148,11 @@ public sealed record PsRunDocument : JournalRunDocument
 
     [System.Text.Json.Serialization.JsonPropertyOrder(1)]
     public IReadOnlyList<int> StoppedPids { get; init; } = [];
+
+    /// <summary>Its guard runs in another pid namespace (a container sharing the state directory): its pids are
+    /// that namespace's, and its tree is not measured from here.</summary>
+    [System.Text.Json.Serialization.JsonPropertyOrder(1)]
+    public bool OtherPidNamespace { get; init; }
 }
 
 /// <summary><c>rein.journal/1</c>.</summary>

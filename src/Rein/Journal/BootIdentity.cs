@@ -5,9 +5,16 @@ using Rein.Platform;
 
 namespace Rein.Journal;
 
-/// <summary>Which boot of the machine this is. A run recorded under another boot id that never ended was
-/// ended by a reboot or crash of the machine.</summary>
-public sealed record BootIdentity(string BootId, DateTimeOffset? BootTime)
+/// <summary>Which boot of the machine this is, and which pid namespace the process lives in. A run recorded
+/// under another boot id that never ended was ended by a reboot or crash of the machine; a run recorded in another
+/// pid namespace (a container, <c>unshare -p</c>) has pids that mean nothing here.</summary>
+/// <param name="PidNamespace">Linux: the inode of <c>/proc/self/ns/pid</c>; null where there is none (macOS) or
+/// it cannot be read.</param>
+public sealed record BootIdentity(
+    string BootId,
+    DateTimeOffset? BootTime,
+    long? PidNamespace = null
+)
 {
     /// <summary>The current boot. In the test build only (<see cref="Running.TestHooks"/>), <c>REIN_BOOT_ID</c>
     /// overrides the id (tests simulate a reboot with it).</summary>
@@ -25,7 +32,11 @@ public sealed record BootIdentity(string BootId, DateTimeOffset? BootTime)
 
         if (OperatingSystem.IsLinux())
         {
-            return new BootIdentity(ReadLinuxBootId() ?? "unknown", ReadLinuxBootTime());
+            return new BootIdentity(
+                ReadLinuxBootId() ?? "unknown",
+                ReadLinuxBootTime(),
+                ReadLinuxPidNamespace()
+            );
         }
 
         if (OperatingSystem.IsMacOS())
@@ -37,6 +48,24 @@ public sealed record BootIdentity(string BootId, DateTimeOffset? BootTime)
         }
 
         return new BootIdentity("unknown", null);
+    }
+
+    /// <summary>"pid:[4026531836]" → 4026531836 (one readlink).</summary>
+    static long? ReadLinuxPidNamespace()
+    {
+        try
+        {
+            var link = new FileInfo("/proc/self/ns/pid").LinkTarget;
+            return
+                link is ['p', 'i', 'd', ':', '[', .. var inode, ']']
+                && long.TryParse(inode, NumberStyles.None, CultureInfo.InvariantCulture, out var n)
+                ? n
+                : null;
+        }
+        catch (Exception e) when (e is IOException or UnauthorizedAccessException)
+        {
+            return null;
+        }
     }
 
     static string? ReadLinuxBootId() =>

@@ -37,7 +37,8 @@ public static class JournalSpool
                 s.ModelLabel,
                 s.Supervision?.SupervisionId,
                 s.Supervision?.Attempt,
-                s.Supervision?.RestartReason
+                s.Supervision?.RestartReason,
+                boot.PidNamespace
             ),
             SpoolJsonContext.Default.SpoolStart
         );
@@ -139,7 +140,8 @@ public static class JournalSpool
                             st.BootId,
                             st.BootTime is { } bt
                                 ? DateTimeOffset.FromUnixTimeMilliseconds(bt)
-                                : null
+                                : null,
+                            st.PidNs
                         );
                         break;
                     case "child":
@@ -194,6 +196,63 @@ public static class JournalSpool
         }
 
         return new Entry(path, start, boot, child, end) { Processes = processes };
+    }
+
+    /// <summary>Is a guard still holding the run's spool file? The recorder holds a shared flock on it for the
+    /// run's life (released when the guard ends, however it ends: the kernel drops the lock with the last
+    /// descriptor). A guard in another pid namespace is seen alive this way, where its pid means nothing.</summary>
+    public static bool Held(string path)
+    {
+        if (Config.StateFile.OpenExisting(path) is not { } fd)
+        {
+            return false;
+        }
+
+        try
+        {
+            return Processes.Posix.LibC.flock(
+                    fd,
+                    Processes.Posix.LibC.LOCK_EX | Processes.Posix.LibC.LOCK_NB
+                ) != 0;
+        }
+        finally
+        {
+            Processes.Posix.LibC.close(fd); // drops the probe's lock, if it got one
+        }
+    }
+
+    /// <summary>Deletes a spool file only when no guard holds it (an exclusive non-blocking flock succeeds): what
+    /// a live guard would still append — its real end — is never lost. False: held, or already gone.</summary>
+    public static bool DeleteIfUnheld(string path)
+    {
+        if (Config.StateFile.OpenExisting(path) is not { } fd)
+        {
+            return false;
+        }
+
+        try
+        {
+            if (
+                Processes.Posix.LibC.flock(
+                    fd,
+                    Processes.Posix.LibC.LOCK_EX | Processes.Posix.LibC.LOCK_NB
+                ) != 0
+            )
+            {
+                return false;
+            }
+
+            File.Delete(path);
+            return true;
+        }
+        catch (IOException)
+        {
+            return false;
+        }
+        finally
+        {
+            Processes.Posix.LibC.close(fd);
+        }
     }
 
     static bool Has(JsonElement e, params string[] names) =>

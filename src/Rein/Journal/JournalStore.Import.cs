@@ -120,11 +120,9 @@ public sealed partial class JournalStore
         {
             if (e.End is not null || Get(e.Start!.RunId) is { State: RunState.Unclean })
             {
-                try
-                {
-                    File.Delete(e.Path);
-                }
-                catch (IOException) { }
+                // Only once its guard let go of it: a run judged unclean from another pid namespace may still
+                // append its real end.
+                JournalSpool.DeleteIfUnheld(e.Path);
             }
         }
 

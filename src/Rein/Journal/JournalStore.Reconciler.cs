@@ -27,8 +27,14 @@ public sealed partial class JournalStore
             {
                 reason = UncleanReasons.MachineWentDown;
             }
+            else if (GuardHoldsSpool(r.Id))
+            {
+                // Alive, whatever its pid says here: it may run in another pid namespace (a container sharing
+                // the state directory), whose pids are not this reader's.
+            }
             else if (
-                table.Read(r.ReinPid) is not { } guard
+                (r.PidNamespace is { } theirs && boot.PidNamespace is { } mine && theirs != mine)
+                || table.Read(r.ReinPid) is not { } guard
                 || guard.IsZombie
                 || (r.ReinStartTime != 0 && guard.StartTime != r.ReinStartTime)
             )
@@ -55,4 +61,7 @@ public sealed partial class JournalStore
 
         return marked;
     }
+
+    bool GuardHoldsSpool(string runId) =>
+        JournalSpool.Held(JournalSpool.FileFor(System.IO.Path.GetDirectoryName(Path)!, runId));
 }

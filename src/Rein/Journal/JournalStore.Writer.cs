@@ -38,8 +38,8 @@ public sealed partial class JournalStore
         {
             cmd.CommandText = """
                 INSERT OR IGNORE INTO runs(id, command, cwd, user_name, rein_pid, rein_start, boot_id, started_at, lock_label, model_label,
-                  supervision_id, supervision_attempt, restart_reason)
-                VALUES ($id, $cmd, $cwd, $user, $pid, $start, $boot, $at, $lock, $model, $sup, $attempt, $reason);
+                  supervision_id, supervision_attempt, restart_reason, pid_ns)
+                VALUES ($id, $cmd, $cwd, $user, $pid, $start, $boot, $at, $lock, $model, $sup, $attempt, $reason, $pidns);
                 INSERT INTO boots(boot_id, first_seen, boot_time, last_seen) VALUES ($boot, $at, $bt, $at)
                 ON CONFLICT(boot_id) DO UPDATE SET last_seen = MAX(COALESCE(last_seen, 0), $at);
                 """;
@@ -61,6 +61,7 @@ public sealed partial class JournalStore
                 (object?)boot.BootTime?.ToUnixTimeMilliseconds() ?? DBNull.Value
             );
             cmd.Parameters.AddWithValue("$at", start.StartedAt.ToUnixTimeMilliseconds());
+            cmd.Parameters.AddWithValue("$pidns", (object?)boot.PidNamespace ?? DBNull.Value);
             cmd.Parameters.AddWithValue("$lock", (object?)start.LockLabel ?? DBNull.Value);
             cmd.Parameters.AddWithValue("$model", (object?)start.ModelLabel ?? DBNull.Value);
             cmd.Parameters.AddWithValue(

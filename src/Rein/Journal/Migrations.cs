@@ -125,6 +125,9 @@ internal static class Migrations
             CREATE TABLE panic_files (path TEXT PRIMARY KEY, mtime INTEGER NOT NULL) WITHOUT ROWID;
             CREATE TABLE panic_acks (id INTEGER PRIMARY KEY, at INTEGER NOT NULL, user_name TEXT NOT NULL);
             """,
+        // v12 (pid namespaces): the pid namespace the guard ran in, so that a reader in another one (the host of a
+        // container sharing the state directory) never judges the run by pids that are not its own.
+        "ALTER TABLE runs ADD COLUMN pid_ns INTEGER;",
     ];
 
     public static int Latest => Steps.Length;

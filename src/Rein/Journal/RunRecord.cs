@@ -78,6 +78,9 @@ public sealed record RunRecord
     /// <summary>For an incarnation of a supervised worker: its supervision, attempt and restart reason.</summary>
     public Supervision.SupervisionLink? Supervision { get; init; }
 
+    /// <summary>The pid namespace its guard ran in (Linux); null when not recorded.</summary>
+    public long? PidNamespace { get; init; }
+
     /// <summary>Why the run failed, as the classifier read it; null for runs that did not fail and older records.</summary>
     public Forensics.Classification.RunFailure? Failure { get; init; }
 

@@ -22,7 +22,9 @@ internal sealed record SpoolStart(
     // Optional: spools written before supervision have none.
     string? Sup = null,
     int? Attempt = null,
-    string? Reason = null
+    string? Reason = null,
+    // Optional: spools written before pid namespaces were recorded have none.
+    long? PidNs = null
 )
 {
     [JsonPropertyOrder(-1)]

@@ -31,6 +31,8 @@ public sealed class SpoolRecorder(string stateDirectory, BootIdentity boot, Acti
             var path = JournalSpool.FileFor(stateDirectory, start.RunId);
             _fd = StateFile.CreateForAppend(path);
             _created = path;
+            // Held for the run's life: readers tell a live guard by it (JournalSpool.Held), in any pid namespace.
+            LibC.flock(_fd, LibC.LOCK_SH); // waits only for a reader's momentary probe
             var line = Encoding.UTF8.GetBytes(JournalSpool.StartLine(start, boot));
             StateFile.Reserve(_fd, line.Length + Reserve);
             // Durable before the spawn (G4): the record, and the directory entry that names it.
