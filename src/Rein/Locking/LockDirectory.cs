@@ -266,7 +266,7 @@ public sealed class LockDirectory
         {
             // Linux: look the slot up in /proc/locks. Trying it (below) would hold a shared lock for a moment, which
             // makes a free slot look busy to a contender at that instant and slows hand-offs.
-            held = flocked.Contains(file.Inode);
+            held = flocked.Contains(new LockedFile(file.DeviceMajor, file.DeviceMinor, file.Inode));
             LibC.close(fd);
         }
         else
@@ -276,7 +276,7 @@ public sealed class LockDirectory
         }
 
         var holder = held ? ReadHolder(path) : null;
-        var process = holder is null ? null : _table.Read(holder.Pid);
+        var process = holder is null ? null : Alive(holder);
         if (
             process is { IsUninterruptible: true }
             && new StuckDetector(_table).FindStuck([process]).Count == 0
@@ -307,7 +307,7 @@ public sealed class LockDirectory
         foreach (var f in Directory.GetFiles(dir))
         {
             var w = LockHolder.FromJson(SafeRead(f));
-            if (w is not null && _table.Read(w.Pid) is { IsZombie: false })
+            if (w is not null && Alive(w) is { IsZombie: false })
             {
                 list.Add(w);
             }
@@ -315,6 +315,11 @@ public sealed class LockDirectory
 
         return [.. list.OrderBy(w => w.Since)];
     }
+
+    /// <summary>The record's process, if it is still the one that wrote it: a recycled pid (another start time)
+    /// is someone else, never the holder or a waiter.</summary>
+    ProcessInfo? Alive(LockHolder h) =>
+        _table.Read(h.Pid) is { } p && (h.PidStart == 0 || p.StartTime == h.PidStart) ? p : null;
 
     static LockHolder? ReadHolder(string path) => LockHolder.FromJson(SafeRead(path));
 

@@ -13,8 +13,12 @@ public sealed class ProcLocksTests
             1: -> FLOCK  ADVISORY  WRITE 14402 00:2d:1837261 0 EOF
             2: POSIX  ADVISORY  WRITE 612 08:01:393224 0 EOF
             3: FLOCK  ADVISORY  READ 700 fd:01:42 0 EOF
+            4: FLOCK  ADVISORY  WRITE 701 fd:01:notanumber 0 EOF
             """;
-        Assert.Equal([42UL, 1837261UL], ProcLocks.FlockInodes(text).Order());
+        Assert.Equal(
+            [new LockedFile(0xfd, 0x01, 42), new LockedFile(0x00, 0x2d, 1837261)],
+            ProcLocks.Flocks(text).OrderBy(f => f.Inode)
+        );
     }
 
     [Fact]
@@ -30,8 +34,14 @@ public sealed class ProcLocksTests
                 FileAccess.ReadWrite,
                 FileShare.None
             );
-            var inode = Rein.Config.FileStatus.Of(path, follow: false)!.Value.Inode;
-            Assert.Contains(inode, ProcLocks.Read()!);
+            var file = Rein.Config.FileStatus.Of(path, follow: false)!.Value;
+            var locks = ProcLocks.Read()!;
+            Assert.Contains(new LockedFile(file.DeviceMajor, file.DeviceMinor, file.Inode), locks);
+            // The same inode number on another device is another file.
+            Assert.DoesNotContain(
+                new LockedFile(file.DeviceMajor + 1, file.DeviceMinor, file.Inode),
+                locks
+            );
         }
         finally
         {
