@@ -15,6 +15,12 @@ public sealed partial class JournalStore
 
     readonly List<string> _quarantined = [];
 
+    /// <summary>Ends read from the spool that could not be imported (the disk is full, or the database is held by
+    /// another process): queries show them, so an ended run is never listed as running meanwhile.</summary>
+    readonly Dictionary<string, RunVerdict> _pendingEnds = [];
+
+    List<JournalSpool.Entry> _read = [];
+
     /// <summary>Spool files this open moved to <c>spool/bad/</c> because they could not be imported (not a regular
     /// file, a link, unreadable, or refused by the database), one note each: a bad file costs one warning, never
     /// every journal verb.</summary>
@@ -31,18 +37,31 @@ public sealed partial class JournalStore
         }
         catch (SqliteException e) when (e.SqliteErrorCode is 5 or 6) // SQLITE_BUSY, SQLITE_LOCKED
         {
+            KeepPendingEnds();
             ImportSkipped =
                 "the journal is locked by another rein process (stopped or busy); runs it has not imported yet are missing";
         }
         catch (SqliteException e) when (JournalFiles.IsWriteFailure(e))
         {
             // The transaction rolled back whole and the spool files stay: the next reader with room imports them.
+            KeepPendingEnds();
             ImportSkipped =
                 $"runs still in the spool are not shown: {JournalFiles.Describe(e, stateDirectory)}";
         }
         finally
         {
             Exec(_db, "PRAGMA busy_timeout = 3000;");
+        }
+    }
+
+    void KeepPendingEnds()
+    {
+        foreach (var e in _read)
+        {
+            if (e is { Start: { } start, End: { } end })
+            {
+                _pendingEnds[start.RunId] = end;
+            }
         }
     }
 
@@ -91,6 +110,8 @@ public sealed partial class JournalStore
         {
             return 0;
         }
+
+        _read = entries;
 
         // Durable before the spool files go: otherwise a crash right after could lose both copies.
         try

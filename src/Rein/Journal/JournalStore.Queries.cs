@@ -10,10 +10,13 @@ public sealed partial class JournalStore
 {
     /// <summary>Runs whose end is not recorded and that are not (yet) known to be unclean.</summary>
     public List<RunRecord> OpenRuns() =>
-        Query(
-            "WHERE ended_at IS NULL AND unclean_reason IS NULL ORDER BY started_at DESC",
-            _ => { }
-        );
+        [
+            .. Query(
+                    "WHERE ended_at IS NULL AND unclean_reason IS NULL ORDER BY started_at DESC",
+                    _ => { }
+                )
+                .Where(r => r.State == RunState.Running),
+        ];
 
     public List<RunRecord> Find(JournalQuery q, string currentBootId)
     {
@@ -98,6 +101,27 @@ public sealed partial class JournalStore
 
     public long Count() => (long)Scalar(_db, "SELECT COUNT(*) FROM runs;")!;
 
+    /// <summary>The record with the end its spool file holds, when that end could not be imported yet.</summary>
+    RunRecord WithPendingEnd(RunRecord r) =>
+        r.EndedAt is null && _pendingEnds.TryGetValue(r.Id, out var v)
+            ? r with
+            {
+                EndedAt = v.StartedAt + v.Duration,
+                Outcome = v.Outcome.ToWire(),
+                ExitCode = v.ExitCode,
+                Signal = v.Signal,
+                DurationMs = (long)v.Duration.TotalMilliseconds,
+                PeakRssBytes = v.PeakRssBytes,
+                PidsKilled = [.. v.PidsKilled],
+                ReinExitCode = v.ReinExitCode,
+                MemoryLimitBytes = v.MemoryLimitBytes,
+                CapMethod = v.CapMethod,
+                Note = v.StartFailure?.Message,
+                Refusal = v.Refusal,
+                Failure = v.Failure,
+            }
+            : r;
+
     List<RunRecord> Query(string tail, Action<SqliteCommand> bind)
     {
         using var cmd = _db.CreateCommand();
@@ -173,6 +197,6 @@ public sealed partial class JournalStore
             );
         }
 
-        return list;
+        return _pendingEnds.Count == 0 ? list : [.. list.Select(WithPendingEnd)];
     }
 }

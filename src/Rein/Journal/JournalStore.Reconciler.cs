@@ -20,7 +20,7 @@ public sealed partial class JournalStore
             _ => { }
         );
         var marked = new List<RunRecord>();
-        foreach (var r in open)
+        foreach (var r in open.Where(r => r.EndedAt is null)) // an end still in the spool is an end
         {
             string? reason = null;
             if (r.BootId != boot.BootId)

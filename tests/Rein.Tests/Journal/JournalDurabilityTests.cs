@@ -139,6 +139,46 @@ public sealed class JournalDurabilityTests : RunTestBase
     }
 
     [Fact]
+    public void While_the_disk_is_full_an_ended_run_is_not_listed_as_running()
+    {
+        var mount = Path.Combine(Scratch, "full");
+        Directory.CreateDirectory(mount);
+        var mounted = Command("mount", "-t", "tmpfs", "-o", "size=1m", "tmpfs", mount);
+        Assert.SkipWhen(mounted != 0, "mounting a tmpfs is not permitted here (needs root)");
+        try
+        {
+            var home = Path.Combine(mount, "state");
+            var env = new Dictionary<string, string?> { ["REIN_HOME"] = home };
+            using var started = ReinProcess.Start(RunArgs([], "pidfile", PidFile, "hang"), env);
+            ProcessProbe.WaitForPids(PidFile, 1, TimeSpan.FromSeconds(10));
+            // A reader imports its start: the database now says "running".
+            Assert.Equal("running", Assert.Single(Journal(home)).GetProperty("state").GetString());
+
+            Fill(Path.Combine(mount, "filler"));
+            LibC.kill(started.Pid, LibC.SIGTERM);
+            Assert.Equal(143, started.Wait(TimeSpan.FromSeconds(10)).ExitCode);
+
+            // Its end is in the spool (the room kept for it) and cannot be imported: it is shown all the same.
+            var reader = ReinProcess.Run(["journal", "--json"], env);
+            Assert.Contains("no space left on device", reader.Stderr);
+            var run = Assert.Single(
+                JsonDocument.Parse(reader.Stdout).RootElement.GetProperty("runs").EnumerateArray()
+            );
+            Assert.Equal("ended", run.GetProperty("state").GetString());
+            Assert.Equal("interrupted", run.GetProperty("outcome").GetString());
+            Assert.Equal(143, run.GetProperty("rein_exit_code").GetInt32());
+            var ps = ReinProcess.Run(["ps", "--json"], env);
+            Assert.Empty(
+                JsonDocument.Parse(ps.Stdout).RootElement.GetProperty("runs").EnumerateArray()
+            );
+        }
+        finally
+        {
+            Command("umount", "-l", mount);
+        }
+    }
+
+    [Fact]
     public void Full_disk_before_the_journal_exists_is_one_clear_line()
     {
         var mount = Path.Combine(Scratch, "full");

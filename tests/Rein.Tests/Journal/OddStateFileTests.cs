@@ -94,6 +94,12 @@ public sealed class OddStateFileTests : RunTestBase
         if (!File.Exists(copy))
         {
             var other = Path.Combine(Scratch, "other-state");
+            // No daily prune in this run: it would import (and then delete) the spool file the test keeps.
+            Directory.CreateDirectory(
+                other,
+                UnixFileMode.UserRead | UnixFileMode.UserWrite | UnixFileMode.UserExecute
+            );
+            File.WriteAllText(Path.Combine(other, "last-prune"), DateTime.UtcNow.ToString("O"));
             var r = ReinProcess.Run(
                 ["run", "--", "true"],
                 new Dictionary<string, string?> { ["REIN_HOME"] = other }
