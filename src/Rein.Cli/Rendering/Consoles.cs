@@ -30,7 +30,7 @@ internal static class Consoles
                 Ansi = redirected || noColor ? AnsiSupport.No : AnsiSupport.Detect,
                 ColorSystem =
                     redirected || noColor ? ColorSystemSupport.NoColors : ColorSystemSupport.Detect,
-                Out = new AnsiConsoleOutput(writer),
+                Out = new TrimmedOutput(writer, !redirected),
                 Interactive = redirected ? InteractionSupport.No : InteractionSupport.Detect,
             }
         );
@@ -52,4 +52,19 @@ internal static class Consoles
 
         return console;
     }
+}
+
+/// <summary>Spectre's output over a <see cref="TrailingSpaceTrimmer"/>, keeping what the plain output would have
+/// detected from the real stream (a terminal, and its size).</summary>
+internal sealed class TrimmedOutput(TextWriter writer, bool terminal) : IAnsiConsoleOutput
+{
+    public TextWriter Writer { get; } = new TrailingSpaceTrimmer(writer);
+
+    public bool IsTerminal => terminal;
+
+    public int Width => terminal && Console.WindowWidth > 0 ? Console.WindowWidth : 80;
+
+    public int Height => terminal && Console.WindowHeight > 0 ? Console.WindowHeight : 24;
+
+    public void SetEncoding(System.Text.Encoding encoding) { }
 }

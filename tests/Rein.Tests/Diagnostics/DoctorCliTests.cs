@@ -189,8 +189,8 @@ public sealed class DoctorCliTests : RunTestBase
         }
     }
 
-    [Fact]
-    public void Panics_and_crashes_from_a_reports_folder_are_found_and_tied_to_runs()
+    /// <summary>A reports folder with fresh copies of the panic and crash fixtures (critical within a day).</summary>
+    string ReportsWithPanics()
     {
         var reports = Path.Combine(Scratch, "DiagnosticReports");
         Directory.CreateDirectory(reports);
@@ -212,6 +212,13 @@ public sealed class DoctorCliTests : RunTestBase
                 )
             );
         }
+        return reports;
+    }
+
+    [Fact]
+    public void Panics_and_crashes_from_a_reports_folder_are_found_and_tied_to_runs()
+    {
+        var reports = ReportsWithPanics();
 
         var r = ReinProcess.Run(
             ["doctor", "--json", "--check", "panics", "--check", "crashes"],
@@ -266,14 +273,21 @@ public sealed class DoctorCliTests : RunTestBase
     [Fact]
     public void Human_report_lists_worst_first_with_advice()
     {
-        var r = ReinProcess.Run(["doctor"], HomeEnv());
+        // Findings of every severity, whatever the machine: panics within a day (critical), a journal that is
+        // not a database (warning, moved aside), Rein's own view (note), and the checks that pass (ok).
+        Directory.CreateDirectory(Home);
+        File.WriteAllText(Path.Combine(Home, "rein.db"), "not a database " + new string('x', 5000));
+        var r = ReinProcess.Run(
+            ["doctor"],
+            HomeEnv(("REIN_DIAGNOSTIC_REPORTS", ReportsWithPanics()))
+        );
+
         Assert.StartsWith("rein doctor: ", r.Stdout);
-        var ok = r.Stdout.IndexOf("\nOK", StringComparison.Ordinal);
-        Assert.True(ok > 0);
-        foreach (var worse in new[] { "\nCRITICAL", "\nWARNING", "\nNOTE" })
-        {
-            var i = r.Stdout.IndexOf(worse, StringComparison.Ordinal);
-            Assert.True(i < 0 || i < ok, $"{worse.Trim()} came after OK");
-        }
+        var at = new[] { "\nCRITICAL", "\nWARNING", "\nNOTE", "\nOK" }
+            .Select(h => r.Stdout.IndexOf(h, StringComparison.Ordinal))
+            .ToList();
+        Assert.All(at, i => Assert.True(i > 0, r.Stdout));
+        Assert.Equal(at.Order(), at); // worst first
+        Assert.Contains("→ ", r.Stdout[at[0]..at[2]]); // critical and warning findings carry advice
     }
 }
