@@ -69,6 +69,7 @@ public static class ReinCli
         root.Subcommands.Add(SuperviseCommand.Build());
         root.Subcommands.Add(DoctorCommand.Build());
         root.Subcommands.Add(PsCommand.Build());
+        root.Subcommands.Add(StatusCommand.Build());
         root.Subcommands.Add(JournalCommand.Build());
         root.Subcommands.Add(LocksCommand.Build());
         root.Subcommands.Add(ConfigCommand.Build());

@@ -195,6 +195,21 @@ public sealed class LockDirectory
         return null;
     }
 
+    /// <summary>The slot count the name's holders use (its <c>NAME.slots</c> record); null when none is recorded
+    /// or the record cannot be read.</summary>
+    public int? SlotCount(string name)
+    {
+        try
+        {
+            var text = StateFile.ReadAllText(CountPath(name))?.Trim();
+            return int.TryParse(text, out var n) && n > 0 ? n : null;
+        }
+        catch (IOException)
+        {
+            return null;
+        }
+    }
+
     /// <summary>Every slot of every lock that has a file here.</summary>
     public IReadOnlyList<(
         string Name,

@@ -14,6 +14,7 @@ public sealed class TrailingSpaceTests : RunTestBase
     [InlineData("ps")]
     [InlineData("locks")]
     [InlineData("config")]
+    [InlineData("status")]
     public void Report_lines_end_without_spaces_and_fit_80_columns(string words)
     {
         var verb = words.Split(' ');
