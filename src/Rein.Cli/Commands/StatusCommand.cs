@@ -73,7 +73,7 @@ internal static class StatusCommand
                 Console.WriteLine(
                     System.Text.Json.JsonSerializer.Serialize(
                         doc,
-                        StatusJsonContext.Readable.StatusDocument
+                        Rein.Documents.ReinJsonContext.Readable.StatusDocument
                     )
                 );
             }

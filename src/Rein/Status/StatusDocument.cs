@@ -80,25 +80,3 @@ public sealed record StatusPanic(
     string SignatureClass,
     string Signature
 );
-
-/// <summary>Source-generated JSON for <see cref="StatusDocument"/> (no reflection under NativeAOT).</summary>
-[JsonSourceGenerationOptions(
-    PropertyNamingPolicy = JsonKnownNamingPolicy.SnakeCaseLower,
-    WriteIndented = true,
-    Converters = [typeof(Documents.RoundTripTime)]
-)]
-[JsonSerializable(typeof(StatusDocument))]
-public sealed partial class StatusJsonContext : JsonSerializerContext
-{
-    /// <summary>Readable text, as every Rein document: a '+' in a timestamp stays a '+'.</summary>
-    public static StatusJsonContext Readable { get; } =
-        new(
-            new System.Text.Json.JsonSerializerOptions
-            {
-                PropertyNamingPolicy = System.Text.Json.JsonNamingPolicy.SnakeCaseLower,
-                Converters = { new Documents.RoundTripTime() },
-                WriteIndented = true,
-                Encoder = System.Text.Encodings.Web.JavaScriptEncoder.UnsafeRelaxedJsonEscaping,
-            }
-        );
-}

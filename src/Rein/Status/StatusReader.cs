@@ -209,7 +209,7 @@ public static class StatusFile
                 System.Text.Json.JsonSerializer.Serialize(
                     f,
                     document,
-                    StatusJsonContext.Readable.StatusDocument
+                    Documents.ReinJsonContext.Readable.StatusDocument
                 );
                 f.WriteByte((byte)'\n');
                 f.Flush(flushToDisk: true);
