@@ -31,6 +31,23 @@ public static class ChildEnvironment
             }
         }
 
+        if (spec.ClearEnvironment)
+        {
+            env.Clear();
+        }
+
+        foreach (var (name, value) in spec.EnvironmentVariables)
+        {
+            if (value is null)
+            {
+                env.Remove(name);
+            }
+            else
+            {
+                env[name] = value;
+            }
+        }
+
         env.Remove("REIN_SHIM");
         // Test hooks are rein's, never the command's (a nested rein would inherit them). A test build's shim reads
         // REIN_FAULT itself and drops it before the exec.

@@ -9,6 +9,20 @@ public sealed unsafe partial class Guard
     /// start (not found, not executable…), null once it runs.</summary>
     RunVerdict? StartUnderShim(IReadOnlyList<string> shimCommand, DateTimeOffset startedAt)
     {
+        if (_spec.WorkingDirectory is { } dir && !Directory.Exists(dir))
+        {
+            return Finish(
+                new RunVerdict
+                {
+                    RunId = _spec.RunId,
+                    Outcome = RunOutcome.StartFailed,
+                    StartFailure = new SpawnFailure(2, $"working directory {dir} does not exist"),
+                    Duration = _watch.Elapsed,
+                    StartedAt = startedAt,
+                }
+            );
+        }
+
         var stdio = new List<(int, int)>();
         if (_spec.IdleTimeout is { } idle && idle > TimeSpan.Zero || _spec.Classify)
         {
@@ -30,6 +44,7 @@ public sealed unsafe partial class Guard
                 HoldFds = _heldFds,
                 Cgroups = _caps?.CgroupDirectories ?? [],
                 Stdio = stdio,
+                WorkingDirectory = _spec.WorkingDirectory,
             }
         );
         _relay?.CloseChildEnds();

@@ -137,7 +137,7 @@ public sealed unsafe partial class Guard : IDisposable
             new RunStart(
                 _spec.RunId,
                 _spec.Command,
-                Environment.CurrentDirectory,
+                _spec.WorkingDirectory ?? Environment.CurrentDirectory,
                 Environment.UserName,
                 Environment.ProcessId,
                 self?.StartTime ?? 0,

@@ -106,7 +106,11 @@ public sealed class GuardedRun(RunSpec spec, GuardedRunOptions options)
             // its copy of the slot, and only then the slot is released — survivors keep it marked stuck.
             if (options.RetryBreaker)
             {
-                breaker.Record(spec.Command, Environment.CurrentDirectory, verdict);
+                breaker.Record(
+                    spec.Command,
+                    spec.WorkingDirectory ?? Environment.CurrentDirectory,
+                    verdict
+                );
             }
 
             guard.Disarm();
@@ -188,7 +192,7 @@ public sealed class GuardedRun(RunSpec spec, GuardedRunOptions options)
             new RunStart(
                 spec.RunId,
                 spec.Command,
-                Environment.CurrentDirectory,
+                spec.WorkingDirectory ?? Environment.CurrentDirectory,
                 Environment.UserName,
                 Environment.ProcessId,
                 0,

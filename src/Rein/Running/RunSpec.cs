@@ -24,6 +24,42 @@ public sealed record RunSpec
     /// <summary>Keep the child in the caller's process group (terminal input works); tree kill then relies on tracking.</summary>
     public bool Foreground { get; init; }
 
+    /// <summary>The command's working directory (absolute); null: rein's own. The journal records it as the run's
+    /// <c>cwd</c>; a directory that does not exist ends the run as not started, with the reason.</summary>
+    /// <exception cref="ArgumentException">A relative path (relative to what would depend on the host).</exception>
+    public string? WorkingDirectory
+    {
+        get;
+        init =>
+            field =
+                value is null || Path.IsPathRooted(value)
+                    ? value
+                    : throw new ArgumentException(
+                        "the working directory must be an absolute path",
+                        nameof(WorkingDirectory)
+                    );
+    }
+
+    /// <summary>Variables set (a value) or removed (null) in the command's environment, over the host's — or over
+    /// none with <see cref="ClearEnvironment"/>. <c>REIN_RUN_ID</c> is always the run's own (the tree is found by
+    /// it).</summary>
+    /// <exception cref="ArgumentException">A name that is empty or holds '=' or NUL.</exception>
+    public IReadOnlyDictionary<string, string?> EnvironmentVariables
+    {
+        get;
+        init =>
+            field = value.Keys.All(k => k.Length > 0 && !k.Contains('=') && !k.Contains('\0'))
+                ? value
+                : throw new ArgumentException(
+                    "an environment variable's name is not empty and holds no '=' or NUL",
+                    nameof(EnvironmentVariables)
+                );
+    } = new Dictionary<string, string?>();
+
+    /// <summary>Start the command with only <see cref="EnvironmentVariables"/> (and Rein's own markers), not the
+    /// host's environment.</summary>
+    public bool ClearEnvironment { get; init; }
+
     /// <summary>Set HF_HUB_OFFLINE=1 and TRANSFORMERS_OFFLINE=1 for the child.</summary>
     public bool EnvOffline { get; init; }
 

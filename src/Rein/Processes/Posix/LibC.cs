@@ -150,6 +150,9 @@ internal static unsafe partial class LibC
     [LibraryImport(Lib)]
     public static partial int posix_spawn_file_actions_adddup2(void* actions, int fd, int newfd);
 
+    [LibraryImport(Lib, StringMarshalling = StringMarshalling.Utf8)]
+    public static partial int posix_spawn_file_actions_addchdir_np(void* actions, string path);
+
     /// <summary>Darwin only (spawn.h): the child inherits <paramref name="fd"/> even under POSIX_SPAWN_CLOEXEC_DEFAULT.</summary>
     [System.Runtime.Versioning.SupportedOSPlatform("macos")]
     [LibraryImport(Lib)]

@@ -47,11 +47,13 @@ public static unsafe class PosixSpawner
     /// <param name="environment">The child's complete environment as KEY=VALUE strings.</param>
     /// <param name="newSession">Start the child in a new session and process group (pid = pgid = sid).</param>
     /// <param name="redirects">fd (in this process) → target fd (0, 1 or 2) in the child.</param>
+    /// <param name="workingDirectory">Where the child starts (chdir before the exec); null: ours.</param>
     public static (int Pid, SpawnFailure? Failure) Spawn(
         IReadOnlyList<string> argv,
         IReadOnlyList<string> environment,
         bool newSession,
-        IReadOnlyList<(int From, int To)>? redirects = null
+        IReadOnlyList<(int From, int To)>? redirects = null,
+        string? workingDirectory = null
     )
     {
         if (argv.Count == 0)
@@ -119,6 +121,15 @@ public static unsafe class PosixSpawner
 
             var file = Utf8(argv[0], allocations);
             var argvp = StringArray(argv, allocations);
+            if (workingDirectory is not null)
+            {
+                // glibc 2.29+, macOS 10.15+: the child changes directory between fork and exec.
+                Check(
+                    LibC.posix_spawn_file_actions_addchdir_np(actions, workingDirectory),
+                    "posix_spawn_file_actions_addchdir_np"
+                );
+            }
+
             var envp = StringArray(environment, allocations);
 
             int pid;

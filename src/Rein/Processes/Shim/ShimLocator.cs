@@ -17,7 +17,8 @@ public static class ShimLocator
         {
             if (File.Exists(explicitPath))
             {
-                return [explicitPath];
+                // Absolute: the shim may start in another directory (RunSpec.WorkingDirectory).
+                return [Path.GetFullPath(explicitPath)];
             }
 
             why = $"REIN_SHIM points to {explicitPath}, which does not exist";

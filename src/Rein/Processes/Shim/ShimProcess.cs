@@ -25,6 +25,9 @@ public sealed record ShimStart
     /// <summary>cgroup directories the command joins before exec (never rein or the shim).</summary>
     public IReadOnlyList<string> Cgroups { get; init; } = [];
 
+    /// <summary>Where the shim (and so the command) starts; null: rein's own working directory.</summary>
+    public string? WorkingDirectory { get; init; }
+
     /// <summary>fd in this process → 0, 1 or 2 of the shim and so of the command.</summary>
     public IReadOnlyList<(int From, int To)> Stdio { get; init; } = [];
 }
@@ -135,7 +138,8 @@ public sealed class ShimProcess : IDisposable
             argv,
             start.Environment,
             newSession: false,
-            redirects
+            redirects,
+            start.WorkingDirectory
         );
         LibC.close(ctlRead);
         LibC.close(evtWrite);

@@ -51,7 +51,8 @@ public interface IAdmissionHold
 /// <summary>The run being admitted, as gates see it.</summary>
 public sealed record AdmissionContext(RunSpec Spec, TimeProvider Time)
 {
-    public string WorkingDirectory { get; init; } = Environment.CurrentDirectory;
+    public string WorkingDirectory { get; init; } =
+        Spec.WorkingDirectory ?? Environment.CurrentDirectory;
 
     /// <summary>Time spent in admission so far (for progress lines and refusals).</summary>
     public TimeSpan Waited { get; set; }

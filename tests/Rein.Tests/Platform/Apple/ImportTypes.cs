@@ -121,6 +121,7 @@ internal static class ImportTypes
             [("posix_spawn_file_actions_init", 0)] = FileActions,
             [("posix_spawn_file_actions_destroy", 0)] = FileActions,
             [("posix_spawn_file_actions_adddup2", 0)] = FileActions,
+            [("posix_spawn_file_actions_addchdir_np", 0)] = FileActions,
             [("posix_spawn_file_actions_addinherit_np", 0)] = FileActions,
             [("sigemptyset", 0)] = SigSet,
             [("sigfillset", 0)] = SigSet,
