@@ -79,6 +79,45 @@ public sealed class LockGuaranteeTests : RunTestBase
         );
     }
 
+    /// <summary>The same guarantee where there is no cgroup v1 freezer (GitHub's runners: cgroup v2, not root):
+    /// the keeper stopped by SIGSTOP cannot kill either, and the slot must stay held by its copy.</summary>
+    [Fact]
+    public void After_SIGKILL_of_rein_the_slot_stays_held_while_the_keeper_cannot_act()
+    {
+        using var holder = ReinProcess.Start(
+            RunArgs(["--lock", Lock], "pidfile", PidFile, "hang"),
+            HomeEnv()
+        );
+        ProcessProbe.WaitForPids(PidFile, 1, TimeSpan.FromSeconds(5));
+        var shim = ProcessProbe.Table.Children(holder.Pid)!.Single();
+        LibC.kill(shim, LibC.SIGSTOP);
+        try
+        {
+            LibC.kill(holder.Pid, LibC.SIGKILL);
+            holder.WaitForExit(TimeSpan.FromSeconds(5));
+
+            var refused = TryLock("true");
+            Assert.Equal(75, refused.ExitCode);
+            Assert.NotEmpty(ProcessProbe.Alive(Marker));
+        }
+        finally
+        {
+            LibC.kill(shim, LibC.SIGCONT);
+        }
+
+        Assert.True(
+            ProcessProbe.WaitUntil(
+                () => ProcessProbe.Alive(Marker).Count == 0,
+                TimeSpan.FromSeconds(5)
+            ),
+            "the keeper did not kill the tree once continued"
+        );
+        Assert.True(
+            ProcessProbe.WaitUntil(() => TryLock("true").ExitCode == 0, TimeSpan.FromSeconds(3)),
+            "the slot was not freed after the tree died"
+        );
+    }
+
     [Fact]
     public void The_retry_breaker_is_recorded_before_the_lock_is_released()
     {
