@@ -203,7 +203,7 @@ public static class JournalSpool
     /// descriptor). A guard in another pid namespace is seen alive this way, where its pid means nothing.</summary>
     public static bool Held(string path)
     {
-        if (Config.StateFile.OpenExisting(path) is not { } fd)
+        if (OpenQuietly(path) is not { } fd)
         {
             return false;
         }
@@ -225,7 +225,7 @@ public static class JournalSpool
     /// a live guard would still append — its real end — is never lost. False: held, or already gone.</summary>
     public static bool DeleteIfUnheld(string path)
     {
-        if (Config.StateFile.OpenExisting(path) is not { } fd)
+        if (OpenQuietly(path) is not { } fd)
         {
             return false;
         }
@@ -252,6 +252,20 @@ public static class JournalSpool
         finally
         {
             Processes.Posix.LibC.close(fd);
+        }
+    }
+
+    /// <summary>The spool file opened as a state file; null when it is gone, or is not a regular file of ours (a
+    /// link or FIFO planted there is no guard's, and the importer moves it aside).</summary>
+    static int? OpenQuietly(string path)
+    {
+        try
+        {
+            return Config.StateFile.OpenExisting(path);
+        }
+        catch (IOException)
+        {
+            return null;
         }
     }
 
