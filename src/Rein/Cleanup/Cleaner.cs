@@ -25,8 +25,20 @@ public static class Cleaner
     )
     {
         var runs = store?.RunsOfBoot(bootId) ?? [];
-        var recorded = store?.RecordedProcesses(bootId) ?? [];
         var byId = runs.ToDictionary(r => r.Id);
+        // A run whose guard lived in another pid namespace recorded that namespace's pids: here they are someone
+        // else's (the same number, even the same start tick, names another process).
+        var mine = BootIdentity.CurrentPidNamespace();
+        var recorded = (store?.RecordedProcesses(bootId) ?? [])
+            .Where(p =>
+                !(
+                    byId.TryGetValue(p.RunId, out var r)
+                    && r.PidNamespace is { } theirs
+                    && mine is { } ours
+                    && theirs != ours
+                )
+            )
+            .ToList();
         var cgroups = LeftoverCgroups.Find(
             byId.ContainsKey,
             id => byId.TryGetValue(id, out var r) && r.State == RunState.Running,

@@ -35,7 +35,7 @@ public sealed record BootIdentity(
             return new BootIdentity(
                 ReadLinuxBootId() ?? "unknown",
                 ReadLinuxBootTime(),
-                ReadLinuxPidNamespace()
+                CurrentPidNamespace()
             );
         }
 
@@ -50,9 +50,15 @@ public sealed record BootIdentity(
         return new BootIdentity("unknown", null);
     }
 
-    /// <summary>"pid:[4026531836]" → 4026531836 (one readlink).</summary>
-    static long? ReadLinuxPidNamespace()
+    /// <summary>This process's pid namespace (Linux: "pid:[4026531836]" → 4026531836, one readlink); null
+    /// elsewhere.</summary>
+    public static long? CurrentPidNamespace()
     {
+        if (!OperatingSystem.IsLinux())
+        {
+            return null;
+        }
+
         try
         {
             var link = new FileInfo("/proc/self/ns/pid").LinkTarget;
