@@ -171,6 +171,28 @@ static long reap_root(pid_t root) {
     return -1;
 }
 
+/* rein died while the command ran. As coreutils' timeout has its child signalled when it dies (PR_SET_PDEATHSIG),
+ * the command (its process group, unless --foreground) first gets the run's stop signal, so a handler can save its
+ * work; G2 still holds: whatever is left after STOP_FIRST_MS is SIGKILLed with the rest of the tree. */
+#define STOP_FIRST_MS 250
+static void stop_first(const struct shim_options *o, pid_t root) {
+    if (o->stop_signal <= 0 || o->stop_signal == SIGKILL) return;
+    if (kill(o->new_session ? -root : root, o->stop_signal) != 0) return;
+    long code, sig, end = shim_now_ms() + STOP_FIRST_MS;
+    for (;;) {
+        reap_adopted(root, 0);
+        if (root_status(root, &code, &sig)) return; /* the command is done: kill the rest at once */
+        long left = end - shim_now_ms();
+        if (left <= 0) return;
+        struct pollfd p = {g_sigpipe[0], POLLIN, 0};
+        if (poll(&p, 1, (int)left) > 0) {
+            char drain[64];
+            while (read(g_sigpipe[0], drain, sizeof drain) > 0) {
+            }
+        }
+    }
+}
+
 int shim_main(int argc, char **argv) {
     struct shim_options o;
     if (shim_parse(argc, argv, &o) != 0) {
@@ -199,6 +221,8 @@ int shim_main(int argc, char **argv) {
      * The hook is rein's, not the command's: dropped before the exec. */
     const char *fault = getenv("REIN_FAULT");
     int refuse = fault && strcmp(fault, "no-subreaper") == 0;
+    /* REIN_FAULT=no-children-lists: as a kernel without CONFIG_PROC_CHILDREN (children found by a table scan). */
+    shim_fault_no_children_lists = fault && strcmp(fault, "no-children-lists") == 0;
     unsetenv("REIN_FAULT");
     if (!refuse) subreaper = prctl(PR_SET_CHILD_SUBREAPER, 1, 0, 0, 0) == 0;
 #else
@@ -294,6 +318,7 @@ int shim_main(int argc, char **argv) {
         if (r < 0 && (errno == EINTR || errno == EAGAIN)) continue;
         if (r <= 0) {
             /* EOF without "done": rein is gone (SIGKILL, crash, or an error path that never disarmed us). */
+            if (!root_reported) stop_first(&o, root);
             int killed = shim_kill_tree(&o, root, root_reaped, start_ticks, 0, 1, -1, NULL);
             shim_remove_cgroups(&o);
             if (killed > 0)

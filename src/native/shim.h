@@ -14,6 +14,7 @@ struct shim_options {
     int detach_stdio;           /* --detach-stdio: 0-2 are the command's relay pipes; drop ours after the fork */
     unsigned long long keep_ignored; /* bit N-1: signal N was ignored by rein's caller; keep it ignored */
     const char *marker;         /* REIN_RUN_ID of the run */
+    int stop_signal;            /* --stop-signal: sent to the command first when rein dies (0: none) */
     int hold[SHIM_MAX_HOLD];    /* lock slot descriptors held until the tree is dead */
     int hold_count;
     const char *cgroups[SHIM_MAX_CGROUPS];
@@ -35,6 +36,11 @@ long shim_self_start(void);
  * evt_fd >= 0, each killed pid is reported as "victim PID 0". */
 int shim_kill_tree(const struct shim_options *o, pid_t root, int root_reaped, long not_before, long deadline_ms,
                    int scan_marker, int evt_fd, int *left);
+#ifdef REIN_TEST_HOOKS
+extern int shim_fault_no_children_lists; /* REIN_FAULT=no-children-lists (test builds only) */
+#endif
+/* CLOCK_MONOTONIC in milliseconds. */
+long shim_now_ms(void);
 void shim_remove_cgroups(const struct shim_options *o);
 
 #endif

@@ -1,5 +1,5 @@
 /* Argument parsing for rein's shim: rein __shim --ctl N --evt N [--foreground] [--keep-ignored HEX]
- * [--marker ID] [--hold FD]... [--cgroup DIR]... -- COMMAND [ARGS...] */
+ * [--marker ID] [--stop-signal N] [--hold FD]... [--cgroup DIR]... -- COMMAND [ARGS...] */
 #include "shim.h"
 
 #include <errno.h>
@@ -43,6 +43,8 @@ int shim_parse(int argc, char **argv, struct shim_options *o) {
             char *end;
             o->keep_ignored = strtoull(v, &end, 16);
             if (*end) return -1;
+        } else if (strcmp(a, "--stop-signal") == 0) {
+            if (to_int(v, &o->stop_signal) || o->stop_signal > 64) return -1;
         } else if (strcmp(a, "--marker") == 0) {
             o->marker = v;
         } else if (strcmp(a, "--hold") == 0) {

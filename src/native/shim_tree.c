@@ -62,11 +62,35 @@ static int read_stat(pid_t pid, struct proc *p) {
     return 0;
 }
 
+#ifdef REIN_TEST_HOOKS
+int shim_fault_no_children_lists;
+#define NO_CHILDREN_LISTS shim_fault_no_children_lists
+#else
+#define NO_CHILDREN_LISTS 0
+#endif
+
+/* Children of pid by every process's parent: a read of the whole table, only where the kernel keeps no children
+ * lists (CONFIG_PROC_CHILDREN off). -1 when /proc cannot be read or describes another pid namespace. */
+static int children_by_scan(pid_t pid, pid_t *out, int max) {
+    if (!shim_proc_matches()) return -1;
+    DIR *d = opendir("/proc");
+    if (!d) return -1;
+    int n = 0;
+    struct dirent *e;
+    struct proc p;
+    while (n < max && (e = readdir(d)) != NULL) {
+        if (e->d_name[0] < '1' || e->d_name[0] > '9') continue;
+        if (read_stat(atoi(e->d_name), &p) == 0 && p.ppid == pid) out[n++] = p.pid;
+    }
+    closedir(d);
+    return n;
+}
+
 int shim_children(pid_t pid, pid_t *out, int max) {
     char path[64];
     snprintf(path, sizeof path, "/proc/%d/task/%d/children", (int)pid, (int)pid);
-    FILE *f = fopen(path, "re");
-    if (!f) return -1;
+    FILE *f = NO_CHILDREN_LISTS ? NULL : fopen(path, "re");
+    if (!f) return children_by_scan(pid, out, max);
     int n = 0, v;
     while (n < max && fscanf(f, "%d", &v) == 1) out[n++] = v;
     fclose(f);
@@ -320,7 +344,7 @@ static void sleep_ms(long ms) {
     }
 }
 
-static long now_ms(void) {
+long shim_now_ms(void) {
     struct timespec ts;
     clock_gettime(CLOCK_MONOTONIC, &ts);
     return (long)ts.tv_sec * 1000L + ts.tv_nsec / 1000000L;
@@ -356,9 +380,9 @@ static void note(struct victims *v, pid_t pid) {
 static int children_all_tasks(pid_t pid, pid_t *out, int max) {
     char path[64];
     snprintf(path, sizeof path, "/proc/%d/task", (int)pid);
-    DIR *d = opendir(path);
-    if (!d) return -1;
-    int n = 0;
+    DIR *d = NO_CHILDREN_LISTS ? NULL : opendir(path);
+    if (!d) return children_by_scan(pid, out, max);
+    int n = 0, lists = 0;
     struct dirent *e;
     while ((e = readdir(d)) != NULL && n < max) {
         if (e->d_name[0] < '1' || e->d_name[0] > '9') continue;
@@ -366,12 +390,14 @@ static int children_all_tasks(pid_t pid, pid_t *out, int max) {
         snprintf(file, sizeof file, "/proc/%d/task/%d/children", (int)pid, atoi(e->d_name));
         FILE *f = fopen(file, "re");
         if (!f) continue;
+        lists++;
         int v;
         while (n < max && fscanf(f, "%d", &v) == 1) out[n++] = v;
         fclose(f);
     }
     closedir(d);
-    return n;
+    /* No thread had a list: the kernel keeps none (or the process is gone, and then the scan finds nothing). */
+    return lists > 0 ? n : children_by_scan(pid, out, max);
 }
 
 /* Whether /proc/PID/cgroup names the cgroup directory `dir` (matched by its last component, rein-<run id>). */
@@ -594,7 +620,7 @@ int shim_kill_tree(const struct shim_options *o, pid_t root, int root_reaped, lo
     v.evt_fd = evt_fd;
     pid_t self = getpid();
     int procok = shim_proc_matches();
-    long end = deadline_ms > 0 ? now_ms() + deadline_ms : 0;
+    long end = deadline_ms > 0 ? shim_now_ms() + deadline_ms : 0;
     int quiet = 0, busy = 0, live = 0;
     long delay = 1;
     int recorded = 0;
@@ -612,7 +638,7 @@ int shim_kill_tree(const struct shim_options *o, pid_t root, int root_reaped, lo
         reap_children(self, root, root_reaped);
         quiet = found == 0 && live == 0 ? quiet + 1 : 0;
         if (quiet >= 2) break;
-        if (end && now_ms() >= end) break;
+        if (end && shim_now_ms() >= end) break;
         /* A busy pass is repeated at once (a hopping process is chased, not waited for); a member that outlives
          * many passes is in uninterruptible wait: look again, ever more slowly. */
         if (found > 0 || live > 0) {

@@ -33,6 +33,7 @@
  *   ids                  print "PID PGID SID" (no ps: its keywords differ between procps and BSD)
  *   fds                  print the open descriptors below 1024, space-separated (no /proc on macOS)
  *   exit-on SIGNAL N     on SIGNAL exit with code N
+ *   note-on SIGNAL PATH  on SIGNAL create PATH, then exit 0 (proof that a handler ran when nobody reads stdout)
  *   crash-until PATH N C append a line to PATH; exit with code C while PATH held fewer than N lines before
  *                        (a worker that crashes N times, then goes on with the rest of the script)
  *   touch PATH           create PATH or update its modification time (a heartbeat)
@@ -98,6 +99,14 @@ static void on_catch(int sig) {
 }
 
 static void on_exit_signal(int sig) { _exit(exit_codes[sig]); }
+
+static const char *note_paths[65];
+
+static void on_note_signal(int sig) {
+    int fd = open(note_paths[sig], O_WRONLY | O_CREAT, 0644);
+    if (fd >= 0) close(fd);
+    _exit(0);
+}
 
 static void run_block_in_child(int start, int end, int mode) {
     /* mode 0: plain fork, 1: setsid, 2: double-fork daemon */
@@ -263,6 +272,15 @@ static void run(int i, int end) {
                 i += 3;
             }
             sigaction(sig & 63, &sa, NULL);
+        } else if (strcmp(w, "note-on") == 0) {
+            int sig = atoi(a) & 63;
+            note_paths[sig] = i + 2 < end ? argv_g[i + 2] : "/dev/null";
+            struct sigaction sa;
+            memset(&sa, 0, sizeof sa);
+            sigemptyset(&sa.sa_mask);
+            sa.sa_handler = on_note_signal;
+            sigaction(sig, &sa, NULL);
+            i += 3;
         } else if (strcmp(w, "spawnloop") == 0) {
             for (;;) {
                 pid_t c = fork();

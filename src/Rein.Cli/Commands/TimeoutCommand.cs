@@ -63,6 +63,7 @@ internal static class TimeoutCommand
             Grace = a.KillAfter ?? config.Duration(Settings.Grace),
             KillWait = config.Duration(Settings.KillBound),
             Foreground = a.Foreground,
+            AlarmTimesOut = true, // coreutils: SIGALRM is the timer going off, whoever sent it
             ClassificationRules = rules,
         };
         return Run(spec, a, config);

@@ -84,8 +84,9 @@ public sealed class TreeKiller
 
         if (alive.Count > 0)
         {
-            Signal(alive, politeSignal);
-            Signal(alive, LibC.SIGCONT); // a stopped process cannot act on TERM until it runs again
+            var polite = OutsideNestedGuards(alive);
+            Signal(polite, politeSignal);
+            Signal(polite, LibC.SIGCONT); // a stopped process cannot act on TERM until it runs again
 
             var graceEnd = _clock.Elapsed + _grace;
             while (_clock.Elapsed < graceEnd)
@@ -189,6 +190,43 @@ public sealed class TreeKiller
                 _killed.Add(p.Pid);
             }
         }
+    }
+
+    /// <summary>The members the polite signal goes to: not those under a nested guard's shim (a rein run inside
+    /// this one). That rein gets the signal itself and stops its own tree with its own signal and grace, as nested
+    /// coreutils timeouts do; SIGKILL after the grace still reaches every member. A process only posing as a shim
+    /// is spared the polite signal, never the kill.</summary>
+    List<ProcessInfo> OutsideNestedGuards(List<ProcessInfo> alive)
+    {
+        var shims = alive
+            .Where(p =>
+                _table.CommandLine(p.Pid).Contains(" __shim --ctl ", StringComparison.Ordinal)
+            )
+            .Select(p => p.Pid)
+            .ToHashSet();
+        if (shims.Count == 0)
+        {
+            return alive;
+        }
+
+        var byPid = alive.ToDictionary(p => p.Pid);
+        bool Nested(ProcessInfo p)
+        {
+            // Up the parent chain within the members (bounded: a pid table read in pieces can hold a cycle).
+            for (var (q, hops) = (p, 0); q is not null && hops < 4096; hops++)
+            {
+                if (shims.Contains(q.Pid))
+                {
+                    return true;
+                }
+
+                q = byPid.GetValueOrDefault(q.ParentPid);
+            }
+
+            return false;
+        }
+
+        return [.. alive.Where(p => !Nested(p))];
     }
 
     static TimeSpan Min(TimeSpan a, TimeSpan b) => a < b ? a : b;

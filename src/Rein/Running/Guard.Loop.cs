@@ -38,6 +38,11 @@ public sealed unsafe partial class Guard
                     return (RunOutcome.Interrupted, sig);
                 }
 
+                if (sig == LibC.SIGALRM && _spec.AlarmTimesOut)
+                {
+                    return (RunOutcome.TimedOut, null);
+                }
+
                 Forward(sig); // USR1, USR2, ALRM, PIPE …: the command's to handle
             }
 

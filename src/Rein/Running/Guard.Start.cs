@@ -41,6 +41,7 @@ public sealed unsafe partial class Guard
                 // (SIGCHLD is reset by the shim itself).
                 KeepIgnored = NativePart.IgnoredByCaller() & ~(1UL << (_spec.TimeoutSignal - 1)),
                 Marker = _spec.RunId,
+                StopSignal = _spec.TimeoutSignal,
                 HoldFds = _heldFds,
                 Cgroups = _caps?.CgroupDirectories ?? [],
                 Stdio = stdio,

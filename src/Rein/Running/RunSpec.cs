@@ -18,6 +18,10 @@ public sealed record RunSpec
     /// <summary>The polite signal sent when --timeout or --idle-timeout expires (SIGTERM; <c>timeout -s</c>).</summary>
     public int TimeoutSignal { get; init; } = 15;
 
+    /// <summary>SIGALRM sent to the host ends the run as timed out, as coreutils' timeout reads it (its own timer is
+    /// SIGALRM): <c>rein timeout</c>. Otherwise SIGALRM is passed on to the command like USR1.</summary>
+    public bool AlarmTimesOut { get; init; }
+
     /// <summary>How long to wait after SIGKILL before declaring survivors unkillable (G5).</summary>
     public TimeSpan KillWait { get; init; } = TimeSpan.FromSeconds(2);
 

@@ -45,6 +45,40 @@ public sealed class KeeperTests : RunTestBase
     }
 
     [Fact]
+    public void SIGKILL_of_rein_gives_the_command_its_stop_signal_first_and_still_kills_the_tree_within_a_second()
+    {
+        Requires.Subreaper();
+        // As coreutils' timeout has its child signalled when it dies: a handler gets to run (here it leaves a
+        // note), and what ignores the signal is still SIGKILLed within G2's second.
+        var note = Path.Combine(Scratch, "got-term");
+        using var rein = ReinProcess.Start(
+            RunArgs(
+                [],
+                [
+                    "bg",
+                    "[",
+                    "ignore-term",
+                    "pidfile",
+                    PidFile,
+                    "hang",
+                    "]",
+                    "note-on",
+                    "15",
+                    note,
+                    "pidfile",
+                    PidFile,
+                    "hang",
+                ]
+            ),
+            HomeEnv()
+        );
+        Assert.Equal(2, ProcessProbe.WaitForPids(PidFile, 2, TimeSpan.FromSeconds(5)).Count);
+
+        AssertSigkillOfReinKillsTheTree(rein);
+        Assert.True(File.Exists(note), "the command never got SIGTERM before the kill");
+    }
+
+    [Fact]
     public void An_error_after_the_spawn_still_kills_the_tree()
     {
         Requires.TestHooks();

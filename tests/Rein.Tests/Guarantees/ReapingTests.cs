@@ -72,6 +72,51 @@ public sealed class ReapingTests : RunTestBase
     }
 
     [Fact]
+    public void Without_the_kernels_children_lists_orphans_are_reaped_while_the_command_is_held()
+    {
+        Requires.TestHooks();
+        Assert.SkipUnless(OperatingSystem.IsLinux(), "reads /proc");
+        // A kernel without CONFIG_PROC_CHILDREN: the shim finds its children by a table scan. The command exits at
+        // once; its zombie is held through the grace that a TERM-ignoring leftover keeps open, while 30 orphans
+        // adopted by the shim die of the TERM. They must be reaped then, not when the run ends (issue 19, item 12:
+        // waitid(P_ALL) meets the held command first and reaped nothing more).
+        using var rein = ReinProcess.Start(
+            RunArgs(
+                ["--grace", "3s"],
+                "pidfile",
+                PidFile,
+                "bg",
+                "[",
+                "ignore-term",
+                "hang",
+                "]",
+                "fan",
+                "30",
+                "[",
+                "daemon",
+                "[",
+                "hang",
+                "]",
+                "]",
+                "sleep",
+                "0.2",
+                "exit",
+                "0"
+            ),
+            HomeEnv(("REIN_FAULT", "no-children-lists"))
+        );
+        var root = Assert.Single(ProcessProbe.WaitForPids(PidFile, 1, TimeSpan.FromSeconds(5)));
+        var shim = ProcessProbe.Table.Read(root)!.ParentPid;
+        Thread.Sleep(1200); // inside the grace: the orphans got TERM at about 0.2 s
+
+        Assert.Equal('Z', ProcessProbe.Table.Read(root)?.State);
+        var zombies = Zombies(shim);
+        Assert.True(zombies <= 1, $"{zombies} zombies under the shim (the command's own is one)");
+        Assert.Equal(0, rein.Wait(TimeSpan.FromSeconds(10)).ExitCode);
+        AssertNoSurvivors();
+    }
+
+    [Fact]
     public void A_script_without_a_shebang_runs_with_sh()
     {
         var script = Path.Combine(Scratch, "plain-script");

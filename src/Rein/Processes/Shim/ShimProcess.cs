@@ -19,6 +19,10 @@ public sealed record ShimStart
 
     public required string Marker { get; init; }
 
+    /// <summary>Sent to the command (its group, with <see cref="NewSession"/>) first if rein dies while it runs; the
+    /// tree is SIGKILLed 250 ms later (G2). 0: none.</summary>
+    public int StopSignal { get; init; }
+
     /// <summary>Lock slot descriptors the shim holds until the tree is dead (G3).</summary>
     public IReadOnlyList<int> HoldFds { get; init; } = [];
 
@@ -101,6 +105,8 @@ public sealed class ShimProcess : IDisposable
             start.Marker,
             "--keep-ignored",
             start.KeepIgnored.ToString("x", CultureInfo.InvariantCulture),
+            "--stop-signal",
+            start.StopSignal.ToString(CultureInfo.InvariantCulture),
         };
         if (!start.NewSession)
         {
