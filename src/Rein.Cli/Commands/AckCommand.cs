@@ -56,7 +56,7 @@ internal static class AckCommand
             PanicGateVerdict after = v;
             if (v.State == PanicGateState.Lockout)
             {
-                store.AddPanicAck(now, Environment.UserName);
+                store.AddPanicAck(now, Rein.Processes.Posix.CurrentUser.Name);
                 recorded = true;
                 after = PanicGateCheck
                     .Run(store, PanicGateAccess.Sources, boot.BootId, policy, now)

@@ -63,7 +63,7 @@ internal static class GateHoldCommand
             }
 
             var now = DateTimeOffset.UtcNow;
-            var hold = Store.Set(now, d, why, Environment.UserName);
+            var hold = Store.Set(now, d, why, Rein.Processes.Posix.CurrentUser.Name);
             if (!parse.GetValue(json))
             {
                 Console.WriteLine(

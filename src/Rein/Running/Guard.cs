@@ -138,7 +138,7 @@ public sealed unsafe partial class Guard : IDisposable
                 _spec.RunId,
                 _spec.Command,
                 _spec.WorkingDirectory ?? Environment.CurrentDirectory,
-                Environment.UserName,
+                Processes.Posix.CurrentUser.Name,
                 Environment.ProcessId,
                 self?.StartTime ?? 0,
                 startedAt,

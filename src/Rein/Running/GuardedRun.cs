@@ -193,7 +193,7 @@ public sealed class GuardedRun(RunSpec spec, GuardedRunOptions options)
                 spec.RunId,
                 spec.Command,
                 spec.WorkingDirectory ?? Environment.CurrentDirectory,
-                Environment.UserName,
+                Processes.Posix.CurrentUser.Name,
                 Environment.ProcessId,
                 0,
                 now,
