@@ -1,6 +1,8 @@
 using System.CommandLine;
 using System.Text.Json;
+using Rein.Config;
 using Rein.Export;
+using Rein.Export.Otlp;
 using Rein.Running;
 
 namespace Rein.Cli.Commands;
@@ -18,7 +20,184 @@ internal static class ExportCommand
         )
         {
             Prometheus(),
+            Otlp(),
         };
+        return cmd;
+    }
+
+    static Command Otlp()
+    {
+        var endpoint = new Option<string?>("--endpoint")
+        {
+            Description =
+                "The collector's OTLP/HTTP base URL (http://HOST:4318); default: OTEL_EXPORTER_OTLP_ENDPOINT, "
+                + "then telemetry.endpoint in rein.toml",
+            HelpName = "URL",
+        };
+        var timeout = new Option<string>("--timeout")
+        {
+            Description = "The whole export's budget",
+            HelpName = "DUR",
+            DefaultValueFactory = _ => "10s",
+        };
+        var since = new Option<string?>("--since")
+        {
+            Description =
+                "Ship the runs that ended within DUR and were not shipped yet (default: everything since the "
+                + "last export; a journal's first export looks back 1d)",
+            HelpName = "DUR",
+        };
+        var json = new Option<bool>("--json")
+        {
+            Description = "Print one JSON document (schema rein.export.otlp/1)",
+        };
+        var cmd = new Command(
+            "otlp",
+            "Ship finished runs to an OpenTelemetry collector over OTLP/HTTP (protobuf): one span per run with its "
+                + "outcome, exit code, signal, duration, peak memory, cap, lock, model, refusal and supervision. "
+                + "Never an environment value, and no command line unless telemetry.command_lines = true (the "
+                + "program's name and a hash of the arguments instead). The journal is the buffer: a run counts as "
+                + "shipped once the collector accepted it, so a collector that is down loses nothing. Headers and "
+                + "the resource follow OTEL_EXPORTER_OTLP_HEADERS, OTEL_SERVICE_NAME and OTEL_RESOURCE_ATTRIBUTES. "
+                + "Exit 0 when everything shipped, 1 when runs stay queued, 2 when no collector is configured.\n\n"
+                + "Examples:\n  OTEL_EXPORTER_OTLP_ENDPOINT=http://localhost:4318 rein export otlp\n"
+                + "  rein export otlp --endpoint http://collector:4318 --since 7d --json\n"
+                + "  a CI job's last step: rein export otlp || true"
+        )
+        {
+            endpoint,
+            timeout,
+            since,
+            json,
+        };
+        cmd.SetAction(parse =>
+        {
+            const string verb = "rein export otlp";
+            if (
+                !DurationParser.TryParse(parse.GetValue(timeout)!, out var budget, out var bad)
+                || budget <= TimeSpan.Zero
+            )
+            {
+                Console.Error.WriteLine($"{verb}: --timeout: {bad ?? "must be more than 0"}");
+                return ExitCodes.BadUsage;
+            }
+
+            TimeSpan? window = null;
+            if (parse.GetValue(since) is { } sinceText)
+            {
+                if (
+                    !DurationParser.TryParse(sinceText, out var w, out var badSince)
+                    || w <= TimeSpan.Zero
+                )
+                {
+                    Console.Error.WriteLine(
+                        $"{verb}: --since: {badSince ?? "must be more than 0"}"
+                    );
+                    return ExitCodes.BadUsage;
+                }
+
+                window = w;
+            }
+
+            EffectiveConfig config;
+            try
+            {
+                config = CliConfig.Load(new Dictionary<string, (string, string)>());
+            }
+            catch (ConfigException e)
+            {
+                Console.Error.WriteLine($"{verb}: {e.Message}");
+                return ExitCodes.BadUsage;
+            }
+
+            OtlpSettings? settings;
+            try
+            {
+                settings =
+                    OtlpSettings.Resolve(
+                        parse.GetValue(endpoint),
+                        Environment.GetEnvironmentVariable
+                    )
+                    ?? OtlpSettings.Resolve(
+                        config.Text(Settings.TelemetryEndpoint),
+                        Environment.GetEnvironmentVariable
+                    );
+            }
+            catch (FormatException e)
+            {
+                Console.Error.WriteLine($"{verb}: {CommandText.Escape(e.Message)}");
+                return ExitCodes.BadUsage;
+            }
+
+            if (settings is null)
+            {
+                Console.Error.WriteLine(
+                    $"{verb}: no collector configured: set OTEL_EXPORTER_OTLP_ENDPOINT "
+                        + "(e.g. http://localhost:4318), telemetry.endpoint in rein.toml, or --endpoint URL"
+                );
+                return ExitCodes.BadUsage;
+            }
+
+            if (settings.TracesEndpoint.Scheme != "http")
+            {
+                Console.Error.WriteLine(
+                    $"{verb}: {settings.TracesEndpoint.Scheme}:// is not supported: send to a collector on this "
+                        + "machine or runner (http://localhost:4318) and let it forward over TLS"
+                );
+                return ExitCodes.BadUsage;
+            }
+
+            if (JournalAccess.Open("export otlp") is not { } store)
+            {
+                return ExitCodes.Findings;
+            }
+
+            OtlpExportResult result;
+            using (store)
+            {
+                JournalAccess.Reconcile(store, JournalAccess.Boot);
+                result = OtlpExport.Ship(
+                    store,
+                    settings,
+                    budget,
+                    config.Flag(Settings.TelemetryCommandLines),
+                    window
+                );
+            }
+
+            if (parse.GetValue(json))
+            {
+                Console.Out.WriteLine(
+                    System.Text.Json.JsonSerializer.Serialize(
+                        new Rein.Documents.OtlpExportDocument(
+                            "rein.export.otlp/1",
+                            result.Endpoint,
+                            result.Shipped,
+                            result.Queued,
+                            result.Error
+                        ),
+                        Rein.Documents.ReinJsonContext.Readable.OtlpExportDocument
+                    )
+                );
+            }
+            else
+            {
+                Console.Out.WriteLine(
+                    $"shipped {result.Shipped} run(s) to {result.Endpoint}"
+                        + (result.Queued > 0 ? $"; {result.Queued} stay queued in the journal" : "")
+                );
+            }
+
+            if (result.Error is { } error)
+            {
+                Console.Error.WriteLine(
+                    $"{verb}: {error}; {result.Queued} run(s) stay in the journal for the next export"
+                );
+                return ExitCodes.Findings;
+            }
+
+            return ExitCodes.Ok;
+        });
         return cmd;
     }
 

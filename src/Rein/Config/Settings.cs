@@ -238,6 +238,27 @@ public static class Settings
         "REIN_SETTLE"
     );
 
+    // Where run verdicts go is the user's to say: a cloned repository must not send them elsewhere.
+    public static readonly SettingDefinition TelemetryEndpoint = new(
+        "telemetry.endpoint",
+        SettingKind.Text,
+        "",
+        "OTLP/HTTP endpoint for rein export otlp, e.g. http://localhost:4318 (OTEL_EXPORTER_OTLP_ENDPOINT wins; empty = off)"
+    )
+    {
+        UserOnly = true,
+    };
+
+    public static readonly SettingDefinition TelemetryCommandLines = new(
+        "telemetry.command_lines",
+        SettingKind.Boolean,
+        "false",
+        "send whole command lines in exported spans (default: the program's name and a hash of the arguments)"
+    )
+    {
+        UserOnly = true,
+    };
+
     public static IReadOnlyList<SettingDefinition> All { get; } =
     [
         Timeout,
@@ -271,5 +292,7 @@ public static class Settings
         CleanupProtect,
         HangAfter,
         Settle,
+        TelemetryEndpoint,
+        TelemetryCommandLines,
     ];
 }

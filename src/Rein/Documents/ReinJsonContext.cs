@@ -20,6 +20,7 @@ namespace Rein.Documents;
 [JsonSerializable(typeof(Rein.Forensics.Classification.RunFailure))]
 [JsonSerializable(typeof(Rein.Forensics.Classification.ClassifyDocument))]
 [JsonSerializable(typeof(Rein.Status.StatusDocument))]
+[JsonSerializable(typeof(OtlpExportDocument))]
 public sealed partial class ReinJsonContext : JsonSerializerContext
 {
     /// <summary>Readable text: a '+' in a timestamp or a quote in a command line stays as it is (the output is

@@ -109,3 +109,12 @@ public sealed record UnkillableDocument(int Pid, string State, string Command, u
 
 /// <summary>How caps were enforced: <c>cgroup-v1</c>, <c>cgroup-v2</c> or <c>poll</c>.</summary>
 public sealed record CapsDocument(string Method, long? MemoryLimitBytes, int PeakProcesses);
+
+/// <summary><c>rein export otlp --json</c> (schema <c>rein.export.otlp/1</c>).</summary>
+public sealed record OtlpExportDocument(
+    string Schema,
+    string Endpoint,
+    int Shipped,
+    int Queued,
+    string? Error
+);

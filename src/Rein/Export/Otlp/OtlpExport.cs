@@ -1,0 +1,80 @@
+using System.Diagnostics;
+using Rein.Journal;
+
+namespace Rein.Export.Otlp;
+
+/// <summary>What one <see cref="OtlpExport.Ship"/> did.</summary>
+/// <param name="Endpoint">Where the spans went.</param>
+/// <param name="Shipped">Runs the collector accepted.</param>
+/// <param name="Queued">Runs left for the next export (the collector failed, or the budget ran out).</param>
+/// <param name="Error">Why the export stopped early; null when everything shipped.</param>
+public sealed record OtlpExportResult(string Endpoint, int Shipped, int Queued, string? Error);
+
+/// <summary>
+/// Ships finished runs from the journal to an OpenTelemetry collector over OTLP/HTTP (protobuf), one span per run
+/// (<see cref="RunSpan"/>), in batches of 512. The journal is the buffer: a cursor in it (meta key
+/// <see cref="StateKey"/>) moves past a run only once the collector accepted the batch that held it, so a collector
+/// that is down, slow or failing loses nothing: the next export ships it.
+/// </summary>
+public static class OtlpExport
+{
+    /// <summary>The journal's meta key holding the export's cursor.</summary>
+    public const string StateKey = "export.otlp";
+
+    const int BatchSize = 512;
+
+    /// <param name="store">The journal (reconciled first, so vanished guards count as unclean runs).</param>
+    /// <param name="settings">The collector.</param>
+    /// <param name="budget">The whole export's time.</param>
+    /// <param name="commandLines">Send whole command lines (<c>telemetry.command_lines</c>).</param>
+    /// <param name="since">Only runs that ended within this window and were not shipped yet; null: everything since
+    /// the last export, and for a journal's first export the last day.</param>
+    public static OtlpExportResult Ship(
+        JournalStore store,
+        OtlpSettings settings,
+        TimeSpan budget,
+        bool commandLines = false,
+        TimeSpan? since = null
+    )
+    {
+        var clock = Stopwatch.StartNew();
+        var cursor = ExportCursor.FromJson(store.MetaValue(StateKey));
+        var overlap = (long)ExportTotals.Overlap.TotalMilliseconds;
+        var from =
+            since is { } window ? DateTimeOffset.UtcNow.Add(-window).ToUnixTimeMilliseconds()
+            : cursor.At > 0 ? Math.Max(0, cursor.At - overlap)
+            : DateTimeOffset.UtcNow.AddDays(-1).ToUnixTimeMilliseconds();
+        var runs = store.FinishedSince(from).Where(r => !cursor.Recent.ContainsKey(r.Id)).ToList();
+        var endpoint = settings.TracesEndpoint.AbsoluteUri;
+
+        var shipped = 0;
+        string? error = null;
+        var version = typeof(OtlpExport).Assembly.GetName().Version?.ToString(3) ?? "0";
+        foreach (var page in runs.Chunk(BatchSize))
+        {
+            var left = budget - clock.Elapsed;
+            if (left <= TimeSpan.Zero)
+            {
+                error = $"the {budget.TotalMilliseconds:0} ms budget ran out";
+                break;
+            }
+
+            var spans = page.Select(r => RunSpan.From(r, commandLines)).OfType<OtlpSpan>();
+            var body = OtlpTraceEncoder.Encode(settings.Resource, "rein", version, spans);
+            if (
+                OtlpHttpSender.Post(settings.TracesEndpoint, settings.Headers, body, left) is
+                { } failed
+            )
+            {
+                error = $"{endpoint}: {failed}";
+                break;
+            }
+
+            shipped += page.Length;
+            cursor.Advance(page, overlap);
+            store.SetMetaValue(StateKey, cursor.ToJson());
+        }
+
+        return new OtlpExportResult(endpoint, shipped, runs.Count - shipped, error);
+    }
+}

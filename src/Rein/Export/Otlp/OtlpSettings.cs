@@ -1,0 +1,115 @@
+namespace Rein.Export.Otlp;
+
+/// <summary>Where and how to send, from OpenTelemetry's standard variables (the exporter specification's names) and
+/// rein's own settings. Signal-specific variables win over general ones, as the specification says.</summary>
+public sealed record OtlpSettings(
+    Uri TracesEndpoint,
+    IReadOnlyList<KeyValuePair<string, string>> Headers,
+    IReadOnlyList<KeyValuePair<string, object>> Resource
+)
+{
+    /// <summary>The settings for <paramref name="baseEndpoint"/> (…:4318, the path /v1/traces is added) or, when null,
+    /// for <c>OTEL_EXPORTER_OTLP_TRACES_ENDPOINT</c> (used as it is) or <c>OTEL_EXPORTER_OTLP_ENDPOINT</c>
+    /// (+ /v1/traces). Null when none names a collector.</summary>
+    /// <exception cref="FormatException">An endpoint that is not an http URL, or a malformed header.</exception>
+    public static OtlpSettings? Resolve(string? baseEndpoint, Func<string, string?> env)
+    {
+        string? Var(string name) => env(name) is { Length: > 0 } v ? v.Trim() : null;
+
+        Uri? endpoint = null;
+        if (baseEndpoint is { Length: > 0 })
+        {
+            endpoint = Traces(Parse(baseEndpoint));
+        }
+        else if (Var("OTEL_EXPORTER_OTLP_TRACES_ENDPOINT") is { } traces)
+        {
+            endpoint = Parse(traces);
+        }
+        else if (Var("OTEL_EXPORTER_OTLP_ENDPOINT") is { } general)
+        {
+            endpoint = Traces(Parse(general));
+        }
+
+        if (endpoint is null)
+        {
+            return null;
+        }
+
+        var headers = Pairs(
+                Var("OTEL_EXPORTER_OTLP_TRACES_HEADERS") ?? Var("OTEL_EXPORTER_OTLP_HEADERS"),
+                "header"
+            )
+            .ToList();
+        foreach (var (k, v) in headers)
+        {
+            if (k.Any(c => c <= ' ' || c == ':' || c > '~') || v.Any(c => c is '\r' or '\n'))
+            {
+                throw new FormatException($"the OTLP header '{k}' cannot be sent as it is");
+            }
+        }
+
+        var resource = new List<KeyValuePair<string, object>>();
+        foreach (var (k, v) in Pairs(Var("OTEL_RESOURCE_ATTRIBUTES"), "resource attribute"))
+        {
+            resource.Add(new(k, v));
+        }
+
+        var service = Var("OTEL_SERVICE_NAME");
+        resource.RemoveAll(a => a.Key == "service.name" && service is not null);
+        if (!resource.Any(a => a.Key == "service.name"))
+        {
+            resource.Add(new("service.name", service ?? "rein"));
+        }
+
+        if (!resource.Any(a => a.Key == "host.name"))
+        {
+            resource.Add(new("host.name", Environment.MachineName));
+        }
+
+        resource.Add(
+            new(
+                "service.version",
+                typeof(OtlpSettings).Assembly.GetName().Version?.ToString(3) ?? "0"
+            )
+        );
+        return new OtlpSettings(endpoint, headers, resource);
+    }
+
+    static Uri Parse(string text)
+    {
+        if (
+            !Uri.TryCreate(text, UriKind.Absolute, out var uri)
+            || uri.Scheme is not ("http" or "https")
+        )
+        {
+            throw new FormatException($"'{text}' is not an http:// URL");
+        }
+
+        return uri;
+    }
+
+    static Uri Traces(Uri baseUri) => new(baseUri.AbsoluteUri.TrimEnd('/') + "/v1/traces");
+
+    /// <summary>"k1=v1,k2=v2" with percent-encoded values (the W3C Baggage form the specification uses).</summary>
+    static IEnumerable<KeyValuePair<string, string>> Pairs(string? text, string what)
+    {
+        if (text is null)
+        {
+            yield break;
+        }
+
+        foreach (var item in text.Split(',', StringSplitOptions.RemoveEmptyEntries))
+        {
+            var eq = item.IndexOf('=');
+            if (eq <= 0)
+            {
+                throw new FormatException($"the {what} '{item.Trim()}' is not key=value");
+            }
+
+            yield return new(
+                Uri.UnescapeDataString(item[..eq].Trim()),
+                Uri.UnescapeDataString(item[(eq + 1)..].Trim())
+            );
+        }
+    }
+}

@@ -1,0 +1,185 @@
+using System.Diagnostics;
+using System.Text;
+using Rein.Tests.Running;
+using Rein.Tests.Support;
+
+namespace Rein.Tests.Export;
+
+/// <summary><c>rein export otlp</c> against a receiver that speaks OTLP/HTTP and decodes the protobuf it gets:
+/// one span per run with its verdict, the standard variables (headers, service name, resource attributes), no
+/// environment value and no command line unless asked; and a collector that is down, failing or slow loses
+/// nothing: the runs stay queued in the journal and ship, once, with the next export.</summary>
+public sealed class OtlpExportTests : RunTestBase, IDisposable
+{
+    readonly OtlpReceiver _receiver = new();
+
+    Dictionary<string, string?> Env(params (string Key, string Value)[] more)
+    {
+        var env = HomeEnv(more);
+        env["OTEL_EXPORTER_OTLP_ENDPOINT"] = _receiver.Endpoint;
+        return env;
+    }
+
+    void Runs()
+    {
+        // A secret in the run's environment: it must never reach the collector.
+        var secret = HomeEnv(("SECRET_TOKEN", "hunter2-" + Marker));
+        Assert.Equal(0, ReinProcess.Run(RunArgs([], "exit", "0"), secret).ExitCode);
+        Assert.Equal(3, ReinProcess.Run(RunArgs([], "exit", "3"), secret).ExitCode);
+    }
+
+    static IReadOnlyList<Proto.Field> Spans(byte[] body, out Dictionary<string, string> resource)
+    {
+        var resourceSpans = Proto.Decode(body).Single(f => f.Number == 1).Message;
+        resource = Proto.Attributes(resourceSpans.Single(f => f.Number == 1).Message);
+        var scopeSpans = resourceSpans.Single(f => f.Number == 2).Message;
+        return [.. scopeSpans.Where(f => f.Number == 2)];
+    }
+
+    [Fact]
+    public void Each_run_is_one_span_with_its_verdict_and_the_standard_variables_apply()
+    {
+        Runs();
+        var r = ReinProcess.Run(
+            ["export", "otlp"],
+            Env(
+                ("OTEL_SERVICE_NAME", "ci-runner"),
+                ("OTEL_RESOURCE_ATTRIBUTES", "team=ml,deployment.environment=ci"),
+                ("OTEL_EXPORTER_OTLP_HEADERS", "x-team=ml,authorization=Bearer%20abc")
+            )
+        );
+
+        Assert.True(r.ExitCode == 0, $"exit {r.ExitCode}: {r.Stderr}");
+        Assert.Contains("shipped 2 run(s)", r.Stdout);
+        var request = Assert.Single(_receiver.Requests);
+        Assert.Equal("/v1/traces", request.Path);
+        Assert.Equal("application/x-protobuf", request.Headers["Content-Type"]);
+        Assert.Equal("Bearer abc", request.Headers["authorization"]);
+        Assert.Equal("ml", request.Headers["x-team"]);
+
+        var spans = Spans(request.Body, out var resource);
+        Assert.Equal("ci-runner", resource["service.name"]);
+        Assert.Equal("ml", resource["team"]);
+        Assert.Equal("ci", resource["deployment.environment"]);
+        Assert.Equal(2, spans.Count);
+        var byExit = spans.ToDictionary(s =>
+            Proto.Attributes(s.Message.Where(f => f.Number == 9))["process.exit.code"]
+        );
+        var failed = byExit["3"].Message;
+        var attributes = Proto.Attributes(failed.Where(f => f.Number == 9));
+        Assert.Equal("rein run rein-testhelper", failed.Single(f => f.Number == 5).Text);
+        Assert.Equal("exited", attributes["rein.outcome"]);
+        Assert.Equal("rein-testhelper", attributes["process.executable.name"]);
+        Assert.Equal(16, attributes["rein.command.hash"].Length);
+        Assert.StartsWith("2", attributes["rein.run.id"]);
+        Assert.Equal(16, failed.Single(f => f.Number == 1).Bytes.Length); // trace id
+        Assert.Equal(8, failed.Single(f => f.Number == 2).Bytes.Length); // span id
+        Assert.True(
+            failed.Single(f => f.Number == 8).Number64 >= failed.Single(f => f.Number == 7).Number64
+        );
+        var status = failed.Single(f => f.Number == 15).Message;
+        Assert.Equal(2UL, status.Single(f => f.Number == 3).Number64); // ERROR: exit 3
+        var ok = byExit["0"].Message.Single(f => f.Number == 15).Message;
+        Assert.Equal(1UL, ok.Single(f => f.Number == 3).Number64);
+
+        // Never an environment value; no command line unless asked.
+        var body = Encoding.UTF8.GetString(request.Body);
+        Assert.DoesNotContain("hunter2", body);
+        Assert.DoesNotContain(Marker, body);
+    }
+
+    [Fact]
+    public void Command_lines_are_sent_only_when_the_user_asks()
+    {
+        Runs();
+        var r = ReinProcess.Run(["export", "otlp"], Env(("REIN_TELEMETRY_COMMAND_LINES", "true")));
+
+        Assert.True(r.ExitCode == 0, $"exit {r.ExitCode}: {r.Stderr}");
+        var spans = Spans(Assert.Single(_receiver.Requests).Body, out _);
+        var args = Proto.Attributes(spans[0].Message.Where(f => f.Number == 9))[
+            "process.command_args"
+        ];
+        Assert.Contains(Marker, args);
+        Assert.DoesNotContain("hunter2", Encoding.UTF8.GetString(_receiver.Requests[0].Body));
+    }
+
+    [Fact]
+    public void A_failing_collector_loses_nothing_and_nothing_ships_twice()
+    {
+        Runs();
+        _receiver.Status = 500;
+        var failed = ReinProcess.Run(["export", "otlp", "--json"], Env());
+        Assert.Equal(1, failed.ExitCode);
+        Assert.Contains("'HTTP/1.1 500 Internal Server Error'", failed.Stderr);
+        Assert.Contains("2 run(s) stay in the journal", failed.Stderr);
+        Assert.Contains("\"queued\": 2", failed.Stdout);
+
+        _receiver.Status = 200;
+        var shipped = ReinProcess.Run(["export", "otlp"], Env());
+        Assert.True(shipped.ExitCode == 0, shipped.Stderr);
+        Assert.Contains("shipped 2 run(s)", shipped.Stdout);
+        Assert.Equal(2, Spans(_receiver.Requests[^1].Body, out _).Count);
+
+        var again = ReinProcess.Run(["export", "otlp"], Env());
+        Assert.Contains("shipped 0 run(s)", again.Stdout);
+        Assert.Equal(2, _receiver.Requests.Count); // nothing new was sent
+    }
+
+    [Fact]
+    public void A_collector_that_is_down_or_slow_costs_at_most_the_budget()
+    {
+        Runs();
+        // Down: a port nobody listens on.
+        using (var closed = new OtlpReceiver())
+        {
+            var port = closed.Port;
+            closed.Dispose();
+            var down = ReinProcess.Run(
+                ["export", "otlp", "--endpoint", $"http://127.0.0.1:{port}"],
+                HomeEnv()
+            );
+            Assert.Equal(1, down.ExitCode);
+            Assert.Contains("2 run(s) stay in the journal", down.Stderr);
+        }
+
+        // Slow: answers after 5 s; the 300 ms budget ends the export first.
+        _receiver.Delay = TimeSpan.FromSeconds(5);
+        var clock = Stopwatch.StartNew();
+        var slow = ReinProcess.Run(["export", "otlp", "--timeout", "300ms"], Env());
+        Assert.Equal(1, slow.ExitCode);
+        Assert.Contains("no answer in time", slow.Stderr);
+        Assert.True(clock.Elapsed < TimeSpan.FromSeconds(3), $"took {clock.Elapsed}");
+
+        _receiver.Delay = TimeSpan.Zero;
+        var shipped = ReinProcess.Run(["export", "otlp"], Env());
+        Assert.Contains("shipped 2 run(s)", shipped.Stdout);
+    }
+
+    [Fact]
+    public void Without_a_collector_or_with_https_it_says_what_to_set()
+    {
+        var none = ReinProcess.Run(["export", "otlp"], HomeEnv());
+        Assert.Equal(2, none.ExitCode);
+        Assert.Contains("set OTEL_EXPORTER_OTLP_ENDPOINT", none.Stderr);
+
+        var https = ReinProcess.Run(
+            ["export", "otlp", "--endpoint", "https://collector:4318"],
+            HomeEnv()
+        );
+        Assert.Equal(2, https.ExitCode);
+        Assert.Contains("https:// is not supported", https.Stderr);
+
+        var bad = ReinProcess.Run(
+            ["export", "otlp"],
+            HomeEnv(("OTEL_EXPORTER_OTLP_ENDPOINT", "localhost:4318"))
+        );
+        Assert.Equal(2, bad.ExitCode);
+        Assert.Contains("is not an http:// URL", bad.Stderr);
+    }
+
+    void IDisposable.Dispose()
+    {
+        _receiver.Dispose();
+        base.Dispose();
+    }
+}
