@@ -100,6 +100,7 @@ internal static class DoctorCommand
         IReadOnlyList<RunRecord> runs = [];
         IReadOnlyList<Rein.Forensics.Breadcrumbs.OpenInference> inferences = [];
         JournalHealth? health = null;
+        Rein.Export.Otlp.ExportStatus? export = null;
         try
         {
             // First, so that every check reads a sound journal: a damaged one is moved aside here, once.
@@ -107,6 +108,7 @@ internal static class DoctorCommand
             using var store = JournalStore.Open(JournalAccess.StateDir);
             store.Reconcile(boot, table, DateTimeOffset.UtcNow);
             runs = store.Find(new JournalQuery(Limit: 500), boot.BootId);
+            export = Rein.Export.Otlp.ExportStatus.Read(store);
             inferences = Rein.Forensics.Breadcrumbs.InferenceWatch.Find(
                 store,
                 table,
@@ -152,6 +154,7 @@ internal static class DoctorCommand
             Inferences = inferences,
             CurrentBootId = boot.BootId,
             JournalHealth = health,
+            OtlpExport = export,
             DiagnosticReportDirectories = reports,
         };
     }

@@ -456,6 +456,16 @@ internal static class RunCommand
             Console.Error.WriteLine(failure);
         }
 
+        if (config.Duration(Settings.TelemetryAtRunEnd) is { } budget && budget > TimeSpan.Zero)
+        {
+            Rein.Export.Otlp.OtlpExport.AtRunEnd(
+                JournalAccess.StateDir,
+                config.Text(Settings.TelemetryEndpoint),
+                budget,
+                config.Flag(Settings.TelemetryCommandLines)
+            );
+        }
+
         return verdict.ReinExitCode;
     }
 

@@ -249,6 +249,16 @@ public static class Settings
         UserOnly = true,
     };
 
+    public static readonly SettingDefinition TelemetryAtRunEnd = new(
+        "telemetry.at_run_end",
+        SettingKind.Duration,
+        "0",
+        "after each rein run, ship what waits to the OTLP collector within this budget (e.g. 200ms; 0 = off)"
+    )
+    {
+        UserOnly = true,
+    };
+
     public static readonly SettingDefinition TelemetryCommandLines = new(
         "telemetry.command_lines",
         SettingKind.Boolean,
@@ -293,6 +303,7 @@ public static class Settings
         HangAfter,
         Settle,
         TelemetryEndpoint,
+        TelemetryAtRunEnd,
         TelemetryCommandLines,
     ];
 }

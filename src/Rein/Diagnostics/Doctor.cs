@@ -20,6 +20,7 @@ public static class Doctor
         new SpotlightCheck(),
         new ReinCheck(),
         new JournalCheck(),
+        new ExportsCheck(),
         new LeftoversCheck(),
         new InferencesCheck(),
     ];

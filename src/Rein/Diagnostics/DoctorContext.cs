@@ -30,6 +30,9 @@ public sealed class DoctorContext
     /// <summary>What checking (and healing) the journal database found before the report: null when not checked.</summary>
     public JournalHealth? JournalHealth { get; init; }
 
+    /// <summary>How the last <c>rein export otlp</c> went; null when it never ran.</summary>
+    public Export.Otlp.ExportStatus? OtlpExport { get; init; }
+
     /// <summary>Open PREs to report (in flight past the threshold, or dead mid-inference within <see cref="Since"/>).</summary>
     public IReadOnlyList<Forensics.Breadcrumbs.OpenInference> Inferences { get; init; } = [];
 

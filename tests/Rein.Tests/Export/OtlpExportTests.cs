@@ -114,6 +114,13 @@ public sealed class OtlpExportTests : RunTestBase, IDisposable
         Assert.Contains("2 run(s) stay in the journal", failed.Stderr);
         Assert.Contains("\"queued\": 2", failed.Stdout);
 
+        // rein doctor says so, until an export ships everything.
+        Assert.Equal("warn", ExportsFinding().GetProperty("severity").GetString());
+        Assert.Contains(
+            "OTLP exports have been failing",
+            ExportsFinding().GetProperty("summary").GetString()
+        );
+
         _receiver.Status = 200;
         var shipped = ReinProcess.Run(["export", "otlp"], Env());
         Assert.True(shipped.ExitCode == 0, shipped.Stderr);
@@ -123,6 +130,18 @@ public sealed class OtlpExportTests : RunTestBase, IDisposable
         var again = ReinProcess.Run(["export", "otlp"], Env());
         Assert.Contains("shipped 0 run(s)", again.Stdout);
         Assert.Equal(2, _receiver.Requests.Count); // nothing new was sent
+        Assert.Equal("ok", ExportsFinding().GetProperty("severity").GetString());
+    }
+
+    System.Text.Json.JsonElement ExportsFinding()
+    {
+        var doctor = ReinProcess.Run(["doctor", "--json"], HomeEnv());
+        using var doc = System.Text.Json.JsonDocument.Parse(doctor.Stdout);
+        return doc
+            .RootElement.GetProperty("findings")
+            .EnumerateArray()
+            .Single(f => f.GetProperty("check").GetString() == "exports")
+            .Clone();
     }
 
     [Fact]
@@ -153,6 +172,28 @@ public sealed class OtlpExportTests : RunTestBase, IDisposable
         _receiver.Delay = TimeSpan.Zero;
         var shipped = ReinProcess.Run(["export", "otlp"], Env());
         Assert.Contains("shipped 2 run(s)", shipped.Stdout);
+    }
+
+    [Fact]
+    public void With_telemetry_at_run_end_a_run_ships_itself_within_the_budget_and_keeps_its_exit_code()
+    {
+        // Off unless asked, even with OTEL_EXPORTER_OTLP_ENDPOINT set (many shells set it for other programs).
+        Assert.Equal(0, ReinProcess.Run(RunArgs([], "exit", "0"), Env()).ExitCode);
+        Assert.Empty(_receiver.Requests);
+
+        var r = ReinProcess.Run(RunArgs([], "exit", "3"), Env(("REIN_TELEMETRY_AT_RUN_END", "5s")));
+        Assert.Equal(3, r.ExitCode);
+        Assert.Equal(2, Spans(Assert.Single(_receiver.Requests).Body, out _).Count); // both runs
+
+        // A collector slower than the 200 ms budget: the run still ends at once, with its own exit code.
+        _receiver.Delay = TimeSpan.FromSeconds(5);
+        var slow = ReinProcess.Run(
+            RunArgs([], "exit", "4"),
+            Env(("REIN_TELEMETRY_AT_RUN_END", "200ms"))
+        );
+        Assert.Equal(4, slow.ExitCode);
+        Assert.True(slow.Elapsed < TimeSpan.FromSeconds(2), $"the run took {slow.Elapsed}");
+        Assert.Equal("", slow.Stderr);
     }
 
     [Fact]

@@ -23,6 +23,45 @@ public static class OtlpExport
 
     const int BatchSize = 512;
 
+    /// <summary>The export at the end of a run (<c>telemetry.at_run_end</c>): whatever waits, within
+    /// <paramref name="budget"/> counted from now, journal included. Never throws and never says anything: a run's
+    /// outcome does not depend on the collector, and <c>rein doctor</c> reports exports that keep failing.</summary>
+    /// <returns>What was done; null when no collector is configured or the journal could not be read.</returns>
+    public static OtlpExportResult? AtRunEnd(
+        string stateDirectory,
+        string? configuredEndpoint,
+        TimeSpan budget,
+        bool commandLines
+    )
+    {
+        var clock = Stopwatch.StartNew();
+        try
+        {
+            var settings =
+                OtlpSettings.Resolve(null, Environment.GetEnvironmentVariable)
+                ?? OtlpSettings.Resolve(configuredEndpoint, Environment.GetEnvironmentVariable);
+            if (settings is null || settings.TracesEndpoint.Scheme != "http")
+            {
+                return null;
+            }
+
+            using var store = JournalStore.Open(stateDirectory);
+            var left = budget - clock.Elapsed;
+            return left <= TimeSpan.Zero ? null : Ship(store, settings, left, commandLines);
+        }
+        catch (Exception e)
+            when (e
+                    is FormatException
+                        or JournalException
+                        or Microsoft.Data.Sqlite.SqliteException
+                        or IOException
+                        or UnauthorizedAccessException
+            )
+        {
+            return null;
+        }
+    }
+
     /// <param name="store">The journal (reconciled first, so vanished guards count as unclean runs).</param>
     /// <param name="settings">The collector.</param>
     /// <param name="budget">The whole export's time.</param>
@@ -75,6 +114,8 @@ public static class OtlpExport
             store.SetMetaValue(StateKey, cursor.ToJson());
         }
 
-        return new OtlpExportResult(endpoint, shipped, runs.Count - shipped, error);
+        var result = new OtlpExportResult(endpoint, shipped, runs.Count - shipped, error);
+        ExportStatus.Record(store, result, DateTimeOffset.UtcNow);
+        return result;
     }
 }
