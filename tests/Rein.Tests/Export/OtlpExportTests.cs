@@ -13,6 +13,9 @@ public sealed class OtlpExportTests : RunTestBase, IDisposable
 {
     readonly OtlpReceiver _receiver = new();
 
+    IReadOnlyList<OtlpReceiver.Request> Traces =>
+        [.. _receiver.Requests.Where(r => r.Path == "/v1/traces")];
+
     Dictionary<string, string?> Env(params (string Key, string Value)[] more)
     {
         var env = HomeEnv(more);
@@ -51,8 +54,7 @@ public sealed class OtlpExportTests : RunTestBase, IDisposable
 
         Assert.True(r.ExitCode == 0, $"exit {r.ExitCode}: {r.Stderr}");
         Assert.Contains("shipped 2 run(s)", r.Stdout);
-        var request = Assert.Single(_receiver.Requests);
-        Assert.Equal("/v1/traces", request.Path);
+        var request = Assert.Single(Traces);
         Assert.Equal("application/x-protobuf", request.Headers["Content-Type"]);
         Assert.Equal("Bearer abc", request.Headers["authorization"]);
         Assert.Equal("ml", request.Headers["x-team"]);
@@ -89,18 +91,65 @@ public sealed class OtlpExportTests : RunTestBase, IDisposable
     }
 
     [Fact]
+    public void Metrics_go_to_v1_metrics_as_cumulative_totals()
+    {
+        Runs();
+        Assert.Equal(0, ReinProcess.Run(["export", "otlp"], Env()).ExitCode);
+        Assert.Equal(0, ReinProcess.Run(["export", "otlp"], Env()).ExitCode);
+
+        // Each export sends the whole totals: the second says the same, from the same start.
+        var sent = _receiver.Requests.Where(r => r.Path == "/v1/metrics").ToList();
+        Assert.Equal(2, sent.Count);
+        Assert.Equal("application/x-protobuf", sent[1].Headers["Content-Type"]);
+        var metrics = Proto
+            .Decode(sent[1].Body)
+            .Single(f => f.Number == 1)
+            .Message.Single(f => f.Number == 2)
+            .Message.Where(f => f.Number == 2)
+            .ToDictionary(m => m.Message.Single(f => f.Number == 1).Text, m => m.Message);
+
+        Assert.Contains("rein.refusals", metrics.Keys);
+        Assert.Contains("rein.panics", metrics.Keys);
+        Assert.Contains("rein.runs.alive", metrics.Keys);
+        var runs = metrics["rein.runs"].Single(f => f.Number == 7).Message; // Metric.sum
+        Assert.Equal(2UL, runs.Single(f => f.Number == 2).Number64); // cumulative
+        Assert.Equal(1UL, runs.Single(f => f.Number == 3).Number64); // monotonic
+        var exited = runs.Where(f => f.Number == 1)
+            .Select(p => p.Message)
+            .Single(p => Proto.Attributes(p.Where(f => f.Number == 7))["outcome"] == "exited");
+        Assert.Equal(2UL, exited.Single(f => f.Number == 6).Number64); // as_int: both runs
+        var duration = metrics["rein.run.duration"].Single(f => f.Number == 9).Message; // Metric.histogram
+        var point = duration.Single(f => f.Number == 1).Message;
+        Assert.Equal(2UL, point.Single(f => f.Number == 4).Number64); // count
+        Assert.Equal(8 * 8, point.Single(f => f.Number == 7).Bytes.Length); // 8 explicit bounds
+        Assert.Equal(9 * 8, point.Single(f => f.Number == 6).Bytes.Length); // 9 buckets
+
+        static ulong Start(byte[] body) =>
+            Proto
+                .Decode(body)
+                .Single(f => f.Number == 1)
+                .Message.Single(f => f.Number == 2)
+                .Message.First(f => f.Number == 2)
+                .Message.Single(f => f.Number == 7)
+                .Message.First(f => f.Number == 1)
+                .Message.Single(f => f.Number == 2)
+                .Number64;
+        Assert.Equal(Start(sent[0].Body), Start(sent[1].Body));
+    }
+
+    [Fact]
     public void Command_lines_are_sent_only_when_the_user_asks()
     {
         Runs();
         var r = ReinProcess.Run(["export", "otlp"], Env(("REIN_TELEMETRY_COMMAND_LINES", "true")));
 
         Assert.True(r.ExitCode == 0, $"exit {r.ExitCode}: {r.Stderr}");
-        var spans = Spans(Assert.Single(_receiver.Requests).Body, out _);
+        var spans = Spans(Assert.Single(Traces).Body, out _);
         var args = Proto.Attributes(spans[0].Message.Where(f => f.Number == 9))[
             "process.command_args"
         ];
         Assert.Contains(Marker, args);
-        Assert.DoesNotContain("hunter2", Encoding.UTF8.GetString(_receiver.Requests[0].Body));
+        Assert.DoesNotContain("hunter2", Encoding.UTF8.GetString(Traces[0].Body));
     }
 
     [Fact]
@@ -125,11 +174,11 @@ public sealed class OtlpExportTests : RunTestBase, IDisposable
         var shipped = ReinProcess.Run(["export", "otlp"], Env());
         Assert.True(shipped.ExitCode == 0, shipped.Stderr);
         Assert.Contains("shipped 2 run(s)", shipped.Stdout);
-        Assert.Equal(2, Spans(_receiver.Requests[^1].Body, out _).Count);
+        Assert.Equal(2, Spans(Traces[^1].Body, out _).Count);
 
         var again = ReinProcess.Run(["export", "otlp"], Env());
         Assert.Contains("shipped 0 run(s)", again.Stdout);
-        Assert.Equal(2, _receiver.Requests.Count); // nothing new was sent
+        Assert.Equal(2, Traces.Count); // no span was sent again
         Assert.Equal("ok", ExportsFinding().GetProperty("severity").GetString());
     }
 
@@ -183,7 +232,7 @@ public sealed class OtlpExportTests : RunTestBase, IDisposable
 
         var r = ReinProcess.Run(RunArgs([], "exit", "3"), Env(("REIN_TELEMETRY_AT_RUN_END", "5s")));
         Assert.Equal(3, r.ExitCode);
-        Assert.Equal(2, Spans(Assert.Single(_receiver.Requests).Body, out _).Count); // both runs
+        Assert.Equal(2, Spans(Assert.Single(Traces).Body, out _).Count); // both runs
 
         // A collector slower than the 200 ms budget: the run still ends at once, with its own exit code.
         _receiver.Delay = TimeSpan.FromSeconds(5);

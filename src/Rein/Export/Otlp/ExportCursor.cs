@@ -13,6 +13,10 @@ public sealed class ExportCursor
     [JsonPropertyName("at")]
     public long At { get; set; }
 
+    /// <summary>When the cumulative metrics began (Unix milliseconds): the first metrics export of this journal.</summary>
+    [JsonPropertyName("metrics_start")]
+    public long MetricsStart { get; set; }
+
     /// <summary>Run id → its end (Unix milliseconds), for the runs shipped within the overlap before <see cref="At"/>.</summary>
     [JsonPropertyName("recent")]
     public Dictionary<string, long> Recent { get; set; } = new(StringComparer.Ordinal);

@@ -114,6 +114,38 @@ public static class OtlpExport
             store.SetMetaValue(StateKey, cursor.ToJson());
         }
 
+        // Metrics: the cumulative totals every export shares (a run is counted once, whichever export sees it
+        // first), sent whole each time, so a failed send loses nothing either.
+        if (error is null && settings.MetricsEndpoint is { } metricsEndpoint)
+        {
+            var left = budget - clock.Elapsed;
+            var snapshot = MetricsCollector.Collect(store);
+            var now = DateTimeOffset.UtcNow;
+            if (cursor.MetricsStart == 0)
+            {
+                cursor.MetricsStart = now.ToUnixTimeMilliseconds();
+                store.SetMetaValue(StateKey, cursor.ToJson());
+            }
+
+            var body = OtlpMetricsEncoder.Encode(
+                settings.Resource,
+                version,
+                snapshot,
+                DateTimeOffset.FromUnixTimeMilliseconds(cursor.MetricsStart),
+                now
+            );
+            if (left <= TimeSpan.Zero)
+            {
+                error = $"the {budget.TotalMilliseconds:0} ms budget ran out before the metrics";
+            }
+            else if (
+                OtlpHttpSender.Post(metricsEndpoint, settings.Headers, body, left) is { } failed
+            )
+            {
+                error = $"{metricsEndpoint.AbsoluteUri}: {failed}";
+            }
+        }
+
         var result = new OtlpExportResult(endpoint, shipped, runs.Count - shipped, error);
         ExportStatus.Record(store, result, DateTimeOffset.UtcNow);
         return result;

@@ -8,26 +8,36 @@ public sealed record OtlpSettings(
     IReadOnlyList<KeyValuePair<string, object>> Resource
 )
 {
-    /// <summary>The settings for <paramref name="baseEndpoint"/> (…:4318, the path /v1/traces is added) or, when null,
-    /// for <c>OTEL_EXPORTER_OTLP_TRACES_ENDPOINT</c> (used as it is) or <c>OTEL_EXPORTER_OTLP_ENDPOINT</c>
-    /// (+ /v1/traces). Null when none names a collector.</summary>
+    /// <summary>Where metrics go: <c>OTEL_EXPORTER_OTLP_METRICS_ENDPOINT</c>, else the base endpoint + /v1/metrics;
+    /// null when only a traces endpoint was named.</summary>
+    public Uri? MetricsEndpoint { get; init; }
+
+    /// <summary>The settings for <paramref name="baseEndpoint"/> (…:4318; /v1/traces and /v1/metrics are added) or,
+    /// when null, for <c>OTEL_EXPORTER_OTLP_TRACES_ENDPOINT</c> / <c>_METRICS_ENDPOINT</c> (used as they are) or
+    /// <c>OTEL_EXPORTER_OTLP_ENDPOINT</c> (+ /v1/SIGNAL). Null when no traces endpoint is named.</summary>
     /// <exception cref="FormatException">An endpoint that is not an http URL, or a malformed header.</exception>
     public static OtlpSettings? Resolve(string? baseEndpoint, Func<string, string?> env)
     {
         string? Var(string name) => env(name) is { Length: > 0 } v ? v.Trim() : null;
 
         Uri? endpoint = null;
+        Uri? metrics = null;
         if (baseEndpoint is { Length: > 0 })
         {
-            endpoint = Traces(Parse(baseEndpoint));
+            endpoint = Signal(Parse(baseEndpoint), "traces");
+            metrics = Signal(Parse(baseEndpoint), "metrics");
         }
-        else if (Var("OTEL_EXPORTER_OTLP_TRACES_ENDPOINT") is { } traces)
+        else
         {
-            endpoint = Parse(traces);
-        }
-        else if (Var("OTEL_EXPORTER_OTLP_ENDPOINT") is { } general)
-        {
-            endpoint = Traces(Parse(general));
+            var general = Var("OTEL_EXPORTER_OTLP_ENDPOINT") is { } g ? Parse(g) : null;
+            endpoint =
+                Var("OTEL_EXPORTER_OTLP_TRACES_ENDPOINT") is { } traces ? Parse(traces)
+                : general is not null ? Signal(general, "traces")
+                : null;
+            metrics =
+                Var("OTEL_EXPORTER_OTLP_METRICS_ENDPOINT") is { } m ? Parse(m)
+                : general is not null ? Signal(general, "metrics")
+                : null;
         }
 
         if (endpoint is null)
@@ -72,7 +82,7 @@ public sealed record OtlpSettings(
                 typeof(OtlpSettings).Assembly.GetName().Version?.ToString(3) ?? "0"
             )
         );
-        return new OtlpSettings(endpoint, headers, resource);
+        return new OtlpSettings(endpoint, headers, resource) { MetricsEndpoint = metrics };
     }
 
     static Uri Parse(string text)
@@ -88,7 +98,8 @@ public sealed record OtlpSettings(
         return uri;
     }
 
-    static Uri Traces(Uri baseUri) => new(baseUri.AbsoluteUri.TrimEnd('/') + "/v1/traces");
+    static Uri Signal(Uri baseUri, string signal) =>
+        new(baseUri.AbsoluteUri.TrimEnd('/') + "/v1/" + signal);
 
     /// <summary>"k1=v1,k2=v2" with percent-encoded values (the W3C Baggage form the specification uses).</summary>
     static IEnumerable<KeyValuePair<string, string>> Pairs(string? text, string what)

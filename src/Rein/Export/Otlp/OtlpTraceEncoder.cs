@@ -77,7 +77,7 @@ internal static class OtlpTraceEncoder
         return w;
     }
 
-    static ProtoWriter KeyValue(KeyValuePair<string, object> a)
+    internal static ProtoWriter KeyValue(KeyValuePair<string, object> a)
     {
         var kv = new ProtoWriter();
         kv.String(1, a.Key);
@@ -123,6 +123,6 @@ internal static class OtlpTraceEncoder
         return v;
     }
 
-    static ulong UnixNanos(DateTimeOffset t) =>
+    internal static ulong UnixNanos(DateTimeOffset t) =>
         (ulong)(t.UtcTicks - DateTimeOffset.UnixEpoch.UtcTicks) * 100UL;
 }

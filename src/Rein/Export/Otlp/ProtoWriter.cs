@@ -45,6 +45,20 @@ internal sealed class ProtoWriter
         Write(b);
     }
 
+    /// <summary>A packed repeated fixed64 (or double, as its bits) field.</summary>
+    public void Packed64(int field, IEnumerable<ulong> values)
+    {
+        var packed = new ProtoWriter();
+        Span<byte> b = stackalloc byte[8];
+        foreach (var v in values)
+        {
+            BinaryPrimitives.WriteUInt64LittleEndian(b, v);
+            packed.Write(b);
+        }
+
+        Message(field, packed);
+    }
+
     public void Double(int field, double value) =>
         Fixed64(field, BitConverter.DoubleToUInt64Bits(value));
 
