@@ -51,6 +51,14 @@ public sealed class GuardedRun(RunSpec spec, GuardedRunOptions options)
         CancellationToken forceful = default
     )
     {
+        using var activity = RunTelemetry.Start(spec);
+        var verdict = RunPipeline(graceful, forceful);
+        RunTelemetry.End(activity, verdict);
+        return verdict;
+    }
+
+    RunVerdict RunPipeline(CancellationToken graceful, CancellationToken forceful)
+    {
         var boot = BootIdentity.Current(Environment.GetEnvironmentVariable);
         var warn = options.Warn ?? (_ => { });
         var breaker = new BreakerStore(options.StateDirectory);
