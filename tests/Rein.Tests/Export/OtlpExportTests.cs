@@ -138,6 +138,31 @@ public sealed class OtlpExportTests : RunTestBase, IDisposable
     }
 
     [Fact]
+    public void A_panic_in_the_ledger_is_shipped_once_as_a_span()
+    {
+        var pstore = Directory.CreateDirectory(Path.Combine(Scratch, "pstore")).FullName;
+        File.WriteAllText(
+            Path.Combine(pstore, "dmesg-efi-172000000101001"),
+            $"Panic#1 Part1\n<0>[  812.3] Kernel panic - not syncing: Fatal exception {Marker}\n"
+        );
+        var env = Env(("REIN_PSTORE_DIR", pstore));
+        var ledger = ReinProcess.Run(["panics", "--json"], env);
+        Assert.Contains(Marker, ledger.Stdout); // the ledger has it
+
+        Assert.Equal(0, ReinProcess.Run(["export", "otlp"], env).ExitCode);
+        Assert.Equal(0, ReinProcess.Run(["export", "otlp"], env).ExitCode);
+
+        var panics = Traces
+            .SelectMany(r => Spans(r.Body, out _))
+            .Where(s => s.Message.Single(f => f.Number == 5).Text == "rein panic")
+            .ToList();
+        var panic = Assert.Single(panics).Message;
+        var attributes = Proto.Attributes(panic.Where(f => f.Number == 9));
+        Assert.Equal("report", attributes["rein.panic.kind"]);
+        Assert.Contains(Marker, attributes["rein.panic.signature"]);
+    }
+
+    [Fact]
     public void Command_lines_are_sent_only_when_the_user_asks()
     {
         Runs();

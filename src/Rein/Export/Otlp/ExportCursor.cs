@@ -13,6 +13,10 @@ public sealed class ExportCursor
     [JsonPropertyName("at")]
     public long At { get; set; }
 
+    /// <summary>The highest panic id shipped as a span.</summary>
+    [JsonPropertyName("panic_id")]
+    public long PanicId { get; set; }
+
     /// <summary>When the cumulative metrics began (Unix milliseconds): the first metrics export of this journal.</summary>
     [JsonPropertyName("metrics_start")]
     public long MetricsStart { get; set; }

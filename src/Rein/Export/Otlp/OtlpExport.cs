@@ -114,6 +114,38 @@ public static class OtlpExport
             store.SetMetaValue(StateKey, cursor.ToJson());
         }
 
+        // Panics the ledger holds that no export shipped yet: a span each, in one request.
+        if (error is null)
+        {
+            var panics = store
+                .Panics(DateTimeOffset.MinValue)
+                .Where(p => p.Id > cursor.PanicId)
+                .OrderBy(p => p.Id)
+                .ToList();
+            var left = budget - clock.Elapsed;
+            if (panics.Count > 0 && left > TimeSpan.Zero)
+            {
+                var body = OtlpTraceEncoder.Encode(
+                    settings.Resource,
+                    "rein",
+                    version,
+                    panics.Select(RunSpan.FromPanic)
+                );
+                if (
+                    OtlpHttpSender.Post(settings.TracesEndpoint, settings.Headers, body, left) is
+                    { } failed
+                )
+                {
+                    error = $"{endpoint}: {failed}";
+                }
+                else
+                {
+                    cursor.PanicId = panics[^1].Id;
+                    store.SetMetaValue(StateKey, cursor.ToJson());
+                }
+            }
+        }
+
         // Metrics: the cumulative totals every export shares (a run is counted once, whichever export sees it
         // first), sent whole each time, so a failed send loses nothing either.
         if (error is null && settings.MetricsEndpoint is { } metricsEndpoint)

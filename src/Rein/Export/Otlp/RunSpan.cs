@@ -86,6 +86,35 @@ public static class RunSpan
         );
     }
 
+    /// <summary>A panic in the ledger as a zero-length span at its time (<c>rein panic</c>): its kind (a report, or
+    /// suspected from a model run alive when the machine went down), its signature class and line.</summary>
+    public static OtlpSpan FromPanic(Forensics.Panics.PanicRecord panic)
+    {
+        var id = SHA256.HashData(Encoding.UTF8.GetBytes("panic:" + panic.Source));
+        List<KeyValuePair<string, object>> attributes =
+        [
+            new("rein.panic.kind", panic.Kind),
+            new("rein.panic.class", panic.SignatureClass),
+            new("rein.panic.signature", panic.Signature),
+        ];
+        if (panic.BootId is { } boot)
+        {
+            attributes.Add(new("rein.boot_id", boot));
+        }
+
+        return new OtlpSpan(
+            id[..16],
+            id[16..24],
+            "rein panic",
+            panic.Time,
+            panic.Time,
+            attributes,
+            [],
+            true,
+            "panic"
+        );
+    }
+
     /// <summary>The first 16 hex digits of SHA-256 over the argv, NUL-separated.</summary>
     public static string Hash(IReadOnlyList<string> command) =>
         Convert.ToHexStringLower(
