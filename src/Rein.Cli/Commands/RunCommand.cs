@@ -456,15 +456,7 @@ internal static class RunCommand
             Console.Error.WriteLine(failure);
         }
 
-        if (config.Duration(Settings.TelemetryAtRunEnd) is { } budget && budget > TimeSpan.Zero)
-        {
-            Rein.Export.Otlp.OtlpExport.AtRunEnd(
-                JournalAccess.StateDir,
-                config.Text(Settings.TelemetryEndpoint),
-                budget,
-                config.Flag(Settings.TelemetryCommandLines)
-            );
-        }
+        RunEndExport.After(config);
 
         return verdict.ReinExitCode;
     }

@@ -104,6 +104,7 @@ internal static class TimeoutCommand
         }
 
         Render(verdict, spec, a.Verbose);
+        RunEndExport.After(config);
 
         var exit = TimeoutStatus.Decide(verdict, a.PreserveStatus);
         if (exit.Raise is { } signal)

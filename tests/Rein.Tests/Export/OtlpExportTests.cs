@@ -258,6 +258,15 @@ public sealed class OtlpExportTests : RunTestBase, IDisposable
         var r = ReinProcess.Run(RunArgs([], "exit", "3"), Env(("REIN_TELEMETRY_AT_RUN_END", "5s")));
         Assert.Equal(3, r.ExitCode);
         Assert.Equal(2, Spans(Assert.Single(Traces).Body, out _).Count); // both runs
+        Assert.Equal(3, r.ExitCode);
+
+        // rein timeout too.
+        var timeout = ReinProcess.Run(
+            ["timeout", "10", Paths.Helper, Marker, "exit", "5"],
+            Env(("REIN_TELEMETRY_AT_RUN_END", "5s"))
+        );
+        Assert.Equal(5, timeout.ExitCode);
+        Assert.Single(Spans(Traces[^1].Body, out _));
 
         // A collector slower than the 200 ms budget: the run still ends at once, with its own exit code.
         _receiver.Delay = TimeSpan.FromSeconds(5);
