@@ -178,6 +178,7 @@ static long reap_root(pid_t root) {
 static void stop_first(const struct shim_options *o, pid_t root) {
     if (o->stop_signal <= 0 || o->stop_signal == SIGKILL) return;
     if (kill(o->new_session ? -root : root, o->stop_signal) != 0) return;
+    kill(o->new_session ? -root : root, SIGCONT); /* a stopped command cannot act on its signal until it runs */
     long code, sig, end = shim_now_ms() + STOP_FIRST_MS;
     for (;;) {
         reap_adopted(root, 0);

@@ -43,8 +43,8 @@ internal static class ExportCommand
         var since = new Option<string?>("--since")
         {
             Description =
-                "Ship the runs that ended within DUR and were not shipped yet (default: everything since the "
-                + "last export; a journal's first export looks back 1d)",
+                "How far back a journal's first export looks (default 1d); later exports go on from "
+                + "where the last one stopped",
             HelpName = "DUR",
         };
         var json = new Option<bool>("--json")

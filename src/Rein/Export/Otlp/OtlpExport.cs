@@ -40,12 +40,25 @@ public static class OtlpExport
             var settings =
                 OtlpSettings.Resolve(null, Environment.GetEnvironmentVariable)
                 ?? OtlpSettings.Resolve(configuredEndpoint, Environment.GetEnvironmentVariable);
-            if (settings is null || settings.TracesEndpoint.Scheme != "http")
+            if (settings is null)
             {
                 return null;
             }
 
             using var store = JournalStore.Open(stateDirectory);
+            if (settings.TracesEndpoint.Scheme != "http")
+            {
+                // Say it where someone looks (rein doctor), not on every run's stderr.
+                var refused = new OtlpExportResult(
+                    settings.TracesEndpoint.AbsoluteUri,
+                    0,
+                    0,
+                    $"{settings.TracesEndpoint.Scheme}:// is not supported (run a collector at http://localhost:4318)"
+                );
+                ExportStatus.Record(store, refused, DateTimeOffset.UtcNow);
+                return refused;
+            }
+
             var left = budget - clock.Elapsed;
             return left <= TimeSpan.Zero ? null : Ship(store, settings, left, commandLines);
         }
@@ -66,8 +79,8 @@ public static class OtlpExport
     /// <param name="settings">The collector.</param>
     /// <param name="budget">The whole export's time.</param>
     /// <param name="commandLines">Send whole command lines (<c>telemetry.command_lines</c>).</param>
-    /// <param name="since">Only runs that ended within this window and were not shipped yet; null: everything since
-    /// the last export, and for a journal's first export the last day.</param>
+    /// <param name="since">How far back a journal's first export looks (default one day). Later exports always go
+    /// on from the cursor: a window there would skip queued runs for good, or send shipped ones again.</param>
     public static OtlpExportResult Ship(
         JournalStore store,
         OtlpSettings settings,
@@ -80,9 +93,11 @@ public static class OtlpExport
         var cursor = ExportCursor.FromJson(store.MetaValue(StateKey));
         var overlap = (long)ExportTotals.Overlap.TotalMilliseconds;
         var from =
-            since is { } window ? DateTimeOffset.UtcNow.Add(-window).ToUnixTimeMilliseconds()
-            : cursor.At > 0 ? Math.Max(0, cursor.At - overlap)
-            : DateTimeOffset.UtcNow.AddDays(-1).ToUnixTimeMilliseconds();
+            cursor.At > 0
+                ? Math.Max(0, cursor.At - overlap)
+                : DateTimeOffset
+                    .UtcNow.Add(-(since ?? TimeSpan.FromDays(1)))
+                    .ToUnixTimeMilliseconds();
         var runs = store.FinishedSince(from).Where(r => !cursor.Recent.ContainsKey(r.Id)).ToList();
         var endpoint = settings.TracesEndpoint.AbsoluteUri;
 
@@ -123,7 +138,11 @@ public static class OtlpExport
                 .OrderBy(p => p.Id)
                 .ToList();
             var left = budget - clock.Elapsed;
-            if (panics.Count > 0 && left > TimeSpan.Zero)
+            if (panics.Count > 0 && left <= TimeSpan.Zero)
+            {
+                error = $"the {budget.TotalMilliseconds:0} ms budget ran out before the panics";
+            }
+            else if (panics.Count > 0)
             {
                 var body = OtlpTraceEncoder.Encode(
                     settings.Resource,
@@ -150,7 +169,6 @@ public static class OtlpExport
         // first), sent whole each time, so a failed send loses nothing either.
         if (error is null && settings.MetricsEndpoint is { } metricsEndpoint)
         {
-            var left = budget - clock.Elapsed;
             var snapshot = MetricsCollector.Collect(store);
             var now = DateTimeOffset.UtcNow;
             if (cursor.MetricsStart == 0)
@@ -158,6 +176,8 @@ public static class OtlpExport
                 cursor.MetricsStart = now.ToUnixTimeMilliseconds();
                 store.SetMetaValue(StateKey, cursor.ToJson());
             }
+
+            var left = budget - clock.Elapsed;
 
             var body = OtlpMetricsEncoder.Encode(
                 settings.Resource,
@@ -171,7 +191,8 @@ public static class OtlpExport
                 error = $"the {budget.TotalMilliseconds:0} ms budget ran out before the metrics";
             }
             else if (
-                OtlpHttpSender.Post(metricsEndpoint, settings.Headers, body, left) is { } failed
+                OtlpHttpSender.Post(metricsEndpoint, settings.MetricsHeaders, body, left) is
+                { } failed
             )
             {
                 error = $"{metricsEndpoint.AbsoluteUri}: {failed}";

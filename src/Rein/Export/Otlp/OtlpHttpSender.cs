@@ -24,7 +24,10 @@ internal static class OtlpHttpSender
             return $"{endpoint.Scheme}:// is not supported (run a collector at http://localhost:4318 that forwards over TLS)";
         }
 
-        using var cancel = new CancellationTokenSource(budget);
+        // CancellationTokenSource takes at most ~49 days; an export needs far less.
+        using var cancel = new CancellationTokenSource(
+            budget < TimeSpan.FromDays(1) ? budget : TimeSpan.FromDays(1)
+        );
         try
         {
             using var client = new TcpClient();
@@ -97,7 +100,8 @@ internal static class OtlpHttpSender
 
             if (one[0] != '\r')
             {
-                line.Add(one[0]);
+                // The collector's words reach a terminal (stderr, rein doctor): no control bytes, ASCII only.
+                line.Add(one[0] is < 0x20 or >= 0x7f ? (byte)'?' : one[0]);
             }
         }
 

@@ -12,6 +12,10 @@ public sealed record OtlpSettings(
     /// null when only a traces endpoint was named.</summary>
     public Uri? MetricsEndpoint { get; init; }
 
+    /// <summary>The headers of the metrics requests: <c>OTEL_EXPORTER_OTLP_METRICS_HEADERS</c>, else the general
+    /// ones (a traces-only token never goes to the metrics endpoint).</summary>
+    public IReadOnlyList<KeyValuePair<string, string>> MetricsHeaders { get; init; } = [];
+
     /// <summary>The settings for <paramref name="baseEndpoint"/> (…:4318; /v1/traces and /v1/metrics are added) or,
     /// when null, for <c>OTEL_EXPORTER_OTLP_TRACES_ENDPOINT</c> / <c>_METRICS_ENDPOINT</c> (used as they are) or
     /// <c>OTEL_EXPORTER_OTLP_ENDPOINT</c> (+ /v1/SIGNAL). Null when no traces endpoint is named.</summary>
@@ -45,18 +49,12 @@ public sealed record OtlpSettings(
             return null;
         }
 
-        var headers = Pairs(
-                Var("OTEL_EXPORTER_OTLP_TRACES_HEADERS") ?? Var("OTEL_EXPORTER_OTLP_HEADERS"),
-                "header"
-            )
-            .ToList();
-        foreach (var (k, v) in headers)
-        {
-            if (k.Any(c => c <= ' ' || c == ':' || c > '~') || v.Any(c => c is '\r' or '\n'))
-            {
-                throw new FormatException($"the OTLP header '{k}' cannot be sent as it is");
-            }
-        }
+        var headers = HeaderList(
+            Var("OTEL_EXPORTER_OTLP_TRACES_HEADERS") ?? Var("OTEL_EXPORTER_OTLP_HEADERS")
+        );
+        var metricsHeaders = HeaderList(
+            Var("OTEL_EXPORTER_OTLP_METRICS_HEADERS") ?? Var("OTEL_EXPORTER_OTLP_HEADERS")
+        );
 
         var resource = new List<KeyValuePair<string, object>>();
         foreach (var (k, v) in Pairs(Var("OTEL_RESOURCE_ATTRIBUTES"), "resource attribute"))
@@ -82,7 +80,25 @@ public sealed record OtlpSettings(
                 typeof(OtlpSettings).Assembly.GetName().Version?.ToString(3) ?? "0"
             )
         );
-        return new OtlpSettings(endpoint, headers, resource) { MetricsEndpoint = metrics };
+        return new OtlpSettings(endpoint, headers, resource)
+        {
+            MetricsEndpoint = metrics,
+            MetricsHeaders = metricsHeaders,
+        };
+    }
+
+    static List<KeyValuePair<string, string>> HeaderList(string? text)
+    {
+        var headers = Pairs(text, "header").ToList();
+        foreach (var (k, v) in headers)
+        {
+            if (k.Any(c => c <= ' ' || c == ':' || c > '~') || v.Any(char.IsControl))
+            {
+                throw new FormatException($"the OTLP header '{k}' cannot be sent as it is");
+            }
+        }
+
+        return headers;
     }
 
     static Uri Parse(string text)
