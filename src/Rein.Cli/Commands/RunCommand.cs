@@ -110,6 +110,14 @@ internal static class RunCommand
             HelpName = "warn|stop",
         };
 
+        public readonly Option<string?> Containers = new("--containers")
+        {
+            Description =
+                "Stop the containers the run started (labelled rein.run=RUN_ID, or a compose project of its folder) at "
+                + "its end: auto (default: a foreground docker run or compose up), on, off. Env REIN_CONTAINERS",
+            HelpName = "auto|on|off",
+        };
+
         public readonly Option<string?> MaxProcs = new("--max-procs")
         {
             Description =
@@ -165,6 +173,7 @@ internal static class RunCommand
             o.Memory,
             o.WarnBefore,
             o.OnGrowth,
+            o.Containers,
             o.MaxProcs,
             o.CapMethod,
             o.MinAvailable,
@@ -253,6 +262,7 @@ internal static class RunCommand
             AddFlag(flags, parse, o.Memory, Settings.Memory);
             AddFlag(flags, parse, o.WarnBefore, Settings.WarnBefore);
             AddFlag(flags, parse, o.OnGrowth, Settings.OnGrowth);
+            AddFlag(flags, parse, o.Containers, Settings.Containers);
             AddFlag(flags, parse, o.MaxProcs, Settings.MaxProcs);
             AddFlag(flags, parse, o.CapMethod, Settings.CapMethod);
             AddFlag(flags, parse, o.MinAvailable, Settings.MinAvailable);
@@ -317,6 +327,17 @@ internal static class RunCommand
             return ExitCodes.ReinFailed;
         }
 
+        if (
+            Rein.Containers.ContainerModes.Parse(config[Settings.Containers].Raw)
+            is not { } containers
+        )
+        {
+            Console.Error.WriteLine(
+                $"rein run: invalid run.containers from {config[Settings.Containers].Source}: '{config[Settings.Containers].Raw}' (use auto, on or off)"
+            );
+            return ExitCodes.ReinFailed;
+        }
+
         IReadOnlyList<Running.Gates.IAdmissionGate> modelGates;
         string? modelLabel;
         try
@@ -373,6 +394,7 @@ internal static class RunCommand
                 ? horizon
                 : null,
             OnGrowth = onGrowth,
+            Containers = containers,
             MaxProcs = config.WholeNumber(Settings.MaxProcs) is > 0 and var p ? (int)p : null,
             CapMethod = method.Value,
             Classify = parse.GetValue(o.Classify),
@@ -449,6 +471,11 @@ internal static class RunCommand
         )
         {
             Console.Error.WriteLine(summary);
+        }
+
+        if (RunSummary.ContainersLines(verdict) is { } containerLines)
+        {
+            Console.Error.WriteLine(containerLines);
         }
 
         if (RunSummary.FailureLine(verdict, spec) is { } failure)

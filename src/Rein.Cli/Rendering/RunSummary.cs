@@ -65,6 +65,43 @@ internal static class RunSummary
         return sb.ToString();
     }
 
+    /// <summary>What the end of the run did to its containers (<c>--containers</c>), a line each for the stopped
+    /// ones, the failures and a daemon that could not be asked; null when there is nothing to say.</summary>
+    public static string? ContainersLines(RunVerdict v)
+    {
+        var lines = new List<string>();
+        if (v.ContainersProblem is { } problem)
+        {
+            lines.Add(
+                $"rein: --containers: {CommandText.Escape(problem)}; the run's containers were not stopped"
+            );
+        }
+
+        var stopped = v.Containers.Where(c => c.Stopped).ToList();
+        if (stopped.Count > 0)
+        {
+            lines.Add(
+                $"rein: stopped {stopped.Count} container(s) the run started: "
+                    + string.Join(
+                        ", ",
+                        stopped.Select(c => $"{CommandText.Escape(Name(c))} ({c.By})")
+                    )
+            );
+        }
+
+        foreach (var c in v.Containers.Where(c => c.Error is not null))
+        {
+            lines.Add(
+                $"rein: could not stop container {CommandText.Escape(Name(c))}: {CommandText.Escape(c.Error!)}"
+            );
+        }
+
+        return lines.Count == 0 ? null : string.Join('\n', lines);
+
+        static string Name(Containers.RunContainer c) =>
+            c.Name.Length > 0 ? c.Name : c.Id[..Math.Min(12, c.Id.Length)];
+    }
+
     /// <summary>The classifier's reading of a failure, one line, when it says more than the summary above: a class
     /// found in the output or the kernel log; one from the exit's facts only with <c>--classify</c> and when rein
     /// did not intervene (otherwise the summary already names the limit, cap or survivor). Never for

@@ -75,6 +75,13 @@ public static class Settings
         "what a growth warning does: warn, or stop the run (137) before the cap"
     );
 
+    public static readonly SettingDefinition Containers = new(
+        "run.containers",
+        SettingKind.Text,
+        "auto",
+        "stop the containers a run started at its end: auto (a foreground docker run or compose up), on, off"
+    );
+
     public static readonly SettingDefinition MaxProcs = new(
         "run.max_procs",
         SettingKind.WholeNumber,
@@ -278,6 +285,7 @@ public static class Settings
         Memory,
         WarnBefore,
         OnGrowth,
+        Containers,
         MaxProcs,
         CapMethod,
         MinAvailable,

@@ -47,6 +47,13 @@ public sealed record RunDocument
     /// <summary>The memory growth warning (<c>--warn-before</c>), when one was given.</summary>
     public GrowthDocument? Growth { get; init; }
 
+    /// <summary>The containers the run started that were running at its end (<c>--containers</c>): id, name,
+    /// image, why it is the run's (<c>label</c>, <c>compose</c>), whether rein stopped it, and any error.</summary>
+    public IReadOnlyList<Containers.RunContainer> Containers { get; init; } = [];
+
+    /// <summary>Why containers could not be looked at (<c>--containers on</c> without a daemon); null otherwise.</summary>
+    public string? ContainersProblem { get; init; }
+
     public static RunDocument From(RunVerdict v, IReadOnlyList<string> command) =>
         new()
         {
@@ -69,6 +76,8 @@ public sealed record RunDocument
             Refusal = v.Refusal,
             Failure = v.Failure,
             Growth = v.Growth is { } g ? GrowthDocument.From(g, v.StoppedForGrowth) : null,
+            Containers = v.Containers,
+            ContainersProblem = v.ContainersProblem,
         };
 }
 

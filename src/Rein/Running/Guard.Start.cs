@@ -34,7 +34,10 @@ public sealed unsafe partial class Guard
             shimCommand,
             new ShimStart
             {
-                Command = _spec.Command,
+                // A direct `docker run` gets the run's label, so its container is known as the run's at the end.
+                Command = _containerApi is null
+                    ? _spec.Command
+                    : Rein.Containers.ContainerCommand.Labelled(_spec.Command, _spec.RunId),
                 Environment = ChildEnvironment.For(_spec),
                 NewSession = !_spec.Foreground,
                 // The signal rein stops the run with must reach the command, as coreutils' timeout resets it

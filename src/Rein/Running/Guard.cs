@@ -32,6 +32,8 @@ public sealed unsafe partial class Guard : IDisposable
     RunTree? _tree;
     CapsMonitor? _caps;
     GrowthMonitor? _growth;
+    Containers.ContainerApi? _containerApi;
+    string? _containerProblem;
     bool _stoppedForGrowth;
     bool _escalate;
     bool _shimLost;
@@ -125,6 +127,7 @@ public sealed unsafe partial class Guard : IDisposable
                 () => MemorySnapshot.Read()?.AvailableBytes
             )
             : null;
+        (_containerApi, _containerProblem) = ContainerApiFor(_spec);
         _watch = new WatchPolicy(
             _time,
             _spec.Timeout,
@@ -241,6 +244,16 @@ public sealed unsafe partial class Guard : IDisposable
             _shim.Reap();
         }
 
+        // The tree is dead; the run's containers live outside it (under the container daemon) and go now.
+        var containers = _containerApi is null
+            ? new Containers.ContainerSweepResult([], _containerProblem)
+            : Containers.ContainerSweep.Stop(
+                _containerApi,
+                _spec.RunId,
+                _spec.WorkingDirectory ?? Environment.CurrentDirectory,
+                startedAt,
+                _spec.Grace
+            );
         _cgroupOomKills = _caps?.CgroupOomKills ?? 0;
         // The run's cgroups are removed in Dispose, after the lock is released: the tree is dead, and waiting for
         // its last tasks to leave them must not hold up the next run.
@@ -261,8 +274,33 @@ public sealed unsafe partial class Guard : IDisposable
             PeakProcesses = _caps?.PeakProcesses ?? 0,
             Growth = _growth?.Warned,
             StoppedForGrowth = _stoppedForGrowth,
+            Containers = containers.Containers,
+            ContainersProblem = containers.Problem,
         };
         return Finish(Classified(Verdicts.Decide(verdict, reason, signal, _shim.RootExit)));
+    }
+
+    /// <summary>The container API to stop the run's containers with at its end, or why there is none when they
+    /// were asked for (<see cref="Containers.ContainerMode.On"/>). Auto looks only for a command that runs
+    /// containers in the foreground, and quietly does nothing where no daemon is.</summary>
+    static (Containers.ContainerApi?, string?) ContainerApiFor(RunSpec spec)
+    {
+        if (
+            spec.Containers == Rein.Containers.ContainerMode.Off
+            || (
+                spec.Containers == Rein.Containers.ContainerMode.Auto
+                && !Rein.Containers.ContainerCommand.RunsContainers(spec.Command)
+            )
+        )
+        {
+            return (null, null);
+        }
+
+        var api = Rein.Containers.ContainerApi.Find(out var why);
+        return (
+            api,
+            api is null && spec.Containers == Rein.Containers.ContainerMode.On ? why : null
+        );
     }
 
     /// <summary>Without a cap or an idle limit nothing acts on a sample at once (it feeds the peak numbers and the

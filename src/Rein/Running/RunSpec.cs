@@ -122,6 +122,11 @@ public sealed record RunSpec
     /// <summary>What a growth warning does: say so, or also stop the run.</summary>
     public GrowthAction OnGrowth { get; init; } = GrowthAction.Warn;
 
+    /// <summary>Whether the containers the run started (labelled <c>rein.run=RUN_ID</c>, or a compose project run
+    /// from its folder) are stopped at its end like any other member (<see cref="Containers.ContainerSweep"/>).
+    /// Off by default for a library host; <c>rein run</c>'s default is <see cref="Containers.ContainerMode.Auto"/>.</summary>
+    public Containers.ContainerMode Containers { get; init; } = Rein.Containers.ContainerMode.Off;
+
     /// <summary>How caps are enforced: <see cref="CapMethod.Auto"/> uses a kernel cgroup when one can be made, else polls.</summary>
     public CapMethod CapMethod { get; init; } = CapMethod.Auto;
 

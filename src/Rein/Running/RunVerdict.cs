@@ -54,6 +54,14 @@ public sealed record RunVerdict
     /// <summary>The run was stopped by <see cref="GrowthAction.Stop"/> before its memory reached the limit.</summary>
     public bool StoppedForGrowth { get; init; }
 
+    /// <summary>The containers the run started that were still running at its end, and what stopping them did
+    /// (<see cref="RunSpec.Containers"/>); empty when none were, or containers were not looked at.</summary>
+    public IReadOnlyList<Containers.RunContainer> Containers { get; init; } = [];
+
+    /// <summary>Why the run's containers could not be looked at (no Docker or Podman socket, the daemon did not
+    /// answer); null when they were, or were not asked for.</summary>
+    public string? ContainersProblem { get; init; }
+
     /// <summary>Why the run failed, as the classifier reads it; null for a run that did not fail (or was refused,
     /// could not start, or was interrupted).</summary>
     public Forensics.Classification.RunFailure? Failure { get; init; }
