@@ -20,9 +20,10 @@ if [ "${archive#/}" != "$archive" ] && [ -f "$archive" ]; then
 else
   echo "build.sh: no static SQLite (apt-get install libsqlite3-dev): libe_sqlite3 stays beside the binary" >&2
 fi
-# A release stamps its tag's version (REIN_VERSION=0.2.0): `rein --version` and the wheel follow it.
+# The version comes from git tags (MinVer, Directory.Build.props); REIN_VERSION=0.2.0 stamps one instead (a build
+# outside a git clone, or a release's check): `rein --version` and the wheel follow it.
 version=()
-[ -z "${REIN_VERSION:-}" ] || version=(-p:Version="$REIN_VERSION")
+[ -z "${REIN_VERSION:-}" ] || version=(-p:MinVerVersionOverride="$REIN_VERSION")
 log="$(mktemp)"
 trap 'rm -f "$log"' EXIT
 rm -f "$out"/libe_sqlite3.*

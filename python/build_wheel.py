@@ -42,8 +42,18 @@ REQUIRES_PYTHON = ">=3.9"
 EPOCH = (1980, 1, 1, 0, 0, 0)
 
 
+_SEMVER_PRE = {"alpha": "a", "beta": "b", "rc": "rc"}
+
+
 def _pep440(version: str) -> str:
+    """The wheel's version for rein's: PEP 440 as it is, or MinVer's SemVer
+    pre-release turned into PEP 440 (``0.2.1-alpha.0.4`` -> ``0.2.1a0.dev4``,
+    ``1.0.0-rc.2`` -> ``1.0.0rc2``), so a build between tags still packs."""
     v = version.strip().lstrip("vV")
+    m = re.fullmatch(r"(\d+\.\d+\.\d+)-(alpha|beta|rc)\.(\d+)(?:\.(\d+))?", v)
+    if m:
+        base, pre, n, height = m.groups()
+        v = f"{base}{_SEMVER_PRE[pre]}{int(n)}" + (f".dev{int(height)}" if height else "")
     if not re.fullmatch(r"\d+(\.\d+)*([abc]|rc)?\d*(\.post\d+)?(\.dev\d+)?(\+[a-zA-Z0-9.]+)?", v):
         raise SystemExit(f"build_wheel.py: '{version}' is not a version (e.g. 0.1.0 or v0.2.0)")
     return v

@@ -40,7 +40,7 @@ def check_record(path: str) -> "dict[str, bytes]":
 def test_the_platform_wheel_carries_the_binary_with_the_glibc_floor_it_needs(tmp_path) -> None:
     path = build_wheel.build_platform_wheel(BINARY, str(tmp_path))
     files = check_record(path)
-    version = build_wheel.binary_version(BINARY)
+    version = build_wheel._pep440(build_wheel.binary_version(BINARY))
     assert os.path.basename(path).startswith(f"rein_guard-{version}-py3-none-")
     script = f"rein_guard-{version}.data/scripts/rein"
     with open(BINARY, "rb") as f:
@@ -55,6 +55,15 @@ def test_the_platform_wheel_carries_the_binary_with_the_glibc_floor_it_needs(tmp
         floors = sorted({tuple(int(x) for x in v.split(".")[:2]) for v in __import__("re").findall(r"GLIBC_(\d+\.\d+)", dump)})
         major, minor = floors[-1]
         assert f"Tag: py3-none-manylinux_{major}_{minor}_x86_64" in wheel or "aarch64" in wheel
+
+
+def test_minvers_versions_become_pep_440_versions() -> None:
+    # Between tags MinVer stamps a SemVer pre-release; pip would refuse it as a wheel's version.
+    assert build_wheel._pep440("0.1.0-alpha.0.158") == "0.1.0a0.dev158"
+    assert build_wheel._pep440("1.2.0-rc.2") == "1.2.0rc2"
+    assert build_wheel._pep440("v0.2.0") == "0.2.0"
+    with pytest.raises(SystemExit):
+        build_wheel._pep440("0.1.0-foo.1")
 
 
 def test_the_pep517_backend_builds_a_pure_wheel(tmp_path) -> None:

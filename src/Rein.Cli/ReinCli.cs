@@ -143,25 +143,8 @@ public static class ReinCli
         return Rein.Running.ExitCodes.Ok;
     }
 
-    /// <summary>The package version without the build metadata (<c>0.1.0</c>, not <c>0.1.0+commit</c>).</summary>
-    internal static string VersionText
-    {
-        get
-        {
-            var informational =
-                typeof(ReinCli)
-                    .Assembly.GetCustomAttributes(
-                        typeof(System.Reflection.AssemblyInformationalVersionAttribute),
-                        false
-                    )
-                    .OfType<System.Reflection.AssemblyInformationalVersionAttribute>()
-                    .FirstOrDefault()
-                    ?.InformationalVersion
-                ?? "0.0.0";
-            var plus = informational.IndexOf('+', StringComparison.Ordinal);
-            return plus < 0 ? informational : informational[..plus];
-        }
-    }
+    /// <summary>The version without the build metadata (<see cref="ReinVersion"/>).</summary>
+    internal static string VersionText => ReinVersion.Text;
 
     /// <summary>Parser messages can span lines (lists of allowed values); an agent reads one line.</summary>
     public static string OneLine(string message) =>

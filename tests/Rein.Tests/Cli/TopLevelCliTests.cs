@@ -46,7 +46,7 @@ public sealed class TopLevelCliTests
         var r = ReinProcess.Run([flag]);
 
         Assert.Equal(0, r.ExitCode);
-        Assert.Matches(new Regex(@"^rein \d+\.\d+\.\d+\n$"), r.Stdout);
+        Assert.Matches(new Regex(@"^rein \d+\.\d+\.\d+(-[0-9A-Za-z.]+)?\n$"), r.Stdout);
     }
 
     [Fact]

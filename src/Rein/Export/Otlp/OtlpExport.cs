@@ -103,7 +103,7 @@ public static class OtlpExport
 
         var shipped = 0;
         string? error = null;
-        var version = typeof(OtlpExport).Assembly.GetName().Version?.ToString(3) ?? "0";
+        var version = ReinVersion.Text;
         foreach (var page in runs.Chunk(BatchSize))
         {
             var left = budget - clock.Elapsed;

@@ -74,12 +74,7 @@ public sealed record OtlpSettings(
             resource.Add(new("host.name", Environment.MachineName));
         }
 
-        resource.Add(
-            new(
-                "service.version",
-                typeof(OtlpSettings).Assembly.GetName().Version?.ToString(3) ?? "0"
-            )
-        );
+        resource.Add(new("service.version", ReinVersion.Text));
         return new OtlpSettings(endpoint, headers, resource)
         {
             MetricsEndpoint = metrics,
