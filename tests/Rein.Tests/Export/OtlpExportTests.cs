@@ -1,5 +1,8 @@
 using System.Diagnostics;
 using System.Text;
+using Microsoft.Data.Sqlite;
+using Rein.Journal;
+using Rein.Running;
 using Rein.Tests.Running;
 using Rein.Tests.Support;
 
@@ -299,6 +302,211 @@ public sealed class OtlpExportTests : RunTestBase, IDisposable
         );
         Assert.Equal(2, bad.ExitCode);
         Assert.Contains("is not an http:// URL", bad.Stderr);
+    }
+
+    /// <summary>Finished runs written straight into the journal, each ended at its own time (hours apart: more
+    /// than the export cursor's 10 minutes of overlap, which real runs a moment apart never leave).</summary>
+    void Ended(params (string Id, DateTimeOffset At)[] runs)
+    {
+        using var store = JournalStore.Open(Home);
+        foreach (var (id, at) in runs)
+        {
+            var start = at.AddSeconds(-1);
+            store.RecordStart(
+                new RunStart(id, ["cmd", Marker], "/tmp", "me", 999_999, 1, start, null, null),
+                new BootIdentity("test-boot", null)
+            );
+            store.RecordEnd(
+                new RunVerdict
+                {
+                    RunId = id,
+                    Outcome = RunOutcome.Exited,
+                    ExitCode = 0,
+                    Duration = TimeSpan.FromSeconds(1),
+                    StartedAt = start,
+                }
+            );
+        }
+    }
+
+    static string RunId(Proto.Field span) =>
+        Proto.Attributes(span.Message.Where(f => f.Number == 9))["rein.run.id"];
+
+    [Fact]
+    public void Since_only_sets_how_far_back_the_first_export_looks_later_exports_go_on_from_the_cursor()
+    {
+        var now = DateTimeOffset.UtcNow;
+        string Id(string name) => $"{name}-{Marker}";
+        Ended((Id("ancient"), now.AddHours(-6)), (Id("old"), now.AddHours(-3)));
+
+        // The first export looks back as far as --since says: 4h.
+        var first = ReinProcess.Run(["export", "otlp", "--since", "4h"], Env());
+        Assert.True(first.ExitCode == 0, first.Stderr);
+        Assert.Contains("shipped 1 run(s)", first.Stdout);
+
+        // A run that ended after the cursor, and one that just ended: a --since that does not reach the first
+        // must not skip it (for good: the cursor would move past it with the second).
+        Ended((Id("queued"), now.AddHours(-2)), (Id("fresh"), now));
+        var second = ReinProcess.Run(["export", "otlp", "--since", "30m"], Env());
+        Assert.True(second.ExitCode == 0, second.Stderr);
+        Assert.Contains("shipped 2 run(s)", second.Stdout);
+
+        // A --since that reaches back over shipped runs sends none of them again.
+        var third = ReinProcess.Run(["export", "otlp", "--since", "7d"], Env());
+        Assert.True(third.ExitCode == 0, third.Stderr);
+        Assert.Contains("shipped 0 run(s)", third.Stdout);
+
+        var sent = Traces.SelectMany(r => Spans(r.Body, out _)).Select(RunId).ToList();
+        Assert.Equal([Id("old"), Id("queued"), Id("fresh")], sent);
+    }
+
+    [Fact]
+    public void Panics_the_budget_leaves_no_time_for_are_an_error_and_ship_with_the_next_export()
+    {
+        var pstore = Directory.CreateDirectory(Path.Combine(Scratch, "pstore")).FullName;
+        File.WriteAllText(
+            Path.Combine(pstore, "dmesg-efi-172000000101002"),
+            $"Panic#1 Part1\n<0>[  812.3] Kernel panic - not syncing: Fatal exception {Marker}\n"
+        );
+        // Traces only: a metrics request would fail the export for want of budget on its own.
+        var env = HomeEnv(
+            ("REIN_PSTORE_DIR", pstore),
+            ("OTEL_EXPORTER_OTLP_TRACES_ENDPOINT", _receiver.Endpoint + "/v1/traces")
+        );
+        Assert.Contains(Marker, ReinProcess.Run(["panics", "--json"], env).Stdout);
+
+        // No run to ship, and a budget of one tick: gone before the panics.
+        var starved = ReinProcess.Run(["export", "otlp", "--timeout", "1e-9s"], env);
+        Assert.True(starved.ExitCode == 1, $"exit {starved.ExitCode}: {starved.Stderr}");
+        Assert.Contains("budget ran out before the panics", starved.Stderr);
+        Assert.Empty(_receiver.Requests);
+        Assert.Equal("warn", ExportsFinding().GetProperty("severity").GetString());
+
+        var shipped = ReinProcess.Run(["export", "otlp"], env);
+        Assert.True(shipped.ExitCode == 0, shipped.Stderr);
+        var panic = Assert.Single(Spans(Assert.Single(Traces).Body, out _)).Message;
+        Assert.Equal("rein panic", panic.Single(f => f.Number == 5).Text);
+    }
+
+    [Fact]
+    public void Time_spent_waiting_for_the_journal_counts_against_the_metrics_budget()
+    {
+        // Another process holds the journal's write lock: the export reads what it ships without it, but the
+        // metrics totals wait for it (2.5 s here), well past the 1 s budget. Then the metrics are not sent
+        // with a budget taken before the wait (the export would overrun its --timeout by the wait).
+        using (JournalStore.Open(Home)) { }
+        using var holder = new SqliteConnection(
+            new SqliteConnectionStringBuilder
+            {
+                DataSource = Path.Combine(Home, JournalStore.FileName),
+                Pooling = false,
+            }.ToString()
+        );
+        holder.Open();
+        using (var begin = holder.CreateCommand())
+        {
+            begin.CommandText = "BEGIN IMMEDIATE;";
+            begin.ExecuteNonQuery();
+        }
+
+        using var export = ReinProcess.Start(["export", "otlp", "--timeout", "1s"], Env());
+        Thread.Sleep(TimeSpan.FromSeconds(2.5));
+        using (var end = holder.CreateCommand())
+        {
+            end.CommandText = "ROLLBACK;";
+            end.ExecuteNonQuery();
+        }
+
+        var r = export.Wait(TimeSpan.FromSeconds(30));
+        Assert.True(r.ExitCode == 1, $"exit {r.ExitCode}: {r.Stderr}");
+        Assert.Contains("budget ran out before the metrics", r.Stderr);
+        Assert.DoesNotContain(_receiver.Requests, q => q.Path == "/v1/metrics");
+    }
+
+    [Fact]
+    public void Per_signal_headers_go_only_to_their_own_signal_and_the_general_ones_to_both()
+    {
+        (OtlpReceiver.Request Traces, OtlpReceiver.Request Metrics) Export(
+            params (string Key, string Value)[] headers
+        )
+        {
+            Assert.Equal(0, ReinProcess.Run(RunArgs([], "exit", "0"), HomeEnv()).ExitCode);
+            var before = _receiver.Requests.Count;
+            var r = ReinProcess.Run(["export", "otlp"], Env(headers));
+            Assert.True(r.ExitCode == 0, $"exit {r.ExitCode}: {r.Stderr}");
+            var sent = _receiver.Requests.Skip(before).ToList();
+            return (
+                sent.Single(q => q.Path == "/v1/traces"),
+                sent.Single(q => q.Path == "/v1/metrics")
+            );
+        }
+
+        var (traces, metrics) = Export(
+            ("OTEL_EXPORTER_OTLP_TRACES_HEADERS", "x-traces=t1"),
+            ("OTEL_EXPORTER_OTLP_METRICS_HEADERS", "x-metrics=m1"),
+            ("OTEL_EXPORTER_OTLP_HEADERS", "x-both=b1")
+        );
+        Assert.Equal("t1", traces.Headers.GetValueOrDefault("x-traces"));
+        Assert.False(traces.Headers.ContainsKey("x-metrics"));
+        Assert.Equal("m1", metrics.Headers.GetValueOrDefault("x-metrics"));
+        Assert.False(metrics.Headers.ContainsKey("x-traces"));
+
+        // A traces-only token never goes to the metrics endpoint.
+        (traces, metrics) = Export(("OTEL_EXPORTER_OTLP_TRACES_HEADERS", "x-traces=t2"));
+        Assert.Equal("t2", traces.Headers.GetValueOrDefault("x-traces"));
+        Assert.False(metrics.Headers.ContainsKey("x-traces"));
+
+        (traces, metrics) = Export(("OTEL_EXPORTER_OTLP_HEADERS", "x-both=b3"));
+        Assert.Equal("b3", traces.Headers.GetValueOrDefault("x-both"));
+        Assert.Equal("b3", metrics.Headers.GetValueOrDefault("x-both"));
+    }
+
+    [Fact]
+    public void The_collectors_status_line_reaches_the_terminal_without_its_control_bytes()
+    {
+        Runs();
+        _receiver.Status = 500;
+        _receiver.Reason = "bad\u001b[31mred\u0007\u007f";
+        var r = ReinProcess.Run(["export", "otlp"], Env());
+
+        Assert.Equal(1, r.ExitCode);
+        Assert.DoesNotContain('\u001b', r.Stderr);
+        Assert.DoesNotContain('\u0007', r.Stderr);
+        Assert.Contains("'HTTP/1.1 500 bad?[31mred??'", r.Stderr);
+        var doctor = ReinProcess.Run(["doctor"], HomeEnv());
+        Assert.DoesNotContain('\u001b', doctor.Stdout + doctor.Stderr);
+        Assert.Contains("bad?[31mred", doctor.Stdout);
+    }
+
+    [Theory]
+    [InlineData("60d")]
+    [InlineData("inf")]
+    public void A_huge_timeout_is_a_long_budget_not_a_crash(string timeout)
+    {
+        Runs();
+        var r = ReinProcess.Run(["export", "otlp", "--timeout", timeout], Env());
+
+        Assert.True(r.ExitCode == 0, $"exit {r.ExitCode}: {r.Stderr}");
+        Assert.Equal("", r.Stderr);
+        Assert.Contains("shipped 2 run(s)", r.Stdout);
+        Assert.Single(_receiver.Requests, q => q.Path == "/v1/metrics");
+    }
+
+    [Fact]
+    public void An_https_collector_at_run_end_leaves_the_run_alone_and_rein_doctor_warns()
+    {
+        var env = HomeEnv(
+            ("OTEL_EXPORTER_OTLP_ENDPOINT", $"https://127.0.0.1:{_receiver.Port}"),
+            ("REIN_TELEMETRY_AT_RUN_END", "5s")
+        );
+        var r = ReinProcess.Run(RunArgs([], "exit", "3"), env);
+
+        Assert.Equal(3, r.ExitCode);
+        Assert.Equal("", r.Stderr); // said where someone looks, not on every run's stderr
+        Assert.Empty(_receiver.Requests);
+        var finding = ExportsFinding();
+        Assert.Equal("warn", finding.GetProperty("severity").GetString());
+        Assert.Contains("https:// is not supported", finding.GetProperty("summary").GetString());
     }
 
     void IDisposable.Dispose()

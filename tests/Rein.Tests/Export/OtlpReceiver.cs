@@ -33,6 +33,10 @@ internal sealed class OtlpReceiver : IDisposable
 
     public TimeSpan Delay { get; set; }
 
+    /// <summary>The status line's reason phrase, sent byte for byte (Latin-1); null: "OK" or "Internal Server
+    /// Error".</summary>
+    public string? Reason { get; set; }
+
     public IReadOnlyList<Request> Requests
     {
         get
@@ -94,9 +98,9 @@ internal sealed class OtlpReceiver : IDisposable
                 }
 
                 await Task.Delay(Delay, _stop.Token);
-                var reason = Status == 200 ? "OK" : "Internal Server Error";
+                var reason = Reason ?? (Status == 200 ? "OK" : "Internal Server Error");
                 await stream.WriteAsync(
-                    Encoding.ASCII.GetBytes(
+                    Encoding.Latin1.GetBytes(
                         $"HTTP/1.1 {Status} {reason}\r\nContent-Length: 0\r\n\r\n"
                     ),
                     _stop.Token

@@ -79,6 +79,28 @@ public sealed class KeeperTests : RunTestBase
     }
 
     [Fact]
+    public void SIGKILL_of_rein_wakes_a_stopped_command_so_its_stop_signal_handler_still_runs()
+    {
+        Requires.Subreaper();
+        // A command stopped (SIGSTOP, a debugger, Ctrl-Z's SIGTSTP) when rein dies cannot act on its stop signal
+        // until it runs again: the keeper continues it, so the handler leaves its note before the kill.
+        var note = Path.Combine(Scratch, "got-term");
+        using var rein = ReinProcess.Start(
+            RunArgs([], "note-on", "15", note, "pidfile", PidFile, "hang"),
+            HomeEnv()
+        );
+        var pid = Assert.Single(ProcessProbe.WaitForPids(PidFile, 1, TimeSpan.FromSeconds(5)));
+        LibC.kill(pid, LibC.SIGSTOP);
+        Assert.True(
+            ProcessProbe.WaitUntil(() => ProcessProbe.IsStopped(pid), TimeSpan.FromSeconds(5)),
+            "the command never stopped"
+        );
+
+        AssertSigkillOfReinKillsTheTree(rein);
+        Assert.True(File.Exists(note), "the stopped command never ran its SIGTERM handler");
+    }
+
+    [Fact]
     public void An_error_after_the_spawn_still_kills_the_tree()
     {
         Requires.TestHooks();
