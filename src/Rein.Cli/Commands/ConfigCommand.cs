@@ -68,21 +68,22 @@ internal static class ConfigCommand
     static void WriteTable(EffectiveConfig config)
     {
         var console = Rendering.Consoles.Stdout();
-        var table = new Table()
-            .Border(TableBorder.Simple)
-            .AddColumns("setting", "value", "from", "env", "meaning");
+        // A setting per line with its meaning beside it when the terminal is wide enough, else under it: never a
+        // meaning squeezed into a column a word wide (185 lines at 80 columns).
+        var table = new Rendering.TextTable(
+            ["setting", "value", "from", "env"],
+            ["meaning"],
+            detailLine: d => d[0]
+        );
         foreach (var s in config.All)
         {
             table.AddRow(
-                Markup.Escape(s.Definition.Key),
-                Markup.Escape(s.Raw),
-                Markup.Escape(s.Source.ToString()),
-                Markup.Escape(s.Definition.EnvironmentVariable),
-                Markup.Escape(s.Definition.Description)
+                [s.Definition.Key, s.Raw, s.Source.ToString(), s.Definition.EnvironmentVariable],
+                s.Definition.Description
             );
         }
 
-        console.Write(table);
+        table.Write(console);
         console.WriteLine($"repo file: {config.RepoFile ?? "(none found)"}");
         console.WriteLine($"user file: {config.UserFile ?? "(none)"}");
     }

@@ -44,6 +44,34 @@ public sealed class ConfigCliTests : RunTestBase
     }
 
     [Fact]
+    public void At_80_columns_each_setting_takes_a_line_and_its_meaning_at_most_two_more()
+    {
+        var json = ReinProcess.Run(["config", "--json"], HomeEnv());
+        var settings = JsonDocument
+            .Parse(json.Stdout)
+            .RootElement.GetProperty("settings")
+            .EnumerateArray()
+            .Select(s => s.GetProperty("key").GetString()!)
+            .ToList();
+
+        var r = ReinProcess.Run(["config"], HomeEnv(("COLUMNS", "80")));
+
+        Assert.Equal(0, r.ExitCode);
+        var lines = r.Stdout.TrimEnd('\n').Split('\n');
+        Assert.All(lines, l => Assert.True(l.Length <= 80, $"over 80 columns: {l}"));
+        foreach (var key in settings)
+        {
+            Assert.Single(lines, l => l.StartsWith(key + " ", StringComparison.Ordinal));
+        }
+
+        // A Spectre table squeezed the meanings into a column a few words wide: 185 lines.
+        Assert.True(
+            lines.Length <= 3 * settings.Count + 4,
+            $"{lines.Length} lines for {settings.Count} settings"
+        );
+    }
+
+    [Fact]
     public void Repo_file_setting_applies_to_rein_run()
     {
         Directory.CreateDirectory(Path.Combine(Repo, ".git"));
