@@ -23,8 +23,30 @@ public sealed unsafe partial class Guard
             );
         }
 
-        var stdio = new List<(int, int)>();
-        if (_spec.IdleTimeout is { } idle && idle > TimeSpan.Zero || _spec.Classify)
+        var relayed = _spec.IdleTimeout is { } idle && idle > TimeSpan.Zero || _spec.Classify;
+        if (
+            relayed
+            && (
+                _spec.StandardOutput.Kind != RunStdioKind.Inherit
+                || _spec.StandardError.Kind != RunStdioKind.Inherit
+            )
+        )
+        {
+            return NotStarted(
+                startedAt,
+                "an idle timeout or classification relays the host's own output: the command's standard output "
+                    + "and error must then be inherited"
+            );
+        }
+
+        _stdio = StdioPlumbing.Open(_spec, out var stdioProblem);
+        if (_stdio is null)
+        {
+            return NotStarted(startedAt, stdioProblem!);
+        }
+
+        var stdio = new List<(int, int)>(_stdio.Redirects);
+        if (relayed)
         {
             _relay = OutputRelay.Create(keepErrorTail: true);
             stdio.AddRange(_relay.ChildRedirects);
@@ -52,6 +74,7 @@ public sealed unsafe partial class Guard
             }
         );
         _relay?.CloseChildEnds();
+        _stdio.Started();
 
         // Wait for the exec (a command on a hung filesystem may take long: stay responsive to signals meanwhile).
         while (_shim.RootPid == 0 && _shim.SpawnErrno is null && !_shim.Closed)
@@ -80,4 +103,17 @@ public sealed unsafe partial class Guard
 
         return null;
     }
+
+    /// <summary>The run did not start for want of what it was given (its standard streams): 125, with why.</summary>
+    RunVerdict NotStarted(DateTimeOffset startedAt, string why) =>
+        Finish(
+            new RunVerdict
+            {
+                RunId = _spec.RunId,
+                Outcome = RunOutcome.StartFailed,
+                StartFailure = new SpawnFailure(0, why) { Code = ExitCodes.ReinFailed },
+                Duration = _watch.Elapsed,
+                StartedAt = startedAt,
+            }
+        );
 }

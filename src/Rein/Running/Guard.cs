@@ -28,6 +28,7 @@ public sealed unsafe partial class Guard : IDisposable
     int _wakeRead = -1;
     int _wakeWrite = -1;
     OutputRelay? _relay;
+    StdioPlumbing? _stdio;
     ShimProcess? _shim;
     RunTree? _tree;
     CapsMonitor? _caps;
@@ -237,6 +238,7 @@ public sealed unsafe partial class Guard : IDisposable
 
         var (quiet, readers) = DrainBudget(stopped: reason is not null);
         _relay?.Drain(quiet, readers);
+        _stdio?.Finish(StdioDrainBudget);
         var unkillable = killer.Unkillable;
         if (unkillable.Count == 0 || _shim.RootExit is not null)
         {
@@ -312,6 +314,10 @@ public sealed unsafe partial class Guard : IDisposable
         && _growth is null
             ? MaxQuietSampleInterval
             : null;
+
+    /// <summary>How long the verdict waits for a host stream to take the command's last output: the tree is gone,
+    /// so its end of file has come; a host stream that blocks (a full pipe nobody reads) is not waited for.</summary>
+    static readonly TimeSpan StdioDrainBudget = TimeSpan.FromSeconds(5);
 
     /// <summary>The longest interval between two samples of a quiet run without caps.</summary>
     public static readonly TimeSpan MaxQuietSampleInterval = TimeSpan.FromSeconds(2);
@@ -392,6 +398,7 @@ public sealed unsafe partial class Guard : IDisposable
     {
         _shim?.Dispose();
         _relay?.Dispose();
+        _stdio?.Dispose();
         _caps?.Dispose();
         if (_wakeRead >= 0)
         {

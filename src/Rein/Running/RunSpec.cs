@@ -64,6 +64,17 @@ public sealed record RunSpec
     /// host's environment.</summary>
     public bool ClearEnvironment { get; init; }
 
+    /// <summary>The command's standard input (default: the host's).</summary>
+    public RunStdio StandardInput { get; init; } = RunStdio.Inherit;
+
+    /// <summary>The command's standard output (default: the host's). With <see cref="IdleTimeout"/> or
+    /// <see cref="Classify"/>, which relay the host's own output, only <see cref="RunStdio.Inherit"/> is supported
+    /// for output (anything else is a start failure that says so).</summary>
+    public RunStdio StandardOutput { get; init; } = RunStdio.Inherit;
+
+    /// <summary>The command's standard error (default: the host's); see <see cref="StandardOutput"/>.</summary>
+    public RunStdio StandardError { get; init; } = RunStdio.Inherit;
+
     /// <summary>Set HF_HUB_OFFLINE=1 and TRANSFORMERS_OFFLINE=1 for the child.</summary>
     public bool EnvOffline { get; init; }
 

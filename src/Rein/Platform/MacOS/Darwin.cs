@@ -27,6 +27,7 @@ internal static class Darwin
     public const int O_APPEND = 0x8;
     public const int O_NOFOLLOW = 0x100;
     public const int O_CREAT = 0x200;
+    public const int O_TRUNC = 0x400;
     public const int O_EXCL = 0x800;
     public const int O_NOCTTY = 0x20000;
     public const int O_DIRECTORY = 0x100000;

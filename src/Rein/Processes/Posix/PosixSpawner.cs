@@ -7,8 +7,12 @@ namespace Rein.Processes.Posix;
 /// <summary>Why a spawn failed, mapped onto the coreutils exit codes (126/127).</summary>
 public sealed record SpawnFailure(int Errno, string Message)
 {
-    /// <summary>127 when the program does not exist, 126 when it exists but cannot run.</summary>
-    public int ExitCode => Errno == 2 ? 127 : 126;
+    /// <summary>127 when the program does not exist, 126 when it exists but cannot run; <see cref="Code"/> when
+    /// set (what failed was not the program: its standard streams, its directory).</summary>
+    public int ExitCode => Code ?? (Errno == 2 ? 127 : 126);
+
+    /// <summary>The exit code when it is not the program's fault (125 for a stream rein could not open).</summary>
+    public int? Code { get; init; }
 }
 
 /// <summary>
