@@ -21,6 +21,34 @@ public sealed class GrowthCliTests : RunTestBase
 
     JsonElement Verdict() => JsonDocument.Parse(File.ReadAllText(Report)).RootElement;
 
+    /// <summary>An object's JSON without the indentation of the document it came from.</summary>
+    static string Compact(JsonElement e)
+    {
+        using var buffer = new MemoryStream();
+        using (var writer = new Utf8JsonWriter(buffer))
+        {
+            e.WriteTo(writer);
+        }
+
+        return System.Text.Encoding.UTF8.GetString(buffer.ToArray());
+    }
+
+    /// <summary>`rein journal show ID --json`: the run as the journal keeps it.</summary>
+    JsonElement Journaled(string id)
+    {
+        var r = ReinProcess.Run(["journal", "show", id, "--json"], HomeEnv());
+        Assert.True(r.ExitCode == 0, r.Stderr);
+        return JsonDocument.Parse(r.Stdout).RootElement.GetProperty("runs")[0].Clone();
+    }
+
+    /// <summary>The private state directory, and lines long enough that nothing wraps.</summary>
+    Dictionary<string, string?> Wide()
+    {
+        var env = HomeEnv();
+        env["COLUMNS"] = "400";
+        return env;
+    }
+
     [Fact]
     public void Growth_toward_the_cap_is_said_once_and_the_run_goes_on()
     {
@@ -49,6 +77,15 @@ public sealed class GrowthCliTests : RunTestBase
         Assert.False(growth.GetProperty("stopped").GetBoolean());
         Assert.InRange(growth.GetProperty("bytes_per_second").GetInt64(), 20L << 20, 400L << 20);
         Assert.Equal("exited", Verdict().GetProperty("outcome").GetString());
+
+        // The journal keeps the warning as the verdict gave it.
+        var id = Verdict().GetProperty("run_id").GetString()!;
+        Assert.Equal(Compact(growth), Compact(Journaled(id).GetProperty("growth")));
+        var show = ReinProcess.Run(["journal", "show", id], Wide());
+        Assert.Matches(
+            @"growth +[0-9.]+m?s in: memory grows .* cap \(--memory\) in about",
+            show.Stdout
+        );
     }
 
     [Fact]
@@ -78,6 +115,14 @@ public sealed class GrowthCliTests : RunTestBase
         Assert.True(v.GetProperty("growth").GetProperty("stopped").GetBoolean());
         Assert.True(v.GetProperty("peak_rss_bytes").GetInt64() < 2L << 30, r.Stderr);
         Assert.Empty(ProcessProbe.Alive(Marker));
+        var journaled = Journaled(v.GetProperty("run_id").GetString()!).GetProperty("growth");
+        Assert.True(journaled.GetProperty("stopped").GetBoolean(), journaled.ToString());
+        Assert.Equal(Compact(v.GetProperty("growth")), Compact(journaled));
+        var show = ReinProcess.Run(
+            ["journal", "show", v.GetProperty("run_id").GetString()!],
+            Wide()
+        );
+        Assert.Contains("stopped the run (--on-growth stop)", show.Stdout);
     }
 
     /// <summary>A start-up allocation, then nothing: at a minute's horizon under an 8 GiB cap, no warning.</summary>
@@ -106,6 +151,15 @@ public sealed class GrowthCliTests : RunTestBase
 
         Assert.True(r.ExitCode == 0, $"exit {r.ExitCode}: {r.Stderr}");
         Assert.DoesNotContain("memory grows", r.Stderr);
+        var list = ReinProcess.Run(["journal", "--json"], HomeEnv());
+        var run = Assert.Single(
+            JsonDocument.Parse(list.Stdout).RootElement.GetProperty("runs").EnumerateArray()
+        );
+        Assert.Equal(JsonValueKind.Null, run.GetProperty("growth").ValueKind);
+        Assert.Equal(
+            JsonValueKind.Null,
+            Journaled(run.GetProperty("run_id").GetString()!).GetProperty("growth").ValueKind
+        );
     }
 
     [Fact]
