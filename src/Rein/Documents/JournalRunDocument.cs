@@ -157,6 +157,11 @@ public sealed record PsRunDocument : JournalRunDocument
     /// that namespace's, and its tree is not measured from here.</summary>
     [System.Text.Json.Serialization.JsonPropertyOrder(1)]
     public bool OtherPidNamespace { get; init; }
+
+    /// <summary>With a growth warning: the seconds left before its limit at the recorded rate, from the tree's
+    /// memory now (<see cref="TreeRssBytes"/>); null without a warning, or when the tree is not measured here.</summary>
+    [System.Text.Json.Serialization.JsonPropertyOrder(1)]
+    public long? SecondsToLimitNow { get; init; }
 }
 
 /// <summary><c>rein.journal/1</c>.</summary>
