@@ -93,6 +93,7 @@ internal static class PsCommand
                         StuckPids = r.StuckPids,
                         StoppedPids = r.StoppedPids,
                         OtherPidNamespace = r.Elsewhere,
+                        SecondsToLimitNow = r.SecondsToLimitNow,
                     }),
                 ])
                 {
@@ -152,6 +153,11 @@ internal static class PsCommand
         {
             console.MarkupLine(Markup.Escape($"{r.Record.Id}: {r.Condition}"));
         }
+
+        foreach (var r in runs.Where(r => r.Growth is not null))
+        {
+            console.MarkupLine(Markup.Escape($"{r.Record.Id}: {r.Growth}"));
+        }
     }
 }
 
@@ -188,6 +194,29 @@ internal sealed record LiveRun(
         : StoppedPids.Count > 0
             ? $"pid {string.Join(", ", StoppedPids)} stopped by a signal: continue it with kill -CONT"
         : null;
+
+    /// <summary>With a growth warning on record: the seconds left before its limit at the recorded rate, from the
+    /// tree's memory measured now (not the memory at the warning: the run may have grown, or freed, since); null
+    /// without a warning, or when the tree is not measured here.</summary>
+    public long? SecondsToLimitNow =>
+        Record.Growth is { BytesPerSecond: > 0 } g && !Elsewhere
+            ? (long)
+                Math.Ceiling(Math.Max(0, g.LimitBytes - TreeRssBytes) / (double)g.BytesPerSecond)
+            : null;
+
+    /// <summary>The growth warning in words, with the time to the limit from the tree's memory now; as recorded
+    /// at the warning when the tree is not measured here. Null without a warning.</summary>
+    public string? Growth =>
+        Record.Growth is not { } g ? null
+        : SecondsToLimitNow is { } left
+            ? GrowthText.Rate(
+                g.ToWarning() with
+                {
+                    RssBytes = TreeRssBytes,
+                    TimeToLimit = TimeSpan.FromSeconds(left),
+                }
+            )
+        : GrowthText.Rate(g.ToWarning()) + " (at the warning)";
 
     /// <param name="pidNamespace">The reader's pid namespace (null: unknown, the run's pids are taken as ours).</param>
     public static LiveRun Measure(RunRecord r, IProcessTable table, long? pidNamespace)

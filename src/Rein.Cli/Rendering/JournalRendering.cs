@@ -126,6 +126,14 @@ internal static class JournalRendering
         Row("failure", r.Failure is { } f ? $"{f.Class} → {f.Hint}: {f.Advice}" : null);
         Row("evidence", r.Failure?.Evidence);
         Row("rule", r.Failure?.Rule is { } rule ? $"{rule} ({r.Failure.Source})" : null);
+        // As at the warning: the rate, the memory then, and the time it left before the limit.
+        Row(
+            "growth",
+            r.Growth is { } g
+                ? $"{DurationParser.Format(TimeSpan.FromMilliseconds(g.AtMs))} in: {GrowthText.Rate(g.ToWarning())}"
+                    + (g.Stopped ? "; stopped the run (--on-growth stop)" : "")
+                : null
+        );
         Row("exit code", r.ExitCode?.ToString(System.Globalization.CultureInfo.InvariantCulture));
         Row("signal", r.Signal?.ToString(System.Globalization.CultureInfo.InvariantCulture));
         Row(

@@ -62,6 +62,9 @@ public record JournalRunDocument
     /// <summary>Why the run failed, as the classifier read it (class, hint, advice, evidence, rule).</summary>
     public Forensics.Classification.RunFailure? Failure { get; init; }
 
+    /// <summary>The memory growth warning (<c>--warn-before</c>), from the moment it was given; null otherwise.</summary>
+    public GrowthDocument? Growth { get; init; }
+
     /// <summary><c>rein journal show</c> only: how many breadcrumbs (rein mark, InferenceGuard) the run has.</summary>
     [System.Text.Json.Serialization.JsonIgnore(
         Condition = System.Text.Json.Serialization.JsonIgnoreCondition.WhenWritingNull
@@ -112,6 +115,7 @@ public record JournalRunDocument
             Note = r.Note,
             Refusal = r.Refusal,
             Failure = r.Failure,
+            Growth = r.Growth,
             Supervision = r.Supervision is { } s
                 ? new SupervisionLinkDocument(s.SupervisionId, s.Attempt, s.RestartReason)
                 : null,
@@ -153,6 +157,11 @@ public sealed record PsRunDocument : JournalRunDocument
     /// that namespace's, and its tree is not measured from here.</summary>
     [System.Text.Json.Serialization.JsonPropertyOrder(1)]
     public bool OtherPidNamespace { get; init; }
+
+    /// <summary>With a growth warning: the seconds left before its limit at the recorded rate, from the tree's
+    /// memory now (<see cref="TreeRssBytes"/>); null without a warning, or when the tree is not measured here.</summary>
+    [System.Text.Json.Serialization.JsonPropertyOrder(1)]
+    public long? SecondsToLimitNow { get; init; }
 }
 
 /// <summary><c>rein.journal/1</c>.</summary>

@@ -18,6 +18,7 @@ namespace Rein.Documents;
 [JsonSerializable(typeof(UnkillableDocument[]))]
 [JsonSerializable(typeof(Refusal))]
 [JsonSerializable(typeof(Rein.Forensics.Classification.RunFailure))]
+[JsonSerializable(typeof(GrowthDocument))]
 [JsonSerializable(typeof(Rein.Forensics.Classification.ClassifyDocument))]
 [JsonSerializable(typeof(Rein.Status.StatusDocument))]
 [JsonSerializable(typeof(OtlpExportDocument))]

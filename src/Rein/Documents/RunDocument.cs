@@ -104,6 +104,17 @@ public sealed record GrowthDocument(
             (long)Math.Ceiling(g.TimeToLimit.TotalSeconds),
             stopped
         );
+
+    /// <summary>The warning as the guard gave it (to the second and the byte: as precise as the record).</summary>
+    public GrowthWarning ToWarning() =>
+        new(
+            TimeSpan.FromMilliseconds(AtMs),
+            BytesPerSecond,
+            RssBytes,
+            LimitBytes,
+            Limit,
+            TimeSpan.FromSeconds(SecondsToLimit)
+        );
 }
 
 /// <summary>A process the teardown could not kill: pid, state letter (D, U, Z…), command, start time.</summary>

@@ -55,6 +55,12 @@ public static class JournalSpool
             SpoolJsonContext.Default.SpoolProcesses
         );
 
+    public static string GrowthLine(GrowthWarning g) =>
+        Line(
+            new SpoolGrowth(Documents.GrowthDocument.From(g, stopped: false)),
+            SpoolJsonContext.Default.SpoolGrowth
+        );
+
     public static string EndLine(RunVerdict v) =>
         Line(
             new SpoolEnd(
@@ -73,7 +79,8 @@ public static class JournalSpool
                 v.CapMethod,
                 v.PeakProcesses,
                 v.Refusal,
-                v.Failure
+                v.Failure,
+                v.Growth is { } g ? Documents.GrowthDocument.From(g, v.StoppedForGrowth) : null
             ),
             SpoolJsonContext.Default.SpoolEnd
         );
@@ -89,6 +96,9 @@ public static class JournalSpool
     {
         /// <summary>Members the guard recorded (pid + start time), in the order seen.</summary>
         public IReadOnlyList<(int Pid, ulong Start)> Processes { get; init; } = [];
+
+        /// <summary>The growth warning, once the guard gave it (the end, when there is one, has it too).</summary>
+        public Documents.GrowthDocument? Growth { get; init; }
     }
 
     /// <summary>Parses a spool file. Lines that do not parse (a write cut short) are skipped.</summary>
@@ -98,6 +108,7 @@ public static class JournalSpool
         BootIdentity? boot = null;
         (int, ulong, int)? child = null;
         RunVerdict? end = null;
+        Documents.GrowthDocument? growth = null;
         var processes = new List<(int, ulong)>();
         foreach (var line in text.Split('\n', StringSplitOptions.RemoveEmptyEntries))
         {
@@ -166,6 +177,18 @@ public static class JournalSpool
                         }
 
                         break;
+                    case "growth":
+                        var g = e.Deserialize(SpoolJsonContext.Default.SpoolGrowth)!;
+                        if (
+                            g.Growth?.Limit is null
+                            || !Has(e.GetProperty("growth"), "bytes_per_second", "limit_bytes")
+                        )
+                        {
+                            throw new FormatException("a growth line without its required fields");
+                        }
+
+                        growth = g.Growth;
+                        break;
                     case "end" when start is not null:
                         var en = e.Deserialize(SpoolJsonContext.Default.SpoolEnd)!;
                         if (
@@ -195,7 +218,7 @@ public static class JournalSpool
                 ) { }
         }
 
-        return new Entry(path, start, boot, child, end) { Processes = processes };
+        return new Entry(path, start, boot, child, end) { Processes = processes, Growth = growth };
     }
 
     /// <summary>Is a guard still holding the run's spool file? The recorder holds a shared flock on it for the

@@ -159,6 +159,11 @@ public sealed partial class JournalStore
         }
 
         RecordProcesses(e.Start!.RunId, e.Processes);
+        if (e.Growth is { } growth)
+        {
+            RecordGrowth(e.Start!.RunId, growth);
+        }
+
         if (e.End is { } end)
         {
             RecordEnd(end);

@@ -93,6 +93,20 @@ public sealed partial class JournalStore
         cmd.ExecuteNonQuery();
     }
 
+    /// <summary>The growth warning of a run still alive, so `rein ps` shows it; an end already recorded keeps its
+    /// own copy (which also says whether the warning stopped the run).</summary>
+    public void RecordGrowth(string runId, Documents.GrowthDocument growth)
+    {
+        using var cmd = _db.CreateCommand();
+        cmd.CommandText = "UPDATE runs SET growth = $growth WHERE id = $id AND ended_at IS NULL;";
+        cmd.Parameters.AddWithValue("$id", runId);
+        cmd.Parameters.AddWithValue(
+            "$growth",
+            JsonSerializer.Serialize(growth, Documents.ReinJsonContext.Compact.GrowthDocument)
+        );
+        cmd.ExecuteNonQuery();
+    }
+
     /// <summary>The end record. Committed without its own fsync (synchronous=NORMAL): the OS has it at once, so a
     /// killed rein loses nothing, and the next start record's fsync makes it durable too. Only a power cut or
     /// kernel panic within moments of the end can lose it, and then the run reads as cut off by the crash —
@@ -104,7 +118,7 @@ public sealed partial class JournalStore
             UPDATE runs SET ended_at = $end, outcome = $outcome, exit_code = $code, signal = $sig, duration_ms = $dur,
               peak_rss = $rss, pids_killed = $killed, unkillable = $unk, rein_exit_code = $rc,
               memory_limit = $mem, cap_method = $method, note = $note, refusal = $refusal,
-              failure = $failure
+              failure = $failure, growth = COALESCE($growth, growth)
             WHERE id = $id;
             -- The boot was alive at least until this end: a later crash is dated from the last sign of life.
             UPDATE boots SET last_seen = MAX(COALESCE(last_seen, 0), $end)
@@ -144,6 +158,15 @@ public sealed partial class JournalStore
             "$failure",
             v.Failure is { } failure
                 ? JsonSerializer.Serialize(failure, Documents.ReinJsonContext.Compact.RunFailure)
+                : DBNull.Value
+        );
+        cmd.Parameters.AddWithValue(
+            "$growth",
+            v.Growth is { } growth
+                ? JsonSerializer.Serialize(
+                    Documents.GrowthDocument.From(growth, v.StoppedForGrowth),
+                    Documents.ReinJsonContext.Compact.GrowthDocument
+                )
                 : DBNull.Value
         );
         cmd.ExecuteNonQuery();

@@ -128,6 +128,9 @@ internal static class Migrations
         // v12 (pid namespaces): the pid namespace the guard ran in, so that a reader in another one (the host of a
         // container sharing the state directory) never judges the run by pids that are not its own.
         "ALTER TABLE runs ADD COLUMN pid_ns INTEGER;",
+        // v13 (growth): the memory growth warning (--warn-before) as the growth object of docs/schemas.md, written
+        // when the warning is given, so `rein ps` shows it while the run is alive.
+        "ALTER TABLE runs ADD COLUMN growth TEXT;",
     ];
 
     public static int Latest => Steps.Length;

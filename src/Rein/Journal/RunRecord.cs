@@ -84,6 +84,25 @@ public sealed record RunRecord
     /// <summary>Why the run failed, as the classifier read it; null for runs that did not fail and older records.</summary>
     public Forensics.Classification.RunFailure? Failure { get; init; }
 
+    /// <summary>The memory growth warning (<c>--warn-before</c>): recorded when it was given, so a live run has it
+    /// too; null when none was given and in records before schema v13 of the database.</summary>
+    public Documents.GrowthDocument? Growth { get; init; }
+
+    internal static Documents.GrowthDocument? ParseGrowth(string json)
+    {
+        try
+        {
+            return System.Text.Json.JsonSerializer.Deserialize(
+                json,
+                Documents.ReinJsonContext.Compact.GrowthDocument
+            );
+        }
+        catch (System.Text.Json.JsonException)
+        {
+            return null;
+        }
+    }
+
     internal static Forensics.Classification.RunFailure? ParseFailure(string json)
     {
         try

@@ -61,7 +61,9 @@ internal sealed record SpoolEnd(
     int PeakProcesses,
     Refusal? Refusal,
     // Optional: spools written before the classifier have none.
-    Forensics.Classification.RunFailure? Failure = null
+    Forensics.Classification.RunFailure? Failure = null,
+    // Optional: spools written before the growth column have none.
+    GrowthDocument? Growth = null
 )
 {
     [JsonPropertyOrder(-1)]
@@ -88,7 +90,16 @@ internal sealed record SpoolEnd(
             PeakProcesses = PeakProcesses,
             Refusal = Refusal,
             Failure = Failure,
+            Growth = Growth?.ToWarning(),
+            StoppedForGrowth = Growth?.Stopped ?? false,
         };
+}
+
+/// <summary>The growth warning, when the guard gives it (the run is still alive; the end line repeats it).</summary>
+internal sealed record SpoolGrowth(GrowthDocument Growth)
+{
+    [JsonPropertyOrder(-1)]
+    public string T => "growth";
 }
 
 /// <summary>Source-generated JSON for spool lines: one compact line each, nulls left out.</summary>
@@ -104,4 +115,5 @@ internal sealed record SpoolEnd(
 [JsonSerializable(typeof(SpoolChild))]
 [JsonSerializable(typeof(SpoolEnd))]
 [JsonSerializable(typeof(SpoolProcesses))]
+[JsonSerializable(typeof(SpoolGrowth))]
 internal sealed partial class SpoolJsonContext : JsonSerializerContext { }

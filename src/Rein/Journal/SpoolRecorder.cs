@@ -63,6 +63,9 @@ public sealed class SpoolRecorder(string stateDirectory, BootIdentity boot, Acti
             "the run's processes"
         );
 
+    public void GrowthWarned(string runId, GrowthWarning warning) =>
+        Append(Encoding.UTF8.GetBytes(JournalSpool.GrowthLine(warning)), "the growth warning");
+
     public void RunEnded(RunVerdict verdict)
     {
         // Durable as the start is: a power cut right after a clean run must not read as "the machine went down".

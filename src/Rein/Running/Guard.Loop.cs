@@ -65,6 +65,7 @@ public sealed unsafe partial class Guard
 
                 if (_growth?.Add(_watch.Elapsed, _caps.LastRss) is { } growth)
                 {
+                    _recorder?.GrowthWarned(_spec.RunId, growth);
                     _observer?.GrowthWarned(growth);
                     if (_spec.OnGrowth == GrowthAction.Stop)
                     {

@@ -30,5 +30,10 @@ public interface IRunRecorder
     /// working unchanged.</summary>
     void ProcessesSeen(string runId, IReadOnlyList<(int Pid, ulong Start)> processes) { }
 
+    /// <summary>The run's memory growth warning (<see cref="RunSpec.WarnBefore"/>), recorded when it is given so
+    /// that readers (<c>rein ps</c>) see it while the run is alive; the end record keeps it. A default that records
+    /// nothing keeps other recorders working unchanged.</summary>
+    void GrowthWarned(string runId, GrowthWarning warning) { }
+
     void RunEnded(RunVerdict verdict);
 }

@@ -163,6 +163,87 @@ public sealed class JournalStoreTests : IDisposable
         Assert.Equal(2, again.Count());
     }
 
+    /// <summary>The growth warning reaches the journal while the run is alive (its own spool line), and the end
+    /// keeps it with whether it stopped the run; a run without one has none.</summary>
+    [Fact]
+    public void Spool_growth_line_is_in_the_journal_while_the_run_lives_and_the_end_keeps_it()
+    {
+        Directory.CreateDirectory(JournalSpool.Directory(_dir));
+        var now = DateTimeOffset.UtcNow;
+        var me = Rein.Processes.ProcessTables.Current.Read(Environment.ProcessId)!;
+        var warning = new GrowthWarning(
+            TimeSpan.FromMilliseconds(1500),
+            134_217_728.6,
+            1L << 30,
+            4L << 30,
+            "memory",
+            TimeSpan.FromSeconds(23.2)
+        );
+        var file = JournalSpool.FileFor(_dir, "leak");
+        File.WriteAllText(
+            file,
+            JournalSpool.StartLine(
+                Start("leak", now) with
+                {
+                    ReinPid = Environment.ProcessId,
+                    ReinStartTime = me.StartTime,
+                },
+                _boot
+            ) + JournalSpool.GrowthLine(warning)
+        );
+        File.WriteAllText(
+            JournalSpool.FileFor(_dir, "flat"),
+            JournalSpool.StartLine(Start("flat", now), _boot)
+                + JournalSpool.EndLine(End("flat", now))
+        );
+
+        using (var store = JournalStore.Open(_dir))
+        {
+            var live = store.Get("leak")!;
+            Assert.Equal(RunState.Running, live.State);
+            Assert.Equal(
+                new Rein.Documents.GrowthDocument(
+                    1500,
+                    134_217_728,
+                    1L << 30,
+                    "memory",
+                    4L << 30,
+                    24,
+                    false
+                ),
+                live.Growth
+            );
+            Assert.Null(store.Get("flat")!.Growth);
+        }
+
+        File.AppendAllText(
+            file,
+            JournalSpool.EndLine(
+                End("leak", now) with
+                {
+                    Outcome = RunOutcome.MemoryExceeded,
+                    Growth = warning,
+                    StoppedForGrowth = true,
+                }
+            )
+        );
+        using var after = JournalStore.Open(_dir);
+        var ended = after.Get("leak")!;
+        Assert.Equal(RunState.Ended, ended.State);
+        Assert.Equal(
+            new Rein.Documents.GrowthDocument(
+                1500,
+                134_217_728,
+                1L << 30,
+                "memory",
+                4L << 30,
+                24,
+                true
+            ),
+            ended.Growth
+        );
+    }
+
     [Fact]
     public void Spool_file_of_a_vanished_guard_is_imported_as_unclean_and_removed()
     {

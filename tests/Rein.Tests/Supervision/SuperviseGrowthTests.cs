@@ -46,5 +46,27 @@ public sealed class SuperviseGrowthTests : SuperviseTestBase
         Assert.StartsWith("memory grows ", warnings[0].GetProperty("reason").GetString());
         Assert.Single(Events("give_up"));
         AssertNoSurvivors();
+
+        // Each incarnation is a run: the journal keeps its warning, and that it stopped it.
+        var list = ReinProcess.Run(["journal", "--json"], HomeEnv());
+        var runs = System
+            .Text.Json.JsonDocument.Parse(list.Stdout)
+            .RootElement.GetProperty("runs")
+            .EnumerateArray()
+            .ToList();
+        Assert.Equal(2, runs.Count);
+        Assert.All(
+            runs,
+            run =>
+            {
+                Assert.NotEqual(
+                    System.Text.Json.JsonValueKind.Null,
+                    run.GetProperty("supervision").ValueKind
+                );
+                var growth = run.GetProperty("growth");
+                Assert.True(growth.GetProperty("stopped").GetBoolean(), run.ToString());
+                Assert.Equal("memory", growth.GetProperty("limit").GetString());
+            }
+        );
     }
 }
