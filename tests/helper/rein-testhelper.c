@@ -25,6 +25,7 @@
  *   setsid [ ... ]       like bg, but the child calls setsid() first (escapes the group)
  *   daemon [ ... ]       double-fork: the grandchild calls setsid() and runs the block,
  *                        the middle process exits at once, so the grandchild is orphaned
+ *   await FILE           wait until FILE exists (at most 30 s)
  *   wait                 wait for all own children
  *   stamp PATH           append the wall-clock time in nanoseconds to PATH (for latency benchmarks)
  *   clearenv             re-exec with an empty environment (no REIN_RUN_ID), as Popen(env={...}) does;
@@ -346,6 +347,10 @@ static void run(int i, int end) {
                 perror(a);
                 exit(2);
             }
+            i += 2;
+        } else if (strcmp(w, "await") == 0) {
+            /* await FILE: until FILE exists (a daemon's pidfile: the test then knows it runs), at most 30 s. */
+            for (int k = 0; k < 3000 && access(a, F_OK) != 0; k++) sleep_seconds(0.01);
             i += 2;
         } else if (strcmp(w, "wait") == 0) {
             while (wait(NULL) > 0 || errno == EINTR) {

@@ -106,6 +106,7 @@ internal static class JournalRendering
         Row("command", r.CommandLine);
         Row("cwd", r.WorkingDirectory);
         Row("user", r.User);
+        Row("rein", r.ReinVersion);
         Row("started", Time(r.StartedAt, zone));
         Row("ended", r.EndedAt is { } e ? Time(e, zone) : null);
         Row(

@@ -65,6 +65,9 @@ public record JournalRunDocument
     /// <summary>The memory growth warning (<c>--warn-before</c>), from the moment it was given; null otherwise.</summary>
     public GrowthDocument? Growth { get; init; }
 
+    /// <summary>The version of the rein that guarded the run (<c>rein --version</c>); null for older records.</summary>
+    public string? ReinVersion { get; init; }
+
     /// <summary><c>rein journal show</c> only: how many breadcrumbs (rein mark, InferenceGuard) the run has.</summary>
     [System.Text.Json.Serialization.JsonIgnore(
         Condition = System.Text.Json.Serialization.JsonIgnoreCondition.WhenWritingNull
@@ -116,6 +119,7 @@ public record JournalRunDocument
             Refusal = r.Refusal,
             Failure = r.Failure,
             Growth = r.Growth,
+            ReinVersion = r.ReinVersion,
             Supervision = r.Supervision is { } s
                 ? new SupervisionLinkDocument(s.SupervisionId, s.Attempt, s.RestartReason)
                 : null,

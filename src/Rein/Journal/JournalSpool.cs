@@ -38,7 +38,8 @@ public static class JournalSpool
                 s.Supervision?.SupervisionId,
                 s.Supervision?.Attempt,
                 s.Supervision?.RestartReason,
-                boot.PidNamespace
+                boot.PidNamespace,
+                s.ReinVersion
             ),
             SpoolJsonContext.Default.SpoolStart
         );
@@ -80,7 +81,8 @@ public static class JournalSpool
                 v.PeakProcesses,
                 v.Refusal,
                 v.Failure,
-                v.Growth is { } g ? Documents.GrowthDocument.From(g, v.StoppedForGrowth) : null
+                v.Growth is { } g ? Documents.GrowthDocument.From(g, v.StoppedForGrowth) : null,
+                v.StartFailure?.Code
             ),
             SpoolJsonContext.Default.SpoolEnd
         );
@@ -145,7 +147,8 @@ public static class JournalSpool
                             st.Model,
                             st.Sup is { } sup
                                 ? new Supervision.SupervisionLink(sup, st.Attempt ?? 0, st.Reason)
-                                : null
+                                : null,
+                            st.Version
                         );
                         boot = new BootIdentity(
                             st.BootId,

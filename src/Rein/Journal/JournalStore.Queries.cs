@@ -133,7 +133,7 @@ public sealed partial class JournalStore
                 SELECT id, command, cwd, user_name, rein_pid, rein_start, child_pid, child_start, pgid, boot_id, started_at,
                   ended_at, outcome, exit_code, signal, duration_ms, peak_rss, pids_killed, unkillable, lock_label, model_label,
                   unclean_reason, unclean_detected_at, rein_exit_code, memory_limit, cap_method, note, refusal,
-                  supervision_id, supervision_attempt, restart_reason, failure, pid_ns, growth
+                  supervision_id, supervision_attempt, restart_reason, failure, pid_ns, growth, rein_version
                 FROM runs
                 """
             + " "
@@ -197,6 +197,7 @@ public sealed partial class JournalStore
                     Failure = r.IsDBNull(31) ? null : RunRecord.ParseFailure(r.GetString(31)),
                     PidNamespace = r.IsDBNull(32) ? null : r.GetInt64(32),
                     Growth = r.IsDBNull(33) ? null : RunRecord.ParseGrowth(r.GetString(33)),
+                    ReinVersion = r.IsDBNull(34) ? null : r.GetString(34),
                 }
             );
         }

@@ -38,8 +38,8 @@ public sealed partial class JournalStore
         {
             cmd.CommandText = """
                 INSERT OR IGNORE INTO runs(id, command, cwd, user_name, rein_pid, rein_start, boot_id, started_at, lock_label, model_label,
-                  supervision_id, supervision_attempt, restart_reason, pid_ns)
-                VALUES ($id, $cmd, $cwd, $user, $pid, $start, $boot, $at, $lock, $model, $sup, $attempt, $reason, $pidns);
+                  supervision_id, supervision_attempt, restart_reason, pid_ns, rein_version)
+                VALUES ($id, $cmd, $cwd, $user, $pid, $start, $boot, $at, $lock, $model, $sup, $attempt, $reason, $pidns, $ver);
                 INSERT INTO boots(boot_id, first_seen, boot_time, last_seen) VALUES ($boot, $at, $bt, $at)
                 ON CONFLICT(boot_id) DO UPDATE SET last_seen = MAX(COALESCE(last_seen, 0), $at);
                 """;
@@ -62,6 +62,7 @@ public sealed partial class JournalStore
             );
             cmd.Parameters.AddWithValue("$at", start.StartedAt.ToUnixTimeMilliseconds());
             cmd.Parameters.AddWithValue("$pidns", (object?)boot.PidNamespace ?? DBNull.Value);
+            cmd.Parameters.AddWithValue("$ver", (object?)start.ReinVersion ?? DBNull.Value);
             cmd.Parameters.AddWithValue("$lock", (object?)start.LockLabel ?? DBNull.Value);
             cmd.Parameters.AddWithValue("$model", (object?)start.ModelLabel ?? DBNull.Value);
             cmd.Parameters.AddWithValue(

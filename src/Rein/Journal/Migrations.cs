@@ -131,6 +131,8 @@ internal static class Migrations
         // v13 (growth): the memory growth warning (--warn-before) as the growth object of docs/schemas.md, written
         // when the warning is given, so `rein ps` shows it while the run is alive.
         "ALTER TABLE runs ADD COLUMN growth TEXT;",
+        // v14 (versions): the version of the rein that guarded the run (rein --version), from its start record.
+        "ALTER TABLE runs ADD COLUMN rein_version TEXT;",
     ];
 
     public static int Latest => Steps.Length;

@@ -71,6 +71,9 @@ public sealed record RunRecord
 
     public DateTimeOffset? UncleanDetectedAt { get; init; }
 
+    /// <summary>The version of the rein that guarded the run; null for runs recorded before it was kept.</summary>
+    public string? ReinVersion { get; init; }
+
     /// <summary>Why admission refused the run (outcome <c>refused</c>); null for older records, which keep the
     /// reason as a sentence in <see cref="Note"/>.</summary>
     public Running.Gates.Refusal? Refusal { get; init; }

@@ -24,7 +24,9 @@ internal sealed record SpoolStart(
     int? Attempt = null,
     string? Reason = null,
     // Optional: spools written before pid namespaces were recorded have none.
-    long? PidNs = null
+    long? PidNs = null,
+    // Optional: spools written before rein's version was recorded have none.
+    string? Version = null
 )
 {
     [JsonPropertyOrder(-1)]
@@ -63,7 +65,9 @@ internal sealed record SpoolEnd(
     // Optional: spools written before the classifier have none.
     Forensics.Classification.RunFailure? Failure = null,
     // Optional: spools written before the growth column have none.
-    GrowthDocument? Growth = null
+    GrowthDocument? Growth = null,
+    // Optional: the exit code of a start failure that is not the program's (a stream rein could not open).
+    int? StartCode = null
 )
 {
     [JsonPropertyOrder(-1)]
@@ -83,7 +87,7 @@ internal sealed record SpoolEnd(
             PidsKilled = PidsKilled ?? [],
             Unkillable = [.. (Unkillable ?? []).Select(u => u.ToProcess())],
             StartFailure = StartErrno is { } errno
-                ? new Processes.Posix.SpawnFailure(errno, StartError ?? "")
+                ? new Processes.Posix.SpawnFailure(errno, StartError ?? "") { Code = StartCode }
                 : null,
             MemoryLimitBytes = MemoryLimit,
             CapMethod = CapMethod,

@@ -148,7 +148,8 @@ public sealed unsafe partial class Guard : IDisposable
                 startedAt,
                 _spec.LockLabel,
                 _spec.ModelLabel,
-                _spec.Supervision
+                _spec.Supervision,
+                ReinVersion: Rein.ReinVersion.Text
             )
         );
 

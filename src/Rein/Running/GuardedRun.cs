@@ -207,7 +207,8 @@ public sealed class GuardedRun(RunSpec spec, GuardedRunOptions options)
                 now,
                 spec.LockLabel,
                 spec.ModelLabel,
-                spec.Supervision
+                spec.Supervision,
+                ReinVersion: Rein.ReinVersion.Text
             )
         );
         recorder.RunEnded(verdict);

@@ -276,6 +276,6 @@ public sealed class TimeoutCliTests : RunTestBase
         var r = ReinProcess.Run(["timeout", "--version"]);
 
         Assert.Equal(0, r.ExitCode);
-        Assert.Matches(@"^rein timeout \(rein\) \d+\.\d+\.\d+\n$", r.Stdout);
+        Assert.Matches(@"^rein timeout \(rein\) \d+\.\d+\.\d+(-[0-9A-Za-z.]+)?\n$", r.Stdout);
     }
 }

@@ -46,7 +46,8 @@ public sealed class InProcessGuardTests : RunTestBase
             () =>
             {
                 using var guard = new Guard(
-                    Spec(null, "bg", "[", "sleep", "1.5", "]", "sleep", "1.5", "exit", "3")
+                    // The background child ends a second before the root: nothing is left to kill, even loaded.
+                    Spec(null, "bg", "[", "sleep", "0.5", "]", "sleep", "1.5", "exit", "3")
                 );
                 var v = guard.Run();
                 guard.Disarm();

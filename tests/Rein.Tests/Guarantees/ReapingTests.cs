@@ -137,7 +137,22 @@ public sealed class ReapingTests : RunTestBase
         // Where the kernel refuses PR_SET_CHILD_SUBREAPER, an orphaned daemon re-parents to init: the "nothing
         // below the shim" shortcut would miss it, so rein must take the full scan (the marker finds it).
         var r = ReinProcess.Run(
-            RunArgs([], "daemon", "[", "ignore-term", "pidfile", PidFile, "hang", "]", "exit", "0"),
+            RunArgs(
+                [],
+                "daemon",
+                "[",
+                "ignore-term",
+                "pidfile",
+                PidFile,
+                "hang",
+                "]",
+                // The root exits only once the daemon runs: otherwise, on a loaded machine, the teardown could
+                // kill it before it wrote its pidfile and the test would find nothing to check.
+                "await",
+                PidFile,
+                "exit",
+                "0"
+            ),
             HomeEnv(("REIN_FAULT", "no-subreaper"))
         );
         Assert.Equal(0, r.ExitCode);

@@ -32,6 +32,32 @@ public sealed class VersionTests
     }
 
     [Fact]
+    public void Every_run_in_the_journal_records_the_version_that_guarded_it()
+    {
+        var home = Directory.CreateTempSubdirectory("rein-version-").FullName;
+        try
+        {
+            var env = new Dictionary<string, string?> { ["REIN_HOME"] = home };
+            Assert.Equal(0, ReinProcess.Run(["run", "--", "true"], env).ExitCode);
+            var version = ReinProcess.Run(["--version"]).Stdout.Trim()["rein ".Length..];
+
+            var run = Assert.Single(
+                System
+                    .Text.Json.JsonDocument.Parse(
+                        ReinProcess.Run(["journal", "--json"], env).Stdout
+                    )
+                    .RootElement.GetProperty("runs")
+                    .EnumerateArray()
+            );
+            Assert.Equal(version, run.GetProperty("rein_version").GetString());
+        }
+        finally
+        {
+            Directory.Delete(home, recursive: true);
+        }
+    }
+
+    [Fact]
     public void The_version_is_the_one_git_tags_give()
     {
         Assert.SkipWhen(

@@ -186,6 +186,16 @@ public sealed class RunSpecStdioTests : RunTestBase
             verdict.StartFailure!.Message
         );
         Assert.False(File.Exists(Path.Combine(Scratch, "ran")));
+        // Through the spool into the journal: not the program's fault, so 125, not 126/127.
+        var run = Assert.Single(
+            System
+                .Text.Json.JsonDocument.Parse(
+                    ReinProcess.Run(["journal", "--json"], HomeEnv()).Stdout
+                )
+                .RootElement.GetProperty("runs")
+                .EnumerateArray()
+        );
+        Assert.Equal(125, run.GetProperty("rein_exit_code").GetInt32());
     }
 
     [Fact]
