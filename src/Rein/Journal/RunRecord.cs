@@ -91,44 +91,26 @@ public sealed record RunRecord
     /// too; null when none was given and in records before schema v13 of the database.</summary>
     public Documents.GrowthDocument? Growth { get; init; }
 
-    internal static Documents.GrowthDocument? ParseGrowth(string json)
-    {
-        try
-        {
-            return System.Text.Json.JsonSerializer.Deserialize(
-                json,
-                Documents.ReinJsonContext.Compact.GrowthDocument
-            );
-        }
-        catch (System.Text.Json.JsonException)
-        {
-            return null;
-        }
-    }
+    internal static Documents.GrowthDocument? ParseGrowth(string json) =>
+        ParseColumn(json, Documents.ReinJsonContext.Compact.GrowthDocument);
 
-    internal static Forensics.Classification.RunFailure? ParseFailure(string json)
-    {
-        try
-        {
-            return System.Text.Json.JsonSerializer.Deserialize(
-                json,
-                Documents.ReinJsonContext.Compact.RunFailure
-            );
-        }
-        catch (System.Text.Json.JsonException)
-        {
-            return null;
-        }
-    }
+    internal static Forensics.Classification.RunFailure? ParseFailure(string json) =>
+        ParseColumn(json, Documents.ReinJsonContext.Compact.RunFailure);
 
-    internal static Running.Gates.Refusal? ParseRefusal(string json)
+    internal static Running.Gates.Refusal? ParseRefusal(string json) =>
+        ParseColumn(json, Documents.ReinJsonContext.Compact.Refusal);
+
+    /// <summary>A JSON column's object; null when it cannot be read (a record damaged or from an unknown future
+    /// shape shows without it rather than failing every reader).</summary>
+    static T? ParseColumn<T>(
+        string json,
+        System.Text.Json.Serialization.Metadata.JsonTypeInfo<T> type
+    )
+        where T : class
     {
         try
         {
-            return System.Text.Json.JsonSerializer.Deserialize(
-                json,
-                Documents.ReinJsonContext.Compact.Refusal
-            );
+            return System.Text.Json.JsonSerializer.Deserialize(json, type);
         }
         catch (System.Text.Json.JsonException)
         {
