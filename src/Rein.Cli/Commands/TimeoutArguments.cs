@@ -1,4 +1,5 @@
 using Rein.Config;
+using Rein.Processes.Posix;
 
 namespace Rein.Cli.Commands;
 

@@ -1,6 +1,7 @@
 using System.CommandLine;
 using Rein.Config;
 using Rein.Journal;
+using Rein.Processes.Posix;
 using Rein.Running;
 
 namespace Rein.Cli.Commands;

@@ -129,17 +129,9 @@ internal static class RunSummary
         + "rein: save your work and reboot. On macOS run Disk Utility > First Aid on the data volume afterwards\n"
         + "rein: (if login fails: Recovery Mode, hold the power button, Options > Disk Utility > First Aid).";
 
+    /// <summary><c>SIGTERM</c>, <c>SIGRTMIN+2</c>; <c>signal N</c> for a number without a name.</summary>
     public static string SignalName(int sig) =>
-        sig switch
-        {
-            LibC.SIGHUP => "SIGHUP",
-            LibC.SIGINT => "SIGINT",
-            LibC.SIGQUIT => "SIGQUIT",
-            6 => "SIGABRT",
-            LibC.SIGKILL => "SIGKILL",
-            11 => "SIGSEGV",
-            13 => "SIGPIPE",
-            LibC.SIGTERM => "SIGTERM",
-            _ => $"signal {sig}",
-        };
+        sig > 0 && SignalNames.Name(sig) is var name && !char.IsAsciiDigit(name[0])
+            ? "SIG" + name
+            : $"signal {sig}";
 }

@@ -8,21 +8,8 @@ public sealed class SpotlightCheck : IDoctorCheck
 {
     public string Name => "spotlight";
 
-    public static readonly string[] HeavyDirectories =
-    [
-        ".venv",
-        "venv",
-        "node_modules",
-        ".mypy_cache",
-        ".pytest_cache",
-        ".ruff_cache",
-        "dist",
-        "build",
-        "site",
-        ".tox",
-        "models",
-        ".cache",
-    ];
+    /// <summary>The heavy, regenerable folder names: the same list <c>rein protect</c> marks.</summary>
+    public static IReadOnlySet<string> HeavyDirectories => Protect.IndexProtection.Heavy;
 
     static readonly string[] CloudMarkers =
     [

@@ -154,14 +154,11 @@ internal static class AppleChecks
     /// <summary>The macOS column of <c>rein kill -l</c> and of signal-name parsing (SignalNames.MacOS).</summary>
     static IEnumerable<AppleCheck> SignalTable()
     {
-        var names = typeof(Rein.Cli.ReinCli).Assembly.GetType(
-            "Rein.Cli.Commands.SignalNames",
-            true
-        )!;
+        var names = typeof(Rein.Processes.Posix.SignalNames);
         var table = ((string Name, int Number)[])names.GetField("MacOS", Statics)!.GetValue(null)!;
         Assert.NotEmpty(table);
         return table.Select(e =>
-            Macro("SIG" + e.Name, e.Number, $"Rein.Cli.Commands.SignalNames.MacOS[{e.Name}]")
+            Macro("SIG" + e.Name, e.Number, $"Rein.Processes.Posix.SignalNames.MacOS[{e.Name}]")
         );
     }
 

@@ -29,7 +29,7 @@ public sealed partial class AppleHeaderTests
             "Rein.Platform.MacOS.DarwinStat.X64Uid",
             "Rein.Processes.Posix.LibC.SIGKILL",
             "Rein.Processes.Posix.LibC+PollFd.Revents",
-            "Rein.Cli.Commands.SignalNames.MacOS[USR1]",
+            "Rein.Processes.Posix.SignalNames.MacOS[USR1]",
         ];
         foreach (var origin in expected)
         {

@@ -1,14 +1,15 @@
 using System.Globalization;
 
-namespace Rein.Cli.Commands;
+namespace Rein.Processes.Posix;
 
 /// <summary>
 /// Signal names and numbers as coreutils reads and prints them (gnulib's operand2sig and sig2str, what
 /// <c>kill -l</c> lists): a name in any case with or without <c>SIG</c>, <c>EXIT</c> for 0, <c>RTMIN+N</c> /
 /// <c>RTMAX-N</c> on Linux, or a number — also a shell's <c>$?</c> for a signal death (143 is TERM).
-/// The numbers are the kernel's (signal.h), which differ between Linux and macOS.
+/// The numbers are the kernel's (signal.h), which differ between Linux and macOS. The one table of signal names:
+/// <c>rein timeout -s</c>, <c>kill -l</c> style listings and the run summaries all read it.
 /// </summary>
-internal static class SignalNames
+public static class SignalNames
 {
     // asm/signal.h (x86, arm, arm64, riscv: the generic numbering).
     static readonly (string Name, int Number)[] Linux =
