@@ -12,12 +12,7 @@ mkdir -p "$feed"
 feed="$(cd "$feed" && pwd)"
 cd "$(dirname "$0")/../.."
 
-case "$(uname -s)-$(uname -m)" in
-  Linux-x86_64) rid=linux-x64 ;;
-  Linux-aarch64 | Linux-arm64) rid=linux-arm64 ;;
-  Darwin-arm64) rid=osx-arm64 ;;
-  *) echo "pack.sh: no tool package for $(uname -s) $(uname -m) (RIDs: linux-x64, linux-arm64, osx-arm64)" >&2; exit 1 ;;
-esac
+rid="$(packaging/rid.sh)"
 # As build.sh: SQLite linked into the binary when the C compiler has a static one (Debian: libsqlite3-dev), else
 # libe_sqlite3 travels in the package beside rein.
 sqlite=()
