@@ -7,7 +7,7 @@ namespace Rein.Cli;
 /// Loads SQLite's native library from beside the rein binary by its path. Left to the runtime, the first SQLite call
 /// probes <c>e_sqlite3.so</c> through the dynamic loader's whole search path (about 70 failed opens here) before it
 /// tries <c>libe_sqlite3.so</c> beside the binary, on every verb that reads the journal. Where the library is not
-/// there (the dotnet tool keeps it under runtimes/, a build that links SQLite statically binds it at link time and
+/// there (a framework-dependent host keeps it under runtimes/, a build that links SQLite statically binds it at link time and
 /// never asks), the runtime's own probing runs as before. Only the CLI does this: a library host's resolver is its
 /// own to set.
 /// </summary>

@@ -5,8 +5,8 @@
  * created with random permissions, FD_CLOEXEC or O_NONBLOCK never set. Called from C, the compiler uses the
  * platform's real convention. Flags are the platform's own values (the managed side knows them per OS).
  *
- * Linked into the NativeAOT rein binary; built as libreinnative (.so/.dylib) beside other hosts (the test suite,
- * the dotnet tool), where the managed side finds it by name. */
+ * Linked into the NativeAOT rein binary (also the one in the dotnet tool); built as libreinnative (.so/.dylib) beside
+ * other hosts (the test suite, a .NET program using the library), where the managed side finds it by name. */
 #define _GNU_SOURCE
 #include <fcntl.h>
 #include <sys/ioctl.h>
