@@ -53,7 +53,11 @@ def _pep440(version: str) -> str:
     m = re.fullmatch(r"(\d+\.\d+\.\d+)-(alpha|beta|rc)\.(\d+)(?:\.(\d+))?", v)
     if m:
         base, pre, n, height = m.groups()
-        v = f"{base}{_SEMVER_PRE[pre]}{int(n)}" + (f".dev{int(height)}" if height else "")
+        v = f"{base}{_SEMVER_PRE[pre]}{int(n)}"
+        if height:
+            # MinVer's own pre-release (alpha.0) after a release tag: a development release before the next one;
+            # after a pre-release tag (rc.1): commits on it, which sort after it.
+            v += f".dev{int(height)}" if (pre, int(n)) == ("alpha", 0) else f".post{int(height)}"
     if not re.fullmatch(r"\d+(\.\d+)*([abc]|rc)?\d*(\.post\d+)?(\.dev\d+)?(\+[a-zA-Z0-9.]+)?", v):
         raise SystemExit(f"build_wheel.py: '{version}' is not a version (e.g. 0.1.0 or v0.2.0)")
     return v

@@ -61,6 +61,7 @@ def test_minvers_versions_become_pep_440_versions() -> None:
     # Between tags MinVer stamps a SemVer pre-release; pip would refuse it as a wheel's version.
     assert build_wheel._pep440("0.1.0-alpha.0.158") == "0.1.0a0.dev158"
     assert build_wheel._pep440("1.2.0-rc.2") == "1.2.0rc2"
+    assert build_wheel._pep440("1.2.0-rc.2.5") == "1.2.0rc2.post5"  # after the rc2 tag, not before it
     assert build_wheel._pep440("v0.2.0") == "0.2.0"
     with pytest.raises(SystemExit):
         build_wheel._pep440("0.1.0-foo.1")

@@ -23,7 +23,11 @@ public sealed class ContainerApi
     /// <c>unix://</c> address, else the first socket that exists of Docker's (<c>/var/run/docker.sock</c>, Docker
     /// Desktop's <c>~/.docker/run/docker.sock</c>) and Podman's (rootless under <c>XDG_RUNTIME_DIR</c>, then
     /// rootful). Null, with why, when there is none (or <c>DOCKER_HOST</c> names a TCP daemon: not spoken).</summary>
-    public static ContainerApi? Find(out string why)
+    public static ContainerApi? Find(out string why) => Find(podmanFirst: false, out why);
+
+    /// <param name="podmanFirst">Ask Podman's sockets before Docker's (the command runs podman).</param>
+    /// <param name="why">Why there is none, when there is none.</param>
+    public static ContainerApi? Find(bool podmanFirst, out string why)
     {
         var host = Environment.GetEnvironmentVariable("DOCKER_HOST");
         if (!string.IsNullOrEmpty(host))
@@ -41,13 +45,18 @@ public sealed class ContainerApi
 
         var home = Environment.GetEnvironmentVariable("HOME");
         var runtime = Environment.GetEnvironmentVariable("XDG_RUNTIME_DIR");
-        string?[] candidates =
+        string?[] docker =
         [
             "/var/run/docker.sock",
             home is { Length: > 0 } ? Path.Combine(home, ".docker/run/docker.sock") : null,
+            runtime is { Length: > 0 } ? Path.Combine(runtime, "docker.sock") : null, // rootless Docker
+        ];
+        string?[] podman =
+        [
             runtime is { Length: > 0 } ? Path.Combine(runtime, "podman/podman.sock") : null,
             "/run/podman/podman.sock",
         ];
+        string?[] candidates = podmanFirst ? [.. podman, .. docker] : [.. docker, .. podman];
         foreach (var candidate in candidates)
         {
             if (candidate is not null && File.Exists(candidate))
@@ -101,6 +110,11 @@ public sealed class ContainerApi
             }
 
             return Parse(answer.ToArray(), pathAndQuery);
+        }
+        catch (ArgumentException e)
+        {
+            // A socket path longer than the system's sun_path (108 bytes on Linux, 104 on macOS).
+            throw new ContainerApiException($"{SocketPath}: {e.Message}");
         }
         catch (SocketException e)
         {

@@ -43,6 +43,20 @@ public static class ContainerCommand
         return RunAt(command) is { } at && !Detached(command, at + 1);
     }
 
+    /// <summary>The command is compose itself (<c>docker compose …</c>, <c>docker-compose …</c>, the Podman twins):
+    /// only then does auto mode look for the compose project's containers.</summary>
+    public static bool IsCompose(IReadOnlyList<string> command) =>
+        command.Count >= 2
+        && (
+            Composers.Contains(Path.GetFileName(command[0]))
+            || (Engines.Contains(Path.GetFileName(command[0])) && command[1] == "compose")
+        );
+
+    /// <summary>The command names Podman (<c>podman …</c>, <c>podman-compose …</c>): its socket is asked first.</summary>
+    public static bool IsPodman(IReadOnlyList<string> command) =>
+        command.Count >= 1
+        && Path.GetFileName(command[0]).StartsWith("podman", StringComparison.Ordinal);
+
     /// <summary>The command with <c>--label rein.run=RUN_ID</c> after its <c>run</c>/<c>create</c> word, when it
     /// is a direct <c>docker|podman [container] run|create</c>; otherwise the command itself.</summary>
     public static IReadOnlyList<string> Labelled(IReadOnlyList<string> command, string runId)
@@ -72,7 +86,15 @@ public static class ContainerCommand
         {
             if (command[i] == "up")
             {
-                return !Detached(command, i + 1);
+                // `up --wait` returns once the services are healthy and leaves them running (it implies -d).
+                return !Detached(command, i + 1)
+                    && !command
+                        .Skip(i + 1)
+                        .Any(w =>
+                            w == "--wait"
+                            || w.StartsWith("--wait=", StringComparison.Ordinal)
+                                && w != "--wait=false"
+                        );
             }
         }
 
@@ -88,8 +110,9 @@ public static class ContainerCommand
         {
             var word = command[i];
             if (
-                word is "--detach" or "--detach=true"
-                || word.StartsWith("--detach=t", StringComparison.Ordinal)
+                word == "--detach"
+                || word.StartsWith("--detach=", StringComparison.Ordinal)
+                    && word is not ("--detach=false" or "--detach=False" or "--detach=0")
             )
             {
                 return true;

@@ -21,10 +21,16 @@ public static class ContainerSweep
 
     /// <summary>Finds and stops the run's running containers. Never throws for the daemon's sake: a daemon that
     /// cannot be reached is the result's <see cref="ContainerSweepResult.Problem"/>.</summary>
+    /// <param name="runFolders">The run's folder as the kernel and as the shell name it (<c>$PWD</c> through a
+    /// symlink): compose records the latter.</param>
+    /// <param name="compose">Also take compose projects of the run's folders (the run's command is compose, or
+    /// <c>--containers on</c>); otherwise only labelled containers. Never for the root or the home folder, whose
+    /// subtree is everything.</param>
     public static ContainerSweepResult Stop(
         ContainerApi api,
         string runId,
-        string runFolder,
+        IReadOnlyList<string> runFolders,
+        bool compose,
         DateTimeOffset startedAt,
         TimeSpan grace
     )
@@ -33,7 +39,16 @@ public static class ContainerSweep
         List<(string Id, string Name, string Image, string By)> found;
         try
         {
-            found = Find(api, runId, runFolder, startedAt, ask);
+            var home = Path.TrimEndingDirectorySeparator(
+                Environment.GetEnvironmentVariable("HOME") is { Length: > 0 } h ? h : "/"
+            );
+            var folders = compose
+                ? runFolders
+                    .Select(Path.TrimEndingDirectorySeparator)
+                    .Where(f => f.Length > 0 && f != "/" && f != home)
+                    .ToList()
+                : [];
+            found = Find(api, runId, folders, startedAt, ask);
         }
         catch (ContainerApiException e)
         {
@@ -43,41 +58,47 @@ public static class ContainerSweep
         var seconds = (int)Math.Ceiling(Math.Max(0, grace.TotalSeconds));
         var stops = found
             .Select(c =>
-                Task.Run(() =>
-                {
-                    try
+                Task.Factory.StartNew(
+                    () =>
                     {
-                        var (status, body) = api.Send(
-                            "POST",
-                            $"/containers/{c.Id}/stop?t={seconds}",
-                            ask
-                        );
-                        return status switch
+                        try
                         {
-                            204 => new RunContainer(c.Id, c.Name, c.Image, c.By, true, null),
-                            304 or 404 => new RunContainer(
-                                c.Id,
-                                c.Name,
-                                c.Image,
-                                c.By,
-                                false,
-                                null
-                            ),
-                            _ => new RunContainer(
-                                c.Id,
-                                c.Name,
-                                c.Image,
-                                c.By,
-                                false,
-                                $"the daemon answered {status}: {Message(body)}"
-                            ),
-                        };
-                    }
-                    catch (ContainerApiException e)
-                    {
-                        return new RunContainer(c.Id, c.Name, c.Image, c.By, false, e.Message);
-                    }
-                })
+                            var (status, body) = api.Send(
+                                "POST",
+                                $"/containers/{c.Id}/stop?t={seconds}",
+                                ask
+                            );
+                            return status switch
+                            {
+                                204 => new RunContainer(c.Id, c.Name, c.Image, c.By, true, null),
+                                304 or 404 => new RunContainer(
+                                    c.Id,
+                                    c.Name,
+                                    c.Image,
+                                    c.By,
+                                    false,
+                                    null
+                                ),
+                                _ => new RunContainer(
+                                    c.Id,
+                                    c.Name,
+                                    c.Image,
+                                    c.By,
+                                    false,
+                                    $"the daemon answered {status}: {Message(body)}"
+                                ),
+                            };
+                        }
+                        catch (ContainerApiException e)
+                        {
+                            return new RunContainer(c.Id, c.Name, c.Image, c.By, false, e.Message);
+                        }
+                    },
+                    CancellationToken.None,
+                    // A thread each, at once: the pool would start them one by one while each stop waits the grace.
+                    TaskCreationOptions.LongRunning,
+                    TaskScheduler.Default
+                )
             )
             .ToArray();
         Task.WaitAll(stops);
@@ -87,7 +108,7 @@ public static class ContainerSweep
     static List<(string, string, string, string)> Find(
         ContainerApi api,
         string runId,
-        string runFolder,
+        IReadOnlyList<string> runFolders,
         DateTimeOffset startedAt,
         TimeSpan ask
     )
@@ -98,12 +119,17 @@ public static class ContainerSweep
             found.Add((c.Id, c.Name, c.Image, "label"));
         }
 
+        if (runFolders.Count == 0)
+        {
+            return found;
+        }
+
         foreach (var c in List(api, ComposeFolderLabel, ask))
         {
             if (
                 found.Any(f => f.Item1 == c.Id)
                 || !c.Labels.TryGetValue(ComposeFolderLabel, out var folder)
-                || !Within(folder, runFolder)
+                || !runFolders.Any(r => Within(folder, r))
                 || StartedAt(api, c.Id, ask) is not { } started
                 || started < startedAt - ClockSlack
             )
@@ -257,7 +283,7 @@ public static class ContainerSweep
     {
         var f = Path.TrimEndingDirectorySeparator(folder);
         var r = Path.TrimEndingDirectorySeparator(runFolder);
-        return f == r || f.StartsWith(r + "/", StringComparison.Ordinal) || r == "/";
+        return f == r || f.StartsWith(r + "/", StringComparison.Ordinal);
     }
 
     /// <summary>The daemon's error message (<c>{"message": …}</c>), one line, or the first bytes of the body.</summary>

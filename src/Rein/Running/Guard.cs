@@ -253,7 +253,9 @@ public sealed unsafe partial class Guard : IDisposable
             : Containers.ContainerSweep.Stop(
                 _containerApi,
                 _spec.RunId,
-                _spec.WorkingDirectory ?? Environment.CurrentDirectory,
+                RunFolders(),
+                _spec.Containers == Rein.Containers.ContainerMode.On
+                    || Rein.Containers.ContainerCommand.IsCompose(_spec.Command),
                 startedAt,
                 _spec.Grace
             );
@@ -299,11 +301,59 @@ public sealed unsafe partial class Guard : IDisposable
             return (null, null);
         }
 
-        var api = Rein.Containers.ContainerApi.Find(out var why);
+        var api = Rein.Containers.ContainerApi.Find(
+            Rein.Containers.ContainerCommand.IsPodman(spec.Command),
+            out var why
+        );
         return (
             api,
             api is null && spec.Containers == Rein.Containers.ContainerMode.On ? why : null
         );
+    }
+
+    /// <summary>The run's folder, and the shell's name for it when that differs (<c>$PWD</c> through a symlink,
+    /// which is what compose records as its project's folder).</summary>
+    List<string> RunFolders()
+    {
+        if (_spec.WorkingDirectory is { } dir)
+        {
+            return [dir];
+        }
+
+        var physical = Environment.CurrentDirectory;
+        var folders = new List<string> { physical };
+        if (
+            Environment.GetEnvironmentVariable("PWD") is { Length: > 1 } pwd
+            && pwd != physical
+            && Path.IsPathRooted(pwd)
+            && Physical(pwd) == physical
+        )
+        {
+            folders.Add(pwd);
+        }
+
+        return folders;
+    }
+
+    /// <summary>The path with every symlink along it resolved (realpath); null when it cannot be read.</summary>
+    static string? Physical(string path)
+    {
+        try
+        {
+            var resolved = "/";
+            foreach (var part in path.Split('/', StringSplitOptions.RemoveEmptyEntries))
+            {
+                var next = Path.Combine(resolved, part);
+                resolved =
+                    Directory.ResolveLinkTarget(next, returnFinalTarget: true)?.FullName ?? next;
+            }
+
+            return Path.GetFullPath(resolved);
+        }
+        catch (Exception e) when (e is IOException or UnauthorizedAccessException)
+        {
+            return null;
+        }
     }
 
     /// <summary>Without a cap or an idle limit nothing acts on a sample at once (it feeds the peak numbers and the

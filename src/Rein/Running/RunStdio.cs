@@ -59,7 +59,9 @@ public sealed record RunStdio
     /// <summary>Standard input from a file (the same as <see cref="ToFile"/>; reads it).</summary>
     public static RunStdio FromFile(string path) => ToFile(path);
 
-    /// <summary>A host stream: the command's output is copied into it, or its input read from it.</summary>
+    /// <summary>A host stream: the command's output is copied into it, or its input read from it. An input copy
+    /// still blocked in the stream's Read when the run ends is abandoned, not interrupted: the chunk it then gets
+    /// is lost (a host that reads the same stream after the run should give a stream of its own).</summary>
     public static RunStdio FromStream(Stream stream) =>
         new(RunStdioKind.Stream, stream: stream ?? throw new ArgumentNullException(nameof(stream)));
 

@@ -172,8 +172,12 @@ internal sealed class StdioPlumbing : IDisposable
 
             to.Flush();
         }
-        catch (IOException) { }
-        catch (ObjectDisposedException) { }
+        catch (Exception e)
+            when (e is IOException or ObjectDisposedException or NotSupportedException)
+        {
+            // The command closed its end (EPIPE), the host's stream is closed or cannot be written or read: the
+            // copy ends; the run's verdict does not depend on it.
+        }
         finally
         {
             pipe.Dispose();

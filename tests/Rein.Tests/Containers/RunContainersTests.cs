@@ -100,6 +100,59 @@ public sealed class RunContainersTests(DockerImage image)
     }
 
     [Fact]
+    public void Auto_mode_for_a_docker_run_leaves_a_compose_project_of_its_folder_alone()
+    {
+        Assert.SkipWhen(image.Why is not null, image.Why ?? "");
+        var folder = Directory.CreateDirectory(Path.Combine(Scratch, "proj")).FullName;
+        var mine = Name("auto-fg");
+        var other = Name("other-terminal");
+        using var rein = ReinProcess.Start(
+            [
+                "run",
+                "--grace",
+                "1s",
+                "--",
+                "docker",
+                "run",
+                "--rm",
+                .. Sleeper("--name", mine)[..^1],
+                "8",
+            ],
+            HomeEnv(),
+            workingDirectory: folder
+        );
+        Assert.True(
+            ProcessProbe.WaitUntil(() => State(mine) == "running", TimeSpan.FromSeconds(20)),
+            "the run's container never ran"
+        );
+
+        // Another terminal's `compose up -d` in the same folder while the run goes on: not the run's.
+        var started = DockerImage.Docker(
+            Patience,
+            [
+                "run",
+                "-d",
+                .. Sleeper(
+                    "--name",
+                    other,
+                    "--label",
+                    $"com.docker.compose.project.working_dir={folder}"
+                ),
+            ]
+        );
+        Assert.True(started.Exit == 0, started.Output);
+        Assert.False(
+            rein.HasExited,
+            "the run ended before the other container started: nothing was tested"
+        );
+        var r = rein.Wait(Patience);
+
+        Assert.True(r.ExitCode == 0, $"exit {r.ExitCode}: {r.Stderr}");
+        Assert.Equal("running", State(other));
+        Assert.DoesNotContain("stopped", r.Stderr);
+    }
+
+    [Fact]
     public void A_detached_docker_run_is_left_running_by_default()
     {
         Assert.SkipWhen(image.Why is not null, image.Why ?? "");
