@@ -1,6 +1,6 @@
 using System.Runtime.InteropServices;
 using Rein.Platform.MacOS;
-using Rein.Processes.Posix;
+using Rein.Platform.Posix;
 
 namespace Rein.Cli.Commands;
 

@@ -125,7 +125,7 @@ internal static class TimeoutCommand
         {
             // The first signal was said as it was sent (SaysSignals); the escalation is known once the run is over.
             var first = v.Outcome == RunOutcome.TimedOut ? spec.TimeoutSignal : v.Signal ?? 15;
-            if (v.Escalated && first != Processes.Posix.LibC.SIGKILL)
+            if (v.Escalated && first != Platform.Posix.LibC.SIGKILL)
             {
                 Console.Error.WriteLine($"rein timeout: sending signal KILL to command {name}");
             }

@@ -1,7 +1,7 @@
 using System.Diagnostics;
 using System.Text;
 using Rein.Config;
-using Rein.Processes.Posix;
+using Rein.Platform.Posix;
 
 namespace Rein.Cadence;
 
@@ -140,7 +140,7 @@ internal sealed partial class CadenceStore(string stateDirectory)
             nint n;
             fixed (byte* p = buffer)
             {
-                n = pread(fd, p + total, buffer.Length - total, total);
+                n = FileCalls.pread(fd, p + total, buffer.Length - total, total);
             }
 
             if (n < 0 && LibC.Errno == LibC.EINTR)
@@ -196,7 +196,4 @@ internal sealed partial class CadenceStore(string stateDirectory)
             throw new IOException($"cannot write {DataPath}: {StateFile.Describe(LibC.Errno)}");
         }
     }
-
-    [System.Runtime.InteropServices.LibraryImport("libc", SetLastError = true)]
-    private static unsafe partial nint pread(int fd, byte* buf, nint count, long offset);
 }

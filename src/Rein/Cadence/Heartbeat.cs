@@ -1,6 +1,6 @@
 using System.Runtime.CompilerServices;
 using System.Runtime.InteropServices;
-using Rein.Processes.Posix;
+using Rein.Platform.Posix;
 
 namespace Rein.Cadence;
 
@@ -33,7 +33,7 @@ internal sealed unsafe partial class Heartbeat : IDisposable
         var (read, write) = LibC.CloexecPipe();
         var self = GCHandle.Alloc(new Ticker(this, read));
         nint thread;
-        if (pthread_create(&thread, 0, &Run, GCHandle.ToIntPtr(self)) != 0)
+        if (PosixThreads.pthread_create(&thread, 0, &Run, GCHandle.ToIntPtr(self)) != 0)
         {
             // No thread, no beats: a vanished run then counts as released at its start. The run goes on.
             self.Free();
@@ -42,7 +42,7 @@ internal sealed unsafe partial class Heartbeat : IDisposable
             return;
         }
 
-        pthread_detach(thread);
+        PosixThreads.pthread_detach(thread);
         _stopFd = write;
     }
 
@@ -108,15 +108,4 @@ internal sealed unsafe partial class Heartbeat : IDisposable
             LibC.close(fd);
         }
     }
-
-    [LibraryImport("libc")]
-    private static partial int pthread_create(
-        nint* thread,
-        nint attributes,
-        delegate* unmanaged[Cdecl]<nint, nint> start,
-        nint argument
-    );
-
-    [LibraryImport("libc")]
-    private static partial int pthread_detach(nint thread);
 }

@@ -1,6 +1,6 @@
 using Rein.Journal;
+using Rein.Platform.Posix;
 using Rein.Processes;
-using Rein.Processes.Posix;
 using Rein.Running;
 
 namespace Rein.Cleanup;

@@ -85,7 +85,7 @@ public static class MarkerChase
     /// (read again after the open): never a bare pid, and fast enough to land within one hop.</summary>
     static void KillPinned(IProcessTable table, int pid, string runId, List<int> killed)
     {
-        var fd = Processes.Posix.LibC.PidfdOpen(pid);
+        var fd = Platform.Posix.LibC.PidfdOpen(pid);
         if (fd < 0)
         {
             return;
@@ -95,7 +95,7 @@ public static class MarkerChase
         {
             if (
                 table.ReadEnvironmentVariable(pid, RunSpec.RunIdVariable) == runId
-                && Processes.Posix.LibC.PidfdSendSignal(fd, Processes.Posix.LibC.SIGKILL) == 0
+                && Platform.Posix.LibC.PidfdSendSignal(fd, Platform.Posix.LibC.SIGKILL) == 0
             )
             {
                 killed.Add(pid);
@@ -103,7 +103,7 @@ public static class MarkerChase
         }
         finally
         {
-            Processes.Posix.LibC.close(fd);
+            Platform.Posix.LibC.close(fd);
         }
     }
 }

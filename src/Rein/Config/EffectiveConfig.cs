@@ -170,7 +170,7 @@ public sealed class EffectiveConfig
             return null;
         }
 
-        var me = Processes.Posix.LibC.getuid();
+        var me = Platform.Posix.LibC.getuid();
         var problem =
             status.Uid != me && status.Uid != 0 ? ConfigFileProblem.OwnedByAnotherUser
             : status.WritableByOthers ? ConfigFileProblem.WritableByOthers

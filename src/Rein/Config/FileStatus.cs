@@ -1,6 +1,7 @@
 using System.Runtime.InteropServices;
 using Rein.Platform.Linux;
 using Rein.Platform.MacOS;
+using Rein.Platform.Posix;
 
 namespace Rein.Config;
 
@@ -102,9 +103,9 @@ internal readonly unsafe partial record struct FileStatus(uint Uid, uint RawMode
         var buffer = stackalloc byte[DarwinStat.BufferSize];
         var rc = which switch
         {
-            0 => stat(path, buffer),
-            1 => lstat(path, buffer),
-            _ => fstat(fd, buffer),
+            0 => FileCalls.stat(path, buffer),
+            1 => FileCalls.lstat(path, buffer),
+            _ => FileCalls.fstat(fd, buffer),
         };
         if (rc != 0)
         {
@@ -114,13 +115,4 @@ internal readonly unsafe partial record struct FileStatus(uint Uid, uint RawMode
         var (uid, mode) = DarwinStat.OwnerAndMode(buffer);
         return new FileStatus(uid, mode);
     }
-
-    [LibraryImport("libc", SetLastError = true)]
-    private static partial int stat(byte* path, byte* buffer);
-
-    [LibraryImport("libc", SetLastError = true)]
-    private static partial int lstat(byte* path, byte* buffer);
-
-    [LibraryImport("libc", SetLastError = true)]
-    private static partial int fstat(int fd, byte* buffer);
 }

@@ -2,7 +2,7 @@ using System.Runtime.InteropServices;
 using Rein.Platform;
 using Rein.Platform.Linux;
 using Rein.Platform.MacOS;
-using Rein.Processes.Posix;
+using Rein.Platform.Posix;
 
 namespace Rein.Config;
 
@@ -98,7 +98,7 @@ internal static unsafe partial class StateFile
             {
                 while (true)
                 {
-                    var n = pread(fd, p, chunk.Length, at);
+                    var n = FileCalls.pread(fd, p, chunk.Length, at);
                     if (n < 0 && LibC.Errno == LibC.EINTR)
                     {
                         continue;
@@ -321,15 +321,9 @@ internal static unsafe partial class StateFile
             throw ForeignRefused(path, status.Uid);
         }
 
-        if (status.Mode != Private && fchmod(fd, (uint)Private) != 0)
+        if (status.Mode != Private && FileCalls.fchmod(fd, (uint)Private) != 0)
         {
             throw new IOException($"cannot make {path} private: {Describe(LibC.Errno)}");
         }
     }
-
-    [LibraryImport("libc", SetLastError = true)]
-    private static partial int fchmod(int fd, uint mode);
-
-    [LibraryImport("libc", SetLastError = true)]
-    private static partial nint pread(int fd, byte* buf, nint count, long offset);
 }

@@ -1,6 +1,6 @@
 using Microsoft.Data.Sqlite;
 using Rein.Config;
-using Rein.Processes.Posix;
+using Rein.Platform.Posix;
 
 namespace Rein.Journal;
 

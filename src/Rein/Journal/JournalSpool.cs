@@ -236,14 +236,14 @@ public static class JournalSpool
 
         try
         {
-            return Processes.Posix.LibC.flock(
+            return Platform.Posix.LibC.flock(
                     fd,
-                    Processes.Posix.LibC.LOCK_EX | Processes.Posix.LibC.LOCK_NB
+                    Platform.Posix.LibC.LOCK_EX | Platform.Posix.LibC.LOCK_NB
                 ) != 0;
         }
         finally
         {
-            Processes.Posix.LibC.close(fd); // drops the probe's lock, if it got one
+            Platform.Posix.LibC.close(fd); // drops the probe's lock, if it got one
         }
     }
 
@@ -259,9 +259,9 @@ public static class JournalSpool
         try
         {
             if (
-                Processes.Posix.LibC.flock(
+                Platform.Posix.LibC.flock(
                     fd,
-                    Processes.Posix.LibC.LOCK_EX | Processes.Posix.LibC.LOCK_NB
+                    Platform.Posix.LibC.LOCK_EX | Platform.Posix.LibC.LOCK_NB
                 ) != 0
             )
             {
@@ -277,7 +277,7 @@ public static class JournalSpool
         }
         finally
         {
-            Processes.Posix.LibC.close(fd);
+            Platform.Posix.LibC.close(fd);
         }
     }
 

@@ -1,5 +1,5 @@
 using Rein.Config;
-using Rein.Processes.Posix;
+using Rein.Platform.Posix;
 
 namespace Rein.Journal;
 

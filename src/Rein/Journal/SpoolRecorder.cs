@@ -1,6 +1,6 @@
 using System.Text;
 using Rein.Config;
-using Rein.Processes.Posix;
+using Rein.Platform.Posix;
 using Rein.Running;
 
 namespace Rein.Journal;

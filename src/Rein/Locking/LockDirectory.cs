@@ -1,6 +1,6 @@
 using Rein.Config;
+using Rein.Platform.Posix;
 using Rein.Processes;
-using Rein.Processes.Posix;
 
 namespace Rein.Locking;
 

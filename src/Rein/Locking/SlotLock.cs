@@ -1,6 +1,6 @@
 using System.Text;
+using Rein.Platform.Posix;
 using Rein.Processes;
-using Rein.Processes.Posix;
 
 namespace Rein.Locking;
 

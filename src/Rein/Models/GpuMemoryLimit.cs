@@ -1,4 +1,4 @@
-using Rein.Journal;
+using Rein.Platform.MacOS;
 
 namespace Rein.Models;
 

@@ -1,4 +1,5 @@
 using System.Collections.Concurrent;
+using Rein.Platform.Posix;
 using Rein.Processes;
 using Rein.Processes.Linux;
 using Rein.Processes.Posix;

@@ -1,5 +1,6 @@
 using Rein.Journal;
 using Rein.Locking;
+using Rein.Platform.Posix;
 using Rein.Processes;
 using Rein.Processes.Posix;
 

@@ -1,5 +1,5 @@
 using Rein.Config;
-using Rein.Journal;
+using Rein.Platform.MacOS;
 using Rein.Processes;
 using Rein.Processes.Linux;
 using Rein.Running.Gates;

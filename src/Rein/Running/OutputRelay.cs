@@ -1,6 +1,6 @@
 using System.Diagnostics;
 using System.Runtime.InteropServices;
-using Rein.Processes.Posix;
+using Rein.Platform.Posix;
 
 namespace Rein.Running;
 

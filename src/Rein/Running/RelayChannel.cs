@@ -1,5 +1,5 @@
 using Rein.Platform.Linux;
-using Rein.Processes.Posix;
+using Rein.Platform.Posix;
 
 namespace Rein.Running;
 

@@ -1,3 +1,4 @@
+using Rein.Platform.Posix;
 using Rein.Processes.Posix;
 
 namespace Rein.Running;

@@ -1,5 +1,5 @@
 using System.Runtime.InteropServices;
-using Rein.Processes.Posix;
+using Rein.Platform.Posix;
 
 namespace Rein.Running;
 

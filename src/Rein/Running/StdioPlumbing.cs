@@ -1,7 +1,7 @@
 using System.Runtime.InteropServices;
 using Microsoft.Win32.SafeHandles;
 using Rein.Platform;
-using Rein.Processes.Posix;
+using Rein.Platform.Posix;
 
 namespace Rein.Running;
 

@@ -1,5 +1,5 @@
 using Rein.Config;
-using Rein.Processes.Posix;
+using Rein.Platform.Posix;
 
 namespace Rein.Forensics.Breadcrumbs;
 
@@ -33,7 +33,7 @@ public static partial class BreadcrumbWriter
             }
 
             // The point of a breadcrumb is to survive what comes next (a kernel panic): on disk before we return.
-            if (fsync(fd) != 0)
+            if (FileCalls.fsync(fd) != 0)
             {
                 throw Failed(path, LibC.Errno);
             }
@@ -55,7 +55,4 @@ public static partial class BreadcrumbWriter
                 $"cannot write {path}: no space left on device (free space or set REIN_HOME)"
             )
             : new IOException($"cannot write {path}: {StateFile.Describe(errno)}");
-
-    [System.Runtime.InteropServices.LibraryImport("libc", SetLastError = true)]
-    private static partial int fsync(int fd);
 }

@@ -1,4 +1,5 @@
 using System.Runtime.InteropServices;
+using Rein.Platform.Posix;
 using Rein.Processes;
 
 namespace Rein.Forensics.Breadcrumbs;
@@ -17,7 +18,7 @@ public static partial class Caller
             return (given, table.Read(given)?.StartTime ?? 0);
         }
 
-        var who = getppid();
+        var who = LibC.getppid();
         var info = table.Read(who);
         if (
             info is not null
@@ -82,7 +83,4 @@ public static partial class Caller
     /// the pid.</summary>
     public static bool IsAlive(IProcessTable table, int pid, ulong start) =>
         table.Read(pid) is { IsZombie: false } p && (start == 0 || p.StartTime == start);
-
-    [LibraryImport("libc")]
-    private static partial int getppid();
 }

@@ -1,6 +1,6 @@
 using System.Globalization;
 using System.Text;
-using Rein.Processes.Posix;
+using Rein.Platform.Posix;
 
 namespace Rein.Forensics.Classification;
 
@@ -29,7 +29,7 @@ internal static unsafe class KernelLog
 
         var fd = Platform.Descriptors.Open(
             "/dev/kmsg",
-            Running.RelayNative.O_NONBLOCK | LibC.O_CLOEXEC
+            Platform.Posix.RelayNative.O_NONBLOCK | LibC.O_CLOEXEC
         );
         if (fd < 0)
         {

@@ -20,7 +20,7 @@ public sealed record MachineMemory(long Bytes, string Source)
                 return new MachineMemory(vm, "the Docker VM");
             }
 
-            return Journal.MacSysctl.ReadInt64("hw.memsize") is { } mac
+            return Platform.MacOS.MacSysctl.ReadInt64("hw.memsize") is { } mac
                 ? new MachineMemory(mac, "this Mac")
                 : null;
         }

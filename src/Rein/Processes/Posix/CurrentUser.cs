@@ -1,3 +1,5 @@
+using Rein.Platform.Posix;
+
 namespace Rein.Processes.Posix;
 
 /// <summary>The name of the user Rein runs as, for the journal and for holds and acknowledgements.</summary>

@@ -1,6 +1,7 @@
 using System.Runtime.InteropServices;
 using System.Text;
 using Rein.Platform.MacOS;
+using Rein.Platform.Posix;
 
 namespace Rein.Processes.Posix;
 

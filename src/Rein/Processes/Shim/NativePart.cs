@@ -11,27 +11,6 @@ namespace Rein.Processes.Shim;
 /// </summary>
 internal static partial class NativePart
 {
-    const string Lib = "reinnative";
-
-    [LibraryImport(Lib)]
-    private static partial ulong rein_native_ignored_signals();
-
-    [LibraryImport(Lib)]
-    private static partial int rein_native_present();
-
-    /// <summary>macOS only (preinit.c records it there): 1 when rein's caller passed <paramref name="fd"/> on.</summary>
-    [LibraryImport(Lib)]
-    private static partial int rein_native_inherited_fd(int fd);
-
-    [LibraryImport(Lib)]
-    private static partial int rein_native_relay_sigpipe(int fd);
-
-    [LibraryImport(Lib)]
-    private static unsafe partial byte** rein_native_argv(int* argc);
-
-    [LibraryImport(Lib)]
-    private static unsafe partial byte** rein_native_envp();
-
     /// <summary>NativeAOT binary only: the caller's arguments (argv[1..]) as the kernel passed them, each byte kept
     /// (<see cref="Posix.OsString"/>); null where the native part is absent.</summary>
     public static unsafe string[]? CallerArguments()
@@ -42,7 +21,7 @@ internal static partial class NativePart
         }
 
         int argc;
-        var argv = rein_native_argv(&argc);
+        var argv = ReinNative.rein_native_argv(&argc);
         if (argv is null || argc < 1)
         {
             return null;
@@ -70,7 +49,7 @@ internal static partial class NativePart
             return null;
         }
 
-        var envp = rein_native_envp();
+        var envp = ReinNative.rein_native_envp();
         if (envp is null)
         {
             return null;
@@ -93,13 +72,14 @@ internal static partial class NativePart
 
     /// <summary>NativeAOT binary only (sigpipe_relay.c): SIGPIPE sent to this process by another one writes its
     /// number to <paramref name="fd"/>; -1 ignores SIGPIPE again. False where the native part is absent.</summary>
-    public static bool RelaySigpipe(int fd) => Present && rein_native_relay_sigpipe(fd) == 0;
+    public static bool RelaySigpipe(int fd) =>
+        Present && ReinNative.rein_native_relay_sigpipe(fd) == 0;
 
     static readonly Lazy<bool> s_present = new(() =>
     {
         try
         {
-            return rein_native_present() == 1;
+            return ReinNative.rein_native_present() == 1;
         }
         catch (Exception e) when (e is DllNotFoundException or EntryPointNotFoundException)
         {
@@ -113,14 +93,14 @@ internal static partial class NativePart
     /// <summary>Whether rein's caller passed <paramref name="fd"/> (3 or more) on to rein, as recorded before the runtime
     /// started (macOS, NativeAOT binary); null where nothing was recorded (Linux, library hosts).</summary>
     public static bool? InheritedFromCaller(int fd) =>
-        OperatingSystem.IsMacOS() && Present ? rein_native_inherited_fd(fd) == 1 : null;
+        OperatingSystem.IsMacOS() && Present ? ReinNative.rein_native_inherited_fd(fd) == 1 : null;
 
     /// <summary>Bit N-1 set: signal N was ignored when this process started (coreutils keeps those ignored for the command).</summary>
     public static ulong IgnoredByCaller()
     {
         if (Present)
         {
-            return rein_native_ignored_signals();
+            return ReinNative.rein_native_ignored_signals();
         }
 
         // Fallback (library hosts): the current ignore mask, less SIGPIPE, which the .NET runtime ignores itself.

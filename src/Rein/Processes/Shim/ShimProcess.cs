@@ -1,5 +1,6 @@
 using System.Globalization;
 using System.Text;
+using Rein.Platform.Posix;
 using Rein.Processes.Posix;
 
 namespace Rein.Processes.Shim;

@@ -3,7 +3,7 @@ using Rein.Platform;
 using Rein.Platform.Linux;
 using Rein.Platform.MacOS;
 
-namespace Rein.Processes.Posix;
+namespace Rein.Platform.Posix;
 
 /// <summary>
 /// The thin syscall layer: libc entry points Rein needs that .NET does not expose (process groups,
@@ -115,6 +115,9 @@ internal static unsafe partial class LibC
 
     [LibraryImport(Lib)]
     public static partial uint getuid();
+
+    [LibraryImport(Lib)]
+    public static partial int getppid();
 
     [LibraryImport(Lib)]
     public static partial int posix_spawnp(

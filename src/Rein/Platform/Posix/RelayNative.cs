@@ -1,7 +1,7 @@
 using System.Runtime.InteropServices;
 using Rein.Platform.MacOS;
 
-namespace Rein.Running;
+namespace Rein.Platform.Posix;
 
 /// <summary>
 /// The libc entry points only the output relay needs (terminals, pseudo-terminals, per-call non-blocking
