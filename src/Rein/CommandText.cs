@@ -25,7 +25,7 @@ public static class CommandText
             return word;
         }
 
-        if (!word.Any(char.IsControl) && !Processes.Posix.OsString.HasEscapedBytes(word))
+        if (!word.Any(char.IsControl) && !Platform.Posix.OsString.HasEscapedBytes(word))
         {
             return "'" + word.Replace("'", "'\\''", StringComparison.Ordinal) + "'";
         }
@@ -51,7 +51,7 @@ public static class CommandText
     /// (<c>\e</c>, <c>\n</c>, <c>\x07</c>, <c>\u0085</c>); everything else is unchanged.</summary>
     public static string Escape(string text)
     {
-        if (!text.Any(char.IsControl) && !Processes.Posix.OsString.HasEscapedBytes(text))
+        if (!text.Any(char.IsControl) && !Platform.Posix.OsString.HasEscapedBytes(text))
         {
             return text;
         }
@@ -65,14 +65,14 @@ public static class CommandText
         return sb.ToString();
     }
 
-    /// <summary>A raw byte the caller passed (not UTF-8: <see cref="Processes.Posix.OsString"/>) is shown as bash
+    /// <summary>A raw byte the caller passed (not UTF-8: <see cref="Platform.Posix.OsString"/>) is shown as bash
     /// writes it, <c>\xe9</c>.</summary>
     static void AppendEscaped(StringBuilder sb, string text, int i)
     {
         var c = text[i];
         _ = c switch
         {
-            _ when Processes.Posix.OsString.IsEscapedByte(text, i) => sb.Append(
+            _ when Platform.Posix.OsString.IsEscapedByte(text, i) => sb.Append(
                 CultureInfo.InvariantCulture,
                 $"\\x{c - 0xDC00:x2}"
             ),

@@ -1,3 +1,4 @@
+using Rein.Processes;
 using Rein.Running;
 using Rein.Running.Gates;
 

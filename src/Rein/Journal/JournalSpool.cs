@@ -146,7 +146,7 @@ public static class JournalSpool
                             st.Lock,
                             st.Model,
                             st.Sup is { } sup
-                                ? new Supervision.SupervisionLink(sup, st.Attempt ?? 0, st.Reason)
+                                ? new Running.SupervisionLink(sup, st.Attempt ?? 0, st.Reason)
                                 : null,
                             st.Version
                         );

@@ -189,7 +189,7 @@ public sealed partial class JournalStore
                     Refusal = r.IsDBNull(27) ? null : RunRecord.ParseRefusal(r.GetString(27)),
                     Supervision = r.IsDBNull(28)
                         ? null
-                        : new Supervision.SupervisionLink(
+                        : new Running.SupervisionLink(
                             r.GetString(28),
                             r.IsDBNull(29) ? 0 : r.GetInt32(29),
                             r.IsDBNull(30) ? null : r.GetString(30)

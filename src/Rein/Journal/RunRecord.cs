@@ -79,7 +79,7 @@ public sealed record RunRecord
     public Running.Gates.Refusal? Refusal { get; init; }
 
     /// <summary>For an incarnation of a supervised worker: its supervision, attempt and restart reason.</summary>
-    public Supervision.SupervisionLink? Supervision { get; init; }
+    public Running.SupervisionLink? Supervision { get; init; }
 
     /// <summary>The pid namespace its guard ran in (Linux); null when not recorded.</summary>
     public long? PidNamespace { get; init; }

@@ -1,5 +1,5 @@
-using Rein.Platform.MacOS;
 using Rein.Processes.Linux;
+using Rein.Processes.MacOS;
 
 namespace Rein.Processes;
 

@@ -1,5 +1,4 @@
 using Rein.Platform;
-using Rein.Running;
 
 namespace Rein.Processes;
 
@@ -254,10 +253,10 @@ public sealed class RunTree
 
     /// <summary>REIN_RUN_ID is the run's id, or the run is on the process's REIN_PARENT_RUN_IDS chain (a nested run).</summary>
     bool CarriesMarker(int pid) =>
-        _table.ReadEnvironmentVariable(pid, RunSpec.RunIdVariable) == _marker
-        || ChildEnvironment.Names(
+        _table.ReadEnvironmentVariable(pid, RunMarker.RunIdVariable) == _marker
+        || RunMarker.Names(
             null,
-            _table.ReadEnvironmentVariable(pid, ChildEnvironment.ParentRunIdsVariable),
+            _table.ReadEnvironmentVariable(pid, RunMarker.ParentRunIdsVariable),
             _marker
         );
 

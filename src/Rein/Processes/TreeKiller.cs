@@ -1,6 +1,5 @@
 using System.Diagnostics;
 using Rein.Platform.Posix;
-using Rein.Running;
 
 namespace Rein.Processes;
 

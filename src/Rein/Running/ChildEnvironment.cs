@@ -1,3 +1,5 @@
+using Rein.Processes;
+
 namespace Rein.Running;
 
 /// <summary>The command's environment: the host's, plus the run's marker and what the run asks for.</summary>
@@ -84,7 +86,7 @@ public static class ChildEnvironment
     }
 
     /// <summary>The ids of the runs this run is nested in, outermost first, separated by <c>:</c>.</summary>
-    public const string ParentRunIdsVariable = "REIN_PARENT_RUN_IDS";
+    public const string ParentRunIdsVariable = RunMarker.ParentRunIdsVariable;
 
     /// <summary>The chain a nested run's command carries: the host's chain plus the host's own run id.</summary>
     public static string? ParentChain(string? hostChain, string? hostRunId) =>
@@ -94,8 +96,5 @@ public static class ChildEnvironment
 
     /// <summary>Whether a process's REIN_RUN_ID or REIN_PARENT_RUN_IDS names <paramref name="runId"/>.</summary>
     public static bool Names(string? runIdValue, string? chainValue, string runId) =>
-        runIdValue == runId
-        || (
-            chainValue is not null && chainValue.Split(':').Contains(runId, StringComparer.Ordinal)
-        );
+        RunMarker.Names(runIdValue, chainValue, runId);
 }

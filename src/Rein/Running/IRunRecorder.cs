@@ -11,7 +11,7 @@ public sealed record RunStart(
     DateTimeOffset StartedAt,
     string? LockLabel,
     string? ModelLabel,
-    Supervision.SupervisionLink? Supervision = null,
+    SupervisionLink? Supervision = null,
     // The version of the rein that guards the run (the journal's rein_version); null when not known (a spool
     // written by a rein from before it was recorded).
     string? ReinVersion = null

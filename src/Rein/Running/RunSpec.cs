@@ -1,3 +1,5 @@
+using Rein.Processes;
+
 namespace Rein.Running;
 
 /// <summary>What to run and under which bounds. Immutable; built by the CLI (or a library user) and handed to <see cref="Guard"/>.</summary>
@@ -111,7 +113,7 @@ public sealed record RunSpec
     public string? ModelLabel { get; init; }
 
     /// <summary>Set for an incarnation of a supervised worker: the journal links the run to its supervision.</summary>
-    public Supervision.SupervisionLink? Supervision { get; init; }
+    public SupervisionLink? Supervision { get; init; }
 
     /// <summary>Relay the output (as --idle-timeout does) to keep the last 64 KiB of stderr, so a failure can be
     /// classified from its text too (<c>rein run --classify</c>).</summary>
@@ -141,7 +143,7 @@ public sealed record RunSpec
     /// <summary>How caps are enforced: <see cref="CapMethod.Auto"/> uses a kernel cgroup when one can be made, else polls.</summary>
     public CapMethod CapMethod { get; init; } = CapMethod.Auto;
 
-    public const string RunIdVariable = "REIN_RUN_ID";
+    public const string RunIdVariable = RunMarker.RunIdVariable;
 
     /// <summary>A sortable, unique id: UTC time plus 40 random bits (<c>20261122T185628Z-3f9a1c2b0d</c>). Guid's
     /// randomness comes from the kernel directly; the crypto RNG would load OpenSSL on every run (~1 ms).</summary>

@@ -1,4 +1,5 @@
 using Rein.Platform.Posix;
+using Rein.Processes;
 using Rein.Processes.Posix;
 
 namespace Rein.Running;

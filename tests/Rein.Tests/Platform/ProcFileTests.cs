@@ -2,8 +2,8 @@ using System.Text;
 using System.Text.RegularExpressions;
 using Rein.Cleanup;
 using Rein.Platform;
+using Rein.Platform.Posix;
 using Rein.Processes.Linux;
-using Rein.Processes.Posix;
 using Rein.Tests.Support;
 
 namespace Rein.Tests.Platform;

@@ -2,7 +2,7 @@ using System.Reflection;
 using System.Runtime.InteropServices;
 using System.Runtime.Versioning;
 using Rein.Platform;
-using Rein.Processes.Posix;
+using Rein.Platform.Posix;
 
 namespace Rein.Tests.Platform;
 

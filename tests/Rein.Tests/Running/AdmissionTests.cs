@@ -194,7 +194,7 @@ public sealed class AdmissionTests : RunTestBase
             ];
         Assert.NotEmpty(Leftovers());
 
-        Rein.Processes.Posix.LibC.kill(rein.Pid, Rein.Processes.Posix.LibC.SIGKILL);
+        Platform.Posix.LibC.kill(rein.Pid, Platform.Posix.LibC.SIGKILL);
 
         Assert.True(
             ProcessProbe.WaitUntil(() => Leftovers().Length == 0, TimeSpan.FromSeconds(3)),

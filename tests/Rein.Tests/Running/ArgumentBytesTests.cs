@@ -1,5 +1,5 @@
 using System.Text;
-using Rein.Processes.Posix;
+using Rein.Platform.Posix;
 using Rein.Running;
 using Rein.Tests.Support;
 

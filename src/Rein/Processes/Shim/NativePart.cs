@@ -12,7 +12,7 @@ namespace Rein.Processes.Shim;
 internal static partial class NativePart
 {
     /// <summary>NativeAOT binary only: the caller's arguments (argv[1..]) as the kernel passed them, each byte kept
-    /// (<see cref="Posix.OsString"/>); null where the native part is absent.</summary>
+    /// (<see cref="Platform.Posix.OsString"/>); null where the native part is absent.</summary>
     public static unsafe string[]? CallerArguments()
     {
         if (!Present)
@@ -30,7 +30,7 @@ internal static partial class NativePart
         var args = new string[argc - 1];
         for (var i = 1; i < argc; i++)
         {
-            args[i - 1] = Posix.OsString.FromBytes(
+            args[i - 1] = Platform.Posix.OsString.FromBytes(
                 System.Runtime.InteropServices.MemoryMarshal.CreateReadOnlySpanFromNullTerminated(
                     argv[i]
                 )
@@ -59,7 +59,7 @@ internal static partial class NativePart
         for (var p = envp; *p is not null; p++)
         {
             entries.Add(
-                Posix.OsString.FromBytes(
+                Platform.Posix.OsString.FromBytes(
                     System.Runtime.InteropServices.MemoryMarshal.CreateReadOnlySpanFromNullTerminated(
                         *p
                     )

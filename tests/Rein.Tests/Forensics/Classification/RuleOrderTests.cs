@@ -1,5 +1,6 @@
 using Rein.Config;
 using Rein.Forensics.Classification;
+using Rein.Processes;
 using Rein.Running;
 
 namespace Rein.Tests.Forensics.Classification;

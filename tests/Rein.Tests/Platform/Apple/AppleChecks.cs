@@ -3,6 +3,7 @@ using System.Reflection;
 using System.Runtime.InteropServices;
 using System.Text;
 using Rein.Platform.MacOS;
+using Rein.Platform.Posix;
 using Rein.Processes.Posix;
 
 namespace Rein.Tests.Platform.Apple;

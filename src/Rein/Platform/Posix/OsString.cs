@@ -1,6 +1,6 @@
 using System.Text;
 
-namespace Rein.Processes.Posix;
+namespace Rein.Platform.Posix;
 
 /// <summary>
 /// The bytes the OS passes (arguments, environment entries) held in .NET strings without loss, as Python's

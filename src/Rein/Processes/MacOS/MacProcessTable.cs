@@ -1,7 +1,7 @@
 using System.Runtime.Versioning;
-using Rein.Processes;
+using Rein.Platform.MacOS;
 
-namespace Rein.Platform.MacOS;
+namespace Rein.Processes.MacOS;
 
 /// <summary>
 /// The macOS process table, read through libproc and sysctl in this process: no child process per sample (a
