@@ -101,14 +101,14 @@ public sealed class CleanupScopeTests : CleanupTestBase
         }
         finally
         {
-            Rein.Processes.Posix.LibC.kill(serverPid, Rein.Processes.Posix.LibC.SIGKILL);
+            Rein.Platform.Posix.LibC.kill(serverPid, Rein.Platform.Posix.LibC.SIGKILL);
         }
     }
 
     [Fact]
     public void Another_users_process_is_spared()
     {
-        if (Rein.Processes.Posix.LibC.getuid() != 0 || !File.Exists("/usr/bin/setpriv"))
+        if (Rein.Platform.Posix.LibC.getuid() != 0 || !File.Exists("/usr/bin/setpriv"))
         {
             Assert.Skip("needs root and setpriv to start a process as another user (uid 65534)");
         }

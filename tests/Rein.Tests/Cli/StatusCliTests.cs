@@ -1,5 +1,5 @@
 using System.Text.Json;
-using Rein.Processes.Posix;
+using Rein.Platform.Posix;
 using Rein.Tests.Running;
 using Rein.Tests.Support;
 

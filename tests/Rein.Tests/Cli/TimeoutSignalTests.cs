@@ -1,4 +1,4 @@
-using Rein.Processes.Posix;
+using Rein.Platform.Posix;
 using Rein.Tests.Running;
 using Rein.Tests.Support;
 

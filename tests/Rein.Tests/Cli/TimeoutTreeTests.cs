@@ -1,6 +1,5 @@
 using System.Diagnostics;
 using System.Text.Json;
-using Rein.Processes.Posix;
 using Rein.Tests.Running;
 using Rein.Tests.Support;
 

@@ -1,5 +1,5 @@
 using Rein.Config;
-using Rein.Processes.Posix;
+using Rein.Platform.Posix;
 using Rein.Running;
 using Rein.Tests.Running;
 using Rein.Tests.Support;

@@ -158,7 +158,7 @@ public sealed class HoppingTests : RunTestBase, IDisposable
             "the hopper never started"
         );
         Thread.Sleep(100);
-        Rein.Processes.Posix.LibC.kill(rein.Pid, Rein.Processes.Posix.LibC.SIGKILL);
+        Rein.Platform.Posix.LibC.kill(rein.Pid, Rein.Platform.Posix.LibC.SIGKILL);
         var clock = Stopwatch.StartNew();
         Thread.Sleep(1000);
         Assert.True(

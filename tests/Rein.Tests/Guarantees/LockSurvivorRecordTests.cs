@@ -25,7 +25,7 @@ public sealed class LockSurvivorRecordTests : RunTestBase
             var pid = Assert.Single(ProcessProbe.WaitForPids(PidFile, 1, TimeSpan.FromSeconds(10)));
             freezer.Add(pid);
             freezer.Freeze(pid);
-            Rein.Processes.Posix.LibC.kill(rein.Pid, Rein.Processes.Posix.LibC.SIGKILL);
+            Rein.Platform.Posix.LibC.kill(rein.Pid, Rein.Platform.Posix.LibC.SIGKILL);
 
             string locks = "";
             Assert.True(

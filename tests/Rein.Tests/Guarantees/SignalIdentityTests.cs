@@ -1,7 +1,7 @@
 using System.Diagnostics;
+using Rein.Platform.Posix;
 using Rein.Processes;
 using Rein.Processes.Linux;
-using Rein.Processes.Posix;
 
 namespace Rein.Tests.Guarantees;
 

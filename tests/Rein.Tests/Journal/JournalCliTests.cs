@@ -1,6 +1,6 @@
 using System.Text.Json;
 using Microsoft.Data.Sqlite;
-using Rein.Processes.Posix;
+using Rein.Platform.Posix;
 using Rein.Tests.Running;
 using Rein.Tests.Support;
 

@@ -1,6 +1,6 @@
 using System.Diagnostics;
 using System.Text.Json;
-using Rein.Processes.Posix;
+using Rein.Platform.Posix;
 using Rein.Tests.Running;
 using Rein.Tests.Support;
 

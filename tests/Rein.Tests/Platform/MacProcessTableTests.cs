@@ -1,3 +1,4 @@
+using Rein.Platform.MacOS;
 using Rein.Processes.MacOS;
 
 namespace Rein.Tests.Platform;

@@ -1,6 +1,6 @@
 using System.Diagnostics;
+using Rein.Platform.Posix;
 using Rein.Processes;
-using Rein.Processes.Posix;
 using Rein.Tests.Support;
 
 namespace Rein.Tests.Processes;

@@ -1,6 +1,6 @@
 using System.Diagnostics;
+using Rein.Platform.Posix;
 using Rein.Processes;
-using Rein.Processes.Posix;
 
 namespace Rein.Tests.Processes;
 

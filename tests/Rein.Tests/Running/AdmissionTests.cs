@@ -194,7 +194,7 @@ public sealed class AdmissionTests : RunTestBase
             ];
         Assert.NotEmpty(Leftovers());
 
-        Platform.Posix.LibC.kill(rein.Pid, Platform.Posix.LibC.SIGKILL);
+        Rein.Platform.Posix.LibC.kill(rein.Pid, Rein.Platform.Posix.LibC.SIGKILL);
 
         Assert.True(
             ProcessProbe.WaitUntil(() => Leftovers().Length == 0, TimeSpan.FromSeconds(3)),

@@ -130,7 +130,7 @@ public sealed class GuardedRunTests : RunTestBase
         }
 
         Assert.True(Directory.GetFiles(waiters).Length == 1, "the waiter never registered");
-        Platform.Posix.LibC.kill(waiter.Pid, 2);
+        Rein.Platform.Posix.LibC.kill(waiter.Pid, 2);
         var (code, _) = waiter.WaitForExit(TimeSpan.FromSeconds(5));
         Assert.Equal(130, code);
         Assert.False(File.Exists(started), "the command ran");

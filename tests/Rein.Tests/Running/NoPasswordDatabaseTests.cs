@@ -12,7 +12,7 @@ public sealed class NoPasswordDatabaseTests : RunTestBase
     {
         Assert.SkipUnless(
             OperatingSystem.IsLinux()
-                && Platform.Posix.LibC.getuid() == 0
+                && Rein.Platform.Posix.LibC.getuid() == 0
                 && File.Exists("/usr/bin/unshare"),
             "needs root and unshare(1) to hide /etc in a private mount namespace"
         );

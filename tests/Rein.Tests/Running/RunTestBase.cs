@@ -65,7 +65,7 @@ public abstract class RunTestBase : IDisposable
     /// <summary>G2: SIGKILLs rein, then requires every process of the test's tree to be gone within a second.</summary>
     private protected void AssertSigkillOfReinKillsTheTree(ReinProcess rein)
     {
-        Platform.Posix.LibC.kill(rein.Pid, Platform.Posix.LibC.SIGKILL);
+        Rein.Platform.Posix.LibC.kill(rein.Pid, Rein.Platform.Posix.LibC.SIGKILL);
         var clock = System.Diagnostics.Stopwatch.StartNew();
         var gone = ProcessProbe.WaitUntil(
             () => ProcessProbe.Alive(Marker).Count == 0,

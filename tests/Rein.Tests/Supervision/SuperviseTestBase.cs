@@ -44,5 +44,5 @@ public abstract class SuperviseTestBase : RunTestBase
         ProcessProbe.WaitUntil(() => Events(kind).Count >= count, TimeSpan.FromSeconds(seconds));
 
     private protected static void Term(ReinProcess rein) =>
-        Rein.Processes.Posix.LibC.kill(rein.Pid, Rein.Processes.Posix.LibC.SIGTERM);
+        Rein.Platform.Posix.LibC.kill(rein.Pid, Rein.Platform.Posix.LibC.SIGTERM);
 }

@@ -129,7 +129,7 @@ internal static class ProcessProbe
 
                 if (pid != Environment.ProcessId && cmdline.AsSpan().IndexOf(needle) >= 0)
                 {
-                    Rein.Processes.Posix.LibC.kill(pid, Rein.Processes.Posix.LibC.SIGKILL);
+                    Rein.Platform.Posix.LibC.kill(pid, Rein.Platform.Posix.LibC.SIGKILL);
                 }
             }
         }
@@ -140,7 +140,7 @@ internal static class ProcessProbe
     {
         foreach (var pid in Alive(marker))
         {
-            Rein.Processes.Posix.LibC.kill(pid, Rein.Processes.Posix.LibC.SIGKILL);
+            Rein.Platform.Posix.LibC.kill(pid, Rein.Platform.Posix.LibC.SIGKILL);
         }
     }
 }

@@ -27,8 +27,8 @@ public sealed partial class AppleHeaderTests
             "Rein.Platform.MacOS.ProcThreadInfo.RunStateOffset",
             "Rein.Platform.MacOS.RusageInfo.PhysFootprintOffset",
             "Rein.Platform.MacOS.DarwinStat.X64Uid",
-            "Platform.Posix.LibC.SIGKILL",
-            "Platform.Posix.LibC+PollFd.Revents",
+            "Rein.Platform.Posix.LibC.SIGKILL",
+            "Rein.Platform.Posix.LibC+PollFd.Revents",
             "Rein.Processes.Posix.SignalNames.MacOS[USR1]",
         ];
         foreach (var origin in expected)
