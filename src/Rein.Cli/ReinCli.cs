@@ -10,7 +10,10 @@ public static class ReinCli
 {
     public static int Execute(string[] args)
     {
+#if !REIN_STATIC_SQLITE
+        // Linked in, SQLite is bound at link time: setting a resolver would only cost the start a reflection walk.
         SqliteLibrary.PreferBesideBinary();
+#endif
 #if REIN_TEST_HOOKS
         // Lets the tests tell the test build (hooks live) from a normal one, where this is an unknown command.
         if (args is ["__test-hooks"])

@@ -1,4 +1,5 @@
 using System.CommandLine;
+using Rein.Config;
 using Rein.Hooks;
 using Rein.Running;
 
@@ -33,7 +34,10 @@ internal static class AgentsCommand
         };
         init.SetAction(parse =>
         {
-            var where = parse.GetValue(dir) ?? TopLevel();
+            var where =
+                parse.GetValue(dir)
+                ?? RepositoryRoot.Of(Environment.CurrentDirectory)
+                ?? Environment.CurrentDirectory;
             if (!Directory.Exists(where))
             {
                 Console.Error.WriteLine(
@@ -80,19 +84,5 @@ internal static class AgentsCommand
         });
         agents.Subcommands.Add(init);
         return agents;
-    }
-
-    /// <summary>The repository's top level (where agents look for their rules), else the current directory.</summary>
-    static string TopLevel()
-    {
-        for (var d = new DirectoryInfo(Environment.CurrentDirectory); d is not null; d = d.Parent)
-        {
-            if (Path.Exists(Path.Combine(d.FullName, ".git")))
-            {
-                return d.FullName;
-            }
-        }
-
-        return Environment.CurrentDirectory;
     }
 }

@@ -105,7 +105,7 @@ internal static class CleanupCommand
             if (parse.GetResult(cwd) is not null)
             {
                 var given = parse.GetValue(cwd) is { Length: > 0 } d ? d : null;
-                var dir = given ?? CleanupScope.RepositoryRoot(Environment.CurrentDirectory);
+                var dir = given ?? RepositoryRoot.Of(Environment.CurrentDirectory);
                 if (dir is null)
                 {
                     return Usage("--cwd: not in a repository; give --cwd DIR");

@@ -1,4 +1,5 @@
 using System.CommandLine;
+using Rein.Config;
 using Rein.Protect;
 using Rein.Running;
 
@@ -42,7 +43,9 @@ internal static class ProtectCommand
             var roots = (parse.GetValue(dirs) ?? []).Select(Path.GetFullPath).ToList();
             if (roots.Count == 0)
             {
-                roots.Add(RepositoryRoot());
+                roots.Add(
+                    RepositoryRoot.Of(Environment.CurrentDirectory) ?? Environment.CurrentDirectory
+                );
             }
 
             if (roots.FirstOrDefault(r => !Directory.Exists(r)) is { } missing)
@@ -137,22 +140,5 @@ internal static class ProtectCommand
             : !r.Found ? "tmutil not found"
             : r.TimedOut ? "tmutil did not answer within 30s (stopped)"
             : r.Stderr.Trim();
-    }
-
-    static string RepositoryRoot()
-    {
-        for (
-            var dir = new DirectoryInfo(Environment.CurrentDirectory);
-            dir is not null;
-            dir = dir.Parent
-        )
-        {
-            if (Path.Exists(Path.Combine(dir.FullName, ".git")))
-            {
-                return dir.FullName;
-            }
-        }
-
-        return Environment.CurrentDirectory;
     }
 }

@@ -11,20 +11,6 @@ public static class CleanupScope
     /// <summary>Past this many processes, <c>--yes</c> alone is not enough: the caller restates the count.</summary>
     public const int ConfirmAbove = 20;
 
-    /// <summary>The nearest directory at or above <paramref name="start"/> with a <c>.git</c> entry, or null.</summary>
-    public static string? RepositoryRoot(string start)
-    {
-        for (var dir = new DirectoryInfo(start); dir is not null; dir = dir.Parent)
-        {
-            if (Path.Exists(Path.Combine(dir.FullName, ".git")))
-            {
-                return dir.FullName;
-            }
-        }
-
-        return null;
-    }
-
     /// <summary>Why <paramref name="dir"/> (absolute, links resolved) is too wide a scope, or null when it is not.
     /// <paramref name="home"/> is the user's home (links resolved), null when unknown.</summary>
     public static string? TooWide(string dir, string? home, bool narrowedByMatch)

@@ -276,11 +276,7 @@ public sealed class EffectiveConfig
     static string? FindRepoFile(string start)
     {
         var here = new DirectoryInfo(start);
-        var root = here;
-        while (root is not null && !Path.Exists(Path.Combine(root.FullName, ".git")))
-        {
-            root = root.Parent;
-        }
+        var root = RepositoryRoot.Of(start);
 
         for (var dir = here; dir is not null; dir = dir.Parent)
         {
@@ -290,7 +286,7 @@ public sealed class EffectiveConfig
                 return candidate;
             }
 
-            if (root is null || dir.FullName == root.FullName)
+            if (root is null || dir.FullName == root)
             {
                 return null;
             }

@@ -41,11 +41,14 @@ public static class JournalSpool
                 boot.PidNamespace,
                 s.ReinVersion
             ),
-            SpoolJsonContext.Default.SpoolStart
+            SpoolWriteJsonContext.Default.SpoolStart
         );
 
     public static string ChildLine(int pid, ulong startTime, int processGroup) =>
-        Line(new SpoolChild(pid, startTime, processGroup), SpoolJsonContext.Default.SpoolChild);
+        Line(
+            new SpoolChild(pid, startTime, processGroup),
+            SpoolWriteJsonContext.Default.SpoolChild
+        );
 
     public static string ProcessesLine(IReadOnlyList<(int Pid, ulong Start)> processes) =>
         Line(
@@ -53,13 +56,13 @@ public static class JournalSpool
                 [.. processes.Select(p => p.Pid)],
                 [.. processes.Select(p => p.Start)]
             ),
-            SpoolJsonContext.Default.SpoolProcesses
+            SpoolWriteJsonContext.Default.SpoolProcesses
         );
 
     public static string GrowthLine(GrowthWarning g) =>
         Line(
             new SpoolGrowth(Documents.GrowthDocument.From(g, stopped: false)),
-            SpoolJsonContext.Default.SpoolGrowth
+            SpoolWriteJsonContext.Default.SpoolGrowth
         );
 
     public static string EndLine(RunVerdict v) =>
@@ -84,7 +87,7 @@ public static class JournalSpool
                 v.Growth is { } g ? Documents.GrowthDocument.From(g, v.StoppedForGrowth) : null,
                 v.StartFailure?.Code
             ),
-            SpoolJsonContext.Default.SpoolEnd
+            SpoolWriteJsonContext.Default.SpoolEnd
         );
 
     /// <summary>What one spool file holds so far.</summary>

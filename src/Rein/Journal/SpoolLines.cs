@@ -121,3 +121,19 @@ internal sealed record SpoolGrowth(GrowthDocument Growth)
 [JsonSerializable(typeof(SpoolProcesses))]
 [JsonSerializable(typeof(SpoolGrowth))]
 internal sealed partial class SpoolJsonContext : JsonSerializerContext { }
+
+/// <summary>The same lines, written by generated code alone: every run writes a start and an end line, and
+/// <see cref="SpoolJsonContext"/>'s metadata (built on first use, partly by reflection over attributes) was about
+/// a sixth of a guarded <c>true</c>'s CPU (BENCHMARKS.md). Reading keeps the metadata context; a test holds both
+/// to the same bytes.</summary>
+[JsonSourceGenerationOptions(
+    GenerationMode = JsonSourceGenerationMode.Serialization,
+    PropertyNamingPolicy = JsonKnownNamingPolicy.SnakeCaseLower,
+    DefaultIgnoreCondition = JsonIgnoreCondition.WhenWritingNull
+)]
+[JsonSerializable(typeof(SpoolStart))]
+[JsonSerializable(typeof(SpoolChild))]
+[JsonSerializable(typeof(SpoolEnd))]
+[JsonSerializable(typeof(SpoolProcesses))]
+[JsonSerializable(typeof(SpoolGrowth))]
+internal sealed partial class SpoolWriteJsonContext : JsonSerializerContext { }

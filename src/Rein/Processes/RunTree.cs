@@ -166,7 +166,14 @@ public sealed class RunTree
     /// entries are read. Null when that cannot be complete: no children lists, or neither a subreaper shim (Linux:
     /// then an orphan that left the group is below init) nor a group index; the caller then reads every process.
     /// </summary>
-    List<ProcessInfo>? Walk()
+    List<ProcessInfo>? Walk() => WalkMembers() is { } members ? [.. members] : null;
+
+    /// <summary>Whether any member is alive (not a zombie), read from what the run owns: stops at the first live one,
+    /// so at the end of a grace that 200 members outlived it costs one or two reads, not a walk of all of them.</summary>
+    public bool AnyAlive() => (WalkMembers() ?? Collect(scanMarker: false)).Any(p => !p.IsZombie);
+
+    /// <summary>The members as the walk finds them (lazily), or null when the run owns nothing to walk from.</summary>
+    IEnumerable<ProcessInfo>? WalkMembers()
     {
         if (_shimPid <= 0 || _table.Children(_shimPid) is not { } top)
         {
@@ -181,62 +188,81 @@ public sealed class RunTree
             group = _table.GroupMembers(RootPid);
         }
 
-        if (group is null && !_shimAdopts)
-        {
-            return null;
-        }
+        return group is null && !_shimAdopts
+            ? null
+            : Members(top, rootRecycled ? null : root, group);
+    }
 
-        var members = new Dictionary<int, ProcessInfo>();
+    IEnumerable<ProcessInfo> Members(
+        IReadOnlyList<int> top,
+        ProcessInfo? root,
+        IReadOnlyList<int>? group
+    )
+    {
+        var members = new HashSet<int>();
         var queue = new Queue<int>();
 
         // A pid read from a list is taken only if the process now at that pid still fits the list (the parent it
         // was listed under, or a start after the run began): a pid recycled in between is a stranger.
-        void Add(int pid, int parent)
+        ProcessInfo? Add(int pid, int parent)
         {
             if (
                 pid <= 1
                 || _exclude.Contains(pid)
-                || members.ContainsKey(pid)
+                || members.Contains(pid)
                 || _table.Read(pid) is not { } p
                 || (parent > 0 && p.ParentPid != parent && p.ParentPid != _shimPid)
                 || (parent <= 0 && p.StartTime < _notBefore)
             )
             {
-                return;
+                return null;
             }
 
-            members[pid] = p;
+            members.Add(pid);
             if (!p.IsZombie)
             {
                 queue.Enqueue(pid);
             }
+
+            return p;
         }
 
-        if (root is not null && !rootRecycled && !_exclude.Contains(RootPid))
+        if (root is not null && !_exclude.Contains(RootPid))
         {
-            members[RootPid] = root;
+            members.Add(RootPid);
             if (!root.IsZombie)
             {
                 queue.Enqueue(RootPid);
             }
+
+            yield return root;
         }
 
         foreach (var pid in top)
         {
-            Add(pid, _shimPid);
+            if (Add(pid, _shimPid) is { } p)
+            {
+                yield return p;
+            }
         }
 
         foreach (var dir in _cgroups)
         {
             foreach (var pid in CgroupMembers(dir))
             {
-                Add(pid, 0);
+                if (Add(pid, 0) is { } p)
+                {
+                    yield return p;
+                }
             }
         }
 
         foreach (var pid in group ?? [])
         {
-            Add(pid, 0);
+            if (Add(pid, 0) is { } p)
+            {
+                yield return p;
+            }
         }
 
         while (queue.Count > 0)
@@ -244,11 +270,12 @@ public sealed class RunTree
             var pid = queue.Dequeue();
             foreach (var kid in _table.Children(pid) ?? [])
             {
-                Add(kid, pid);
+                if (Add(kid, pid) is { } p)
+                {
+                    yield return p;
+                }
             }
         }
-
-        return [.. members.Values];
     }
 
     /// <summary>REIN_RUN_ID is the run's id, or the run is on the process's REIN_PARENT_RUN_IDS chain (a nested run).</summary>

@@ -95,10 +95,14 @@ public sealed class TreeKiller
                     break;
                 }
 
-                if (
-                    Alive(scanMarker: false).Count == 0
-                    && (alive = Alive(scanMarker: true)).Count == 0
-                )
+                // Grace over: one read of the members below decides the escalation; a second here would only
+                // delay the SIGKILL.
+                if (_clock.Elapsed >= graceEnd)
+                {
+                    break;
+                }
+
+                if (!_tree.AnyAlive() && (alive = Alive(scanMarker: true)).Count == 0)
                 {
                     break;
                 }
@@ -109,8 +113,7 @@ public sealed class TreeKiller
         // Members alive once the grace is over are about to get SIGKILL: that is the escalation, whoever's signal
         // lands first. The shim's victims alone cannot say it: its group kill (and cgroup.kill) is not counted per
         // process, and a member it ended that way may already be a zombie when its walk reads it.
-        var outlivedGrace =
-            _shimKill is not null && alive.Count > 0 && Alive(scanMarker: false).Count > 0;
+        var outlivedGrace = _shimKill is not null && alive.Count > 0 && _tree.AnyAlive();
         // Even when the tree looked empty: what Rein reads is a moment's view, and a process that hops from pid
         // to pid is missing from most of them. The shim's kill ends only after two passes found nothing.
         if (_shimKill?.Invoke(_killWait) is { } shim)
