@@ -15,6 +15,8 @@ internal sealed record NamespaceEdge(string From, string To, string Site);
 /// and local-variable signatures, and every type, method and field token in the IL of each method body. A reference
 /// between two types of the same assembly is a TypeDef/MethodDef/FieldDef token (never a TypeRef), so the method
 /// bodies are what show most of them. Compiler-generated nested types count as their outermost declaring type.
+/// Not seen: a reference made only through a const (the compiler copies the value; nothing names the type), and
+/// custom attribute arguments.
 /// </summary>
 internal sealed class NamespaceGraph
 {
