@@ -2,6 +2,7 @@ using System.Runtime.InteropServices;
 using Rein.Platform.Linux;
 using Rein.Platform.MacOS;
 using Rein.Platform.Posix;
+using static Rein.Platform.Posix.FileConstants;
 
 namespace Rein.Config;
 
@@ -10,18 +11,6 @@ namespace Rein.Config;
 /// architecture, unlike struct stat), stat/lstat/fstat on macOS.</summary>
 internal readonly unsafe partial record struct FileStatus(uint Uid, uint RawMode)
 {
-    [AppleMacro("S_IFMT")]
-    const uint TypeMask = 0xF000;
-
-    [AppleMacro]
-    const uint S_IFDIR = 0x4000;
-
-    [AppleMacro]
-    const uint S_IFREG = 0x8000;
-
-    [AppleMacro]
-    const uint S_IFLNK = 0xA000;
-
     /// <summary>The inode number (Linux statx only; 0 elsewhere): with <see cref="DeviceMajor"/> and
     /// <see cref="DeviceMinor"/>, how /proc/locks names a file.</summary>
     public ulong Inode { get; init; }
@@ -73,11 +62,6 @@ internal readonly unsafe partial record struct FileStatus(uint Uid, uint RawMode
         byte empty = 0;
         return Linux(&empty, fd, AT_EMPTY_PATH);
     }
-
-    const int AT_FDCWD = -100;
-    const int AT_SYMLINK_NOFOLLOW = 0x100;
-    const int AT_EMPTY_PATH = 0x1000;
-    const uint STATX_TYPE_MODE_UID = 0x1 | 0x2 | 0x8 | 0x100; // STATX_TYPE | STATX_MODE | STATX_UID | STATX_INO
 
     [System.Runtime.Versioning.SupportedOSPlatform("linux")]
     static FileStatus? Linux(byte* path, int fd, int flags)

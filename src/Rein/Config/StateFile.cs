@@ -1,8 +1,8 @@
 using System.Runtime.InteropServices;
 using Rein.Platform;
 using Rein.Platform.Linux;
-using Rein.Platform.MacOS;
 using Rein.Platform.Posix;
+using static Rein.Platform.Posix.FileConstants;
 
 namespace Rein.Config;
 
@@ -14,43 +14,6 @@ namespace Rein.Config;
 /// </summary>
 internal static unsafe partial class StateFile
 {
-    static bool Mac => OperatingSystem.IsMacOS();
-
-    static bool Arm64 => RuntimeInformation.ProcessArchitecture == Architecture.Arm64;
-
-    // fcntl.h. Linux: x86_64 (and the asm-generic table) differ from arm64 for O_NOFOLLOW/O_DIRECTORY, which
-    // arm64 takes from the old ARM numbering (asm/fcntl.h). macOS: sys/fcntl.h.
-    [AppleMacro]
-    const int O_RDONLY = 0;
-
-    [AppleMacro]
-    const int O_WRONLY = 1;
-
-    [AppleMacro]
-    const int O_RDWR = 2;
-    static int O_CREAT => Mac ? Darwin.O_CREAT : 0x40;
-    static int O_EXCL => Mac ? Darwin.O_EXCL : 0x80;
-    static int O_APPEND => Mac ? Darwin.O_APPEND : 0x400;
-
-    // A FIFO planted where a state file belongs must not hang open(2): with O_NONBLOCK it opens (or fails with
-    // ENXIO) at once, and the check after open refuses it. On a regular file the flag changes nothing.
-    static int O_NONBLOCK => Mac ? Darwin.O_NONBLOCK : 0x800;
-    static int O_NOFOLLOW =>
-        Mac ? Darwin.O_NOFOLLOW
-        : Arm64 ? 0x8000
-        : 0x20000;
-    internal static int O_DIRECTORY =>
-        Mac ? Darwin.O_DIRECTORY
-        : Arm64 ? 0x4000
-        : 0x10000;
-
-    [AppleMacro]
-    const int ENOENT = 2;
-
-    [AppleMacro]
-    const int ENOSPC = 28;
-    static int ELOOP => Mac ? Darwin.ELOOP : 40;
-
     /// <summary>0600.</summary>
     internal const UnixFileMode Private = UnixFileMode.UserRead | UnixFileMode.UserWrite;
 
@@ -224,7 +187,6 @@ internal static unsafe partial class StateFile
             return false;
         }
 
-        const int FALLOC_FL_KEEP_SIZE = 1;
         return LinuxLibC.Fallocate(fd, FALLOC_FL_KEEP_SIZE, 0, bytes);
     }
 
@@ -264,6 +226,8 @@ internal static unsafe partial class StateFile
     /// makes it private. Null when it does not exist and was not to be created.</summary>
     static int? Open(string path, int flags)
     {
+        // A FIFO planted where a state file belongs must not hang open(2): with O_NONBLOCK it opens (or fails with
+        // ENXIO) at once, and the check after open refuses it. On a regular file the flag changes nothing.
         var fd = Descriptors.Open(
             path,
             flags | O_NOFOLLOW | O_NONBLOCK | LibC.O_CLOEXEC,
