@@ -1,6 +1,6 @@
 using System.Runtime.InteropServices;
-using Rein.Platform.MacOS;
 using Rein.Platform.Posix;
+using static Rein.Platform.Posix.TermiosConstants;
 
 namespace Rein.Running;
 
@@ -76,19 +76,6 @@ internal sealed unsafe class Pty : IDisposable
         pty.CopyWindowSize(terminal);
         return pty;
     }
-
-    // struct termios: c_iflag then c_oflag, each a tcflag_t (4 bytes on Linux, 8 on macOS); OPOST is bit 0 on both.
-    [AppleSize("struct termios", AtLeast = true)]
-    const int TermiosBytes = 256;
-
-    [AppleOffset("struct termios", "c_oflag", Width = 8)]
-    const int MacOflagOffset = 8;
-
-    [AppleMacro]
-    const int OPOST = 1;
-
-    [AppleMacro]
-    const int TCSANOW = 0;
 
     static void DisableOutputProcessing(int slave)
     {

@@ -1,7 +1,7 @@
 using System.Runtime.InteropServices;
 using System.Text;
-using Rein.Platform.MacOS;
 using Rein.Platform.Posix;
+using static Rein.Platform.Posix.SpawnConstants;
 
 namespace Rein.Processes.Posix;
 
@@ -24,29 +24,6 @@ public sealed record SpawnFailure(int Errno, string Message)
 /// </summary>
 public static unsafe class PosixSpawner
 {
-    // spawn.h: glibc and Darwin differ in the SETSID bit.
-    static short SetSidFlag => OperatingSystem.IsMacOS() ? Darwin.POSIX_SPAWN_SETSID : (short)0x80;
-
-    // spawn.h (Darwin only): every descriptor not named by a file action is closed in the child.
-    const short CloexecDefault = Darwin.POSIX_SPAWN_CLOEXEC_DEFAULT;
-
-    [AppleMacro("POSIX_SPAWN_SETPGROUP")]
-    const short SetPGroup = 0x02;
-
-    [AppleMacro("POSIX_SPAWN_SETSIGDEF")]
-    const short SetSigDef = 0x04;
-
-    [AppleMacro("POSIX_SPAWN_SETSIGMASK")]
-    const short SetSigMask = 0x08;
-
-    // Generous buffers: glibc's posix_spawnattr_t is 336 bytes, Darwin's is a pointer; sigset_t is 128/4.
-    [AppleSize("posix_spawnattr_t", AtLeast = true)]
-    [AppleSize("posix_spawn_file_actions_t", AtLeast = true)]
-    const int AttrBytes = 1024;
-
-    [AppleSize("sigset_t", AtLeast = true)]
-    const int SigSetBytes = 256;
-
     /// <summary>Spawns <paramref name="argv"/> (looked up on PATH). Returns the pid, or the failure.</summary>
     /// <param name="argv">Program and arguments, passed through untouched (no shell).</param>
     /// <param name="environment">The child's complete environment as KEY=VALUE strings.</param>

@@ -164,10 +164,13 @@ internal static class ImportTypes
             [("lstat", 1)] = StatBuffer,
             [("fstat", 1)] = StatBuffer,
             [("sysctlbyname", 1)] = Bytes,
-            [("tcgetattr", 1)] = Buffer("struct termios *", "Pty.TermiosBytes (AppleSize checks)"),
+            [("tcgetattr", 1)] = Buffer(
+                "struct termios *",
+                "TermiosConstants.TermiosBytes (AppleSize checks)"
+            ),
             [("tcsetattr", 2)] = Buffer(
                 "const struct termios *",
-                "Pty.TermiosBytes (AppleSize checks)"
+                "TermiosConstants.TermiosBytes (AppleSize checks)"
             ),
             [("proc_listallpids", 0)] = Buffer("void *", "an int array"),
             [("proc_listchildpids", 1)] = Buffer("void *", "an int array"),
