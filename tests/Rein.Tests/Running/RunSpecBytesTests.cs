@@ -1,4 +1,4 @@
-using Rein.Processes.Posix;
+using Rein.Platform.Posix;
 using Rein.Running;
 
 namespace Rein.Tests.Running;
