@@ -22,6 +22,14 @@ namespace Rein.Documents;
 [JsonSerializable(typeof(Rein.Forensics.Classification.ClassifyDocument))]
 [JsonSerializable(typeof(Rein.Status.StatusDocument))]
 [JsonSerializable(typeof(OtlpExportDocument))]
+[JsonSerializable(typeof(ConfigDocument))]
+[JsonSerializable(typeof(ModelsCheckDocument))]
+[JsonSerializable(typeof(ModelsEstimateDocument))]
+[JsonSerializable(typeof(CadenceDocument))]
+[JsonSerializable(typeof(PanicsDocument))]
+[JsonSerializable(typeof(AckDocument))]
+[JsonSerializable(typeof(GateDocument))]
+[JsonSerializable(typeof(GateReleaseDocument))]
 public sealed partial class ReinJsonContext : JsonSerializerContext
 {
     /// <summary>Readable text: a '+' in a timestamp or a quote in a command line stays as it is (the output is
