@@ -30,6 +30,12 @@ namespace Rein.Documents;
 [JsonSerializable(typeof(AckDocument))]
 [JsonSerializable(typeof(GateDocument))]
 [JsonSerializable(typeof(GateReleaseDocument))]
+[JsonSerializable(typeof(LintDocument))]
+[JsonSerializable(typeof(LocksDocument))]
+[JsonSerializable(typeof(DoctorDocument))]
+[JsonSerializable(typeof(JournalPruneDocument))]
+[JsonSerializable(typeof(Rein.Cache.CacheDocument))]
+[JsonSerializable(typeof(Rein.Cleanup.CleanupDocument))]
 public sealed partial class ReinJsonContext : JsonSerializerContext
 {
     /// <summary>Readable text: a '+' in a timestamp or a quote in a command line stays as it is (the output is
