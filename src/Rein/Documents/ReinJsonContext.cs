@@ -34,6 +34,8 @@ namespace Rein.Documents;
 [JsonSerializable(typeof(LocksDocument))]
 [JsonSerializable(typeof(DoctorDocument))]
 [JsonSerializable(typeof(JournalPruneDocument))]
+[JsonSerializable(typeof(CadenceStatusDocument))]
+[JsonSerializable(typeof(PrometheusExportDocument))]
 [JsonSerializable(typeof(Rein.Cache.CacheDocument))]
 [JsonSerializable(typeof(Rein.Cleanup.CleanupDocument))]
 public sealed partial class ReinJsonContext : JsonSerializerContext

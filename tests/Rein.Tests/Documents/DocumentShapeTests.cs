@@ -258,4 +258,113 @@ public sealed class DocumentShapeTests
             ),
             ReinJsonContext.Readable.LintDocument
         );
+
+    [Fact]
+    public void Locks() =>
+        Check(
+            "rein.locks/1",
+            new LocksDocument(
+                LocksDocument.SchemaName,
+                [
+                    new LockDocument(
+                        "gpu",
+                        [
+                            new LockSlotDocument(
+                                0,
+                                true,
+                                new LockHolderDocument("run-1", 42, "sleep 6", At, At, 1597),
+                                "stopped (SIGSTOP)",
+                                [43]
+                            ),
+                        ],
+                        [new LockHolderDocument("run-2", 44, "sleep 7", At, At, 12)]
+                    ),
+                ]
+            ),
+            ReinJsonContext.Readable.LocksDocument
+        );
+
+    [Fact]
+    public void Doctor() =>
+        Check(
+            "rein.doctor/1",
+            DoctorDocument.From(
+                [
+                    new Rein.Diagnostics.Finding(
+                        "journal",
+                        Rein.Diagnostics.Severity.Warn,
+                        "the journal is large",
+                        "rein journal prune",
+                        new System.Text.Json.Nodes.JsonObject { ["runs"] = 3 }
+                    ),
+                ],
+                TimeSpan.FromMilliseconds(12)
+            ),
+            ReinJsonContext.Readable.DoctorDocument
+        );
+
+    [Fact]
+    public void Journal_prune() =>
+        Check(
+            "rein.journal.prune/1",
+            new JournalPruneDocument(JournalPruneDocument.SchemaName, 3, 100),
+            ReinJsonContext.Compact.JournalPruneDocument
+        );
+
+    [Fact]
+    public void Cache() =>
+        Check(
+            "rein.cache/1",
+            new Rein.Cache.CacheDocument([
+                new Rein.Cache.CacheResult(
+                    "hf:org/m",
+                    "hf",
+                    true,
+                    "/hub/models--org--m",
+                    "weights",
+                    "nothing"
+                ),
+            ]),
+            ReinJsonContext.Readable.CacheDocument
+        );
+
+    [Fact]
+    public void Cleanup() =>
+        Check(
+            "rein.cleanup/1",
+            new Rein.Cleanup.CleanupDocument(
+                true,
+                [
+                    new Rein.Cleanup.CleanupProcessDocument(
+                        42,
+                        1234,
+                        "journal",
+                        "run-1",
+                        "would_kill",
+                        ["python", "x.py"],
+                        "/work",
+                        1000,
+                        "S"
+                    ),
+                ],
+                [
+                    new Rein.Cleanup.CleanupSparedDocument(
+                        43,
+                        "cwd",
+                        "an interactive shell",
+                        ["bash"]
+                    ),
+                ],
+                [
+                    new Rein.Cleanup.CleanupCgroupDocument(
+                        "/sys/fs/cgroup/rein-1",
+                        "run-1",
+                        true,
+                        0,
+                        "would_remove"
+                    ),
+                ]
+            ),
+            ReinJsonContext.Readable.CleanupDocument
+        );
 }
