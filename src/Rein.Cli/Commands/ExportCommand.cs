@@ -290,7 +290,7 @@ internal static class ExportCommand
     }
 
     static void WriteJson(PrometheusExportResult result) =>
-        DocumentOutput.Print(
+        Rendering.DocumentOutput.Print(
             Rein.Documents.PrometheusExportDocument.From(result),
             Rein.Documents.ReinJsonContext.Readable.PrometheusExportDocument
         );

@@ -36,6 +36,9 @@ namespace Rein.Documents;
 [JsonSerializable(typeof(JournalPruneDocument))]
 [JsonSerializable(typeof(CadenceStatusDocument))]
 [JsonSerializable(typeof(PrometheusExportDocument))]
+[JsonSerializable(typeof(Rein.Forensics.Postmortem.PostmortemResult))]
+[JsonSerializable(typeof(IReadOnlyList<Rein.Forensics.Postmortem.PostmortemPanic>))]
+[JsonSerializable(typeof(IReadOnlyList<Rein.Forensics.Postmortem.PostmortemCrumb>))]
 [JsonSerializable(typeof(Rein.Cache.CacheDocument))]
 [JsonSerializable(typeof(Rein.Cleanup.CleanupDocument))]
 public sealed partial class ReinJsonContext : JsonSerializerContext

@@ -367,4 +367,92 @@ public sealed class DocumentShapeTests
             ),
             ReinJsonContext.Readable.CleanupDocument
         );
+
+    static CadenceStatusDocument CadenceStatus(DateTimeOffset now) =>
+        new(
+            CadenceStatusDocument.SchemaName,
+            now,
+            [new CadenceSettingDocument("cadence.enabled", "true", "default", "default")],
+            [new CadenceFamilyDocument("gemma-4", ["unsloth"], "^gemma-4-.*$", 90, "built-in")],
+            [
+                new CadenceBlockDocument(
+                    "org/m-8b",
+                    "same_model",
+                    "gemma-4",
+                    "org/m-8b",
+                    "token-1",
+                    now,
+                    178
+                ),
+            ],
+            [
+                new CadenceLoadDocument(
+                    "org/m-8b",
+                    "token-1",
+                    42,
+                    "python serve.py",
+                    now,
+                    now,
+                    now,
+                    "released"
+                ),
+            ]
+        );
+
+    [Fact]
+    public void Cadence_status() =>
+        Check(
+            "rein.cadence.status/1",
+            CadenceStatus(At),
+            ReinJsonContext.Readable.CadenceStatusDocument
+        );
+
+    /// <summary>Like every document's times (docs/schemas.md), cadence status writes seven fractional digits, trailing
+    /// zeros and all (it trimmed them while written field by field).</summary>
+    [Fact]
+    public void Cadence_status_times_have_seven_fractional_digits()
+    {
+        var json = JsonSerializer.Serialize(
+            CadenceStatus(new DateTimeOffset(2026, 11, 23, 21, 51, 53, TimeSpan.Zero)),
+            ReinJsonContext.Compact.CadenceStatusDocument
+        );
+        Assert.Contains(
+            "\"now\":\"2026-11-23T21:51:53.0000000+00:00\"",
+            json,
+            StringComparison.Ordinal
+        );
+    }
+
+    [Fact]
+    public void Prometheus_export()
+    {
+        var totals = new Rein.Export.ExportTotals();
+        totals.CountPanic(PanicKinds.Report);
+        Check(
+            "rein.export.prometheus/1",
+            PrometheusExportDocument.From(
+                new Rein.Export.PrometheusExportResult(
+                    "/metrics/rein.prom",
+                    new Rein.Export.MetricsSnapshot(totals, 1, 2),
+                    36
+                )
+            ),
+            ReinJsonContext.Readable.PrometheusExportDocument
+        );
+    }
+
+    [Fact]
+    public void Postmortem() =>
+        Check(
+            "rein.postmortem/1",
+            new Rein.Forensics.Postmortem.PostmortemResult(
+                "/tmp/pm",
+                ["index.md"],
+                1,
+                2,
+                3,
+                ["a report could not be copied"]
+            ),
+            ReinJsonContext.Readable.PostmortemResult
+        );
 }
