@@ -1,5 +1,4 @@
 using System.CommandLine;
-using System.Text.Json;
 using Rein.Config;
 using Rein.Forensics.Panics;
 using Rein.Running;
@@ -119,30 +118,9 @@ internal static class AckCommand
         PanicGateVerdict before,
         PanicGateVerdict after,
         string message
-    )
-    {
-        using var stdout = Console.OpenStandardOutput();
-        using (var w = new Utf8JsonWriter(stdout, JsonOutput.Options()))
-        {
-            w.WriteStartObject();
-            w.WriteString("schema", "rein.ack/1");
-            w.WriteBoolean("recorded", recorded);
-            w.WriteString("at", recorded ? now.ToString("O") : null);
-            w.WriteString("valid_until", recorded ? (now + policy.AckValid).ToString("O") : null);
-            w.WriteString("lockout_rule", recorded ? before.Rule : null);
-            w.WriteString("lockout_lifts_at", recorded ? before.Until?.ToString("O") : null);
-            w.WriteStartArray("panics");
-            foreach (var p in recorded ? before.Panics : [])
-            {
-                PanicGateAccess.WritePanic(w, p);
-            }
-
-            w.WriteEndArray();
-            w.WriteString("state_after", after.State.ToString().ToLowerInvariant());
-            w.WriteString("message", message);
-            w.WriteEndObject();
-        }
-
-        stdout.WriteByte((byte)'\n');
-    }
+    ) =>
+        Rendering.DocumentOutput.Print(
+            Documents.AckDocument.From(recorded, now, policy.AckValid, before, after, message),
+            Documents.ReinJsonContext.Readable.AckDocument
+        );
 }

@@ -96,7 +96,7 @@ internal static class CacheCommand
                 Console.WriteLine(
                     JsonSerializer.Serialize(
                         new CacheDocument(results),
-                        CacheJsonContext.Readable.CacheDocument
+                        Rein.Documents.ReinJsonContext.Readable.CacheDocument
                     )
                 );
             }

@@ -1,6 +1,5 @@
 using System.CommandLine;
 using System.Diagnostics;
-using System.Text.Json;
 using Rein.Cadence;
 using Rein.Cli.Rendering;
 using Rein.Config;
@@ -177,39 +176,10 @@ internal static class CadenceCommand
     {
         if (json)
         {
-            using var stdout = Console.OpenStandardOutput();
-            using (var w = new Utf8JsonWriter(stdout, JsonOutput.Options()))
-            {
-                w.WriteStartObject();
-                w.WriteString("schema", "rein.cadence/1");
-                w.WriteString("action", action);
-                w.WriteStartArray("models");
-                foreach (var m in models)
-                {
-                    w.WriteStringValue(m);
-                }
-
-                w.WriteEndArray();
-                w.WriteBoolean("clear", refusal is null);
-                w.WriteString("token", token);
-                w.WritePropertyName("refusal");
-                if (refusal is null)
-                {
-                    w.WriteNullValue();
-                }
-                else
-                {
-                    JsonSerializer.Serialize(
-                        w,
-                        refusal,
-                        Rein.Documents.ReinJsonContext.Compact.Refusal
-                    );
-                }
-
-                w.WriteEndObject();
-            }
-
-            stdout.WriteByte((byte)'\n');
+            DocumentOutput.Print(
+                Rein.Documents.CadenceDocument.From(action, models, refusal, token),
+                Rein.Documents.ReinJsonContext.Readable.CadenceDocument
+            );
         }
 
         return refusal is null ? ExitCodes.Ok : ExitCodes.TryLater;

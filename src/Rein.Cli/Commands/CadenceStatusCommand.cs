@@ -1,6 +1,5 @@
 using System.CommandLine;
 using System.Globalization;
-using System.Text.Json;
 using Rein.Cadence;
 using Rein.Cli.Rendering;
 using Rein.Config;
@@ -140,87 +139,9 @@ internal static class CadenceStatusCommand
         : l.Release == "vanished" ? $"vanished {DurationParser.Format(now - released)} ago"
         : $"released {DurationParser.Format(now - released)} ago";
 
-    static void WriteJson(EffectiveConfig config, CadencePolicy policy, CadenceSnapshot s)
-    {
-        using var stdout = Console.OpenStandardOutput();
-        using (var w = new Utf8JsonWriter(stdout, JsonOutput.Options()))
-        {
-            w.WriteStartObject();
-            w.WriteString("schema", "rein.cadence.status/1");
-            w.WriteString("now", s.Now);
-            w.WriteStartArray("settings");
-            foreach (var d in Shown)
-            {
-                w.WriteStartObject();
-                w.WriteString("key", d.Key);
-                w.WriteString("value", config[d].Raw);
-                w.WriteString("source", config[d].Source.Kind.ToString().ToLowerInvariant());
-                w.WriteString("where", config[d].Source.Where);
-                w.WriteEndObject();
-            }
-
-            w.WriteEndArray();
-            w.WriteStartArray("families");
-            foreach (var f in policy.Families)
-            {
-                w.WriteStartObject();
-                w.WriteString("name", f.Name);
-                w.WriteStartArray("vendors");
-                foreach (var v in f.Vendors)
-                {
-                    w.WriteStringValue(v);
-                }
-
-                w.WriteEndArray();
-                w.WriteString("pattern", f.Pattern);
-                w.WriteNumber("floor_s", f.Floor.TotalSeconds);
-                w.WriteString("source", f.Source);
-                w.WriteEndObject();
-            }
-
-            w.WriteEndArray();
-            w.WriteStartArray("blocks");
-            foreach (var b in s.Windows)
-            {
-                w.WriteStartObject();
-                w.WriteString("scope", b.Scope);
-                w.WriteString("rule", CadenceBlock.RuleName(b.Rule));
-                w.WriteString("family", b.Family?.Name);
-                w.WriteString("after_model", b.After.Model);
-                w.WriteString("after_token", b.After.Token);
-                w.WriteString("until", b.Until);
-                w.WriteNumber("remaining_s", Math.Ceiling((b.Until - s.Now).TotalSeconds));
-                w.WriteEndObject();
-            }
-
-            w.WriteEndArray();
-            w.WriteStartArray("loads");
-            foreach (var l in s.Loads)
-            {
-                w.WriteStartObject();
-                w.WriteString("model", l.Model);
-                w.WriteString("token", l.Token);
-                w.WriteNumber("pid", l.Pid);
-                w.WriteString("command", l.Command);
-                w.WriteString("started_at", l.StartedAt);
-                w.WriteString("seen_at", l.SeenAt);
-                if (l.ReleasedAt is { } r)
-                {
-                    w.WriteString("released_at", r);
-                }
-                else
-                {
-                    w.WriteNull("released_at");
-                }
-
-                w.WriteString("state", l.Running ? "running" : l.Release ?? "released");
-                w.WriteEndObject();
-            }
-
-            w.WriteEndArray();
-            w.WriteEndObject();
-        }
-
-        stdout.WriteByte((byte)'\n');
-    }
+    static void WriteJson(EffectiveConfig config, CadencePolicy policy, CadenceSnapshot s) =>
+        DocumentOutput.Print(
+            Documents.CadenceStatusDocument.From(config, Shown, policy, s),
+            Documents.ReinJsonContext.Readable.CadenceStatusDocument
+        );
 }

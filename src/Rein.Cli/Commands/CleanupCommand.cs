@@ -213,7 +213,7 @@ internal static class CleanupCommand
                 Console.WriteLine(
                     JsonSerializer.Serialize(
                         CleanupDocument.From(plan, result),
-                        CleanupJsonContext.Readable.CleanupDocument
+                        Rein.Documents.ReinJsonContext.Readable.CleanupDocument
                     )
                 );
             }

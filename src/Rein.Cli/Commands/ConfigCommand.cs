@@ -1,5 +1,4 @@
 using System.CommandLine;
-using System.Text.Json;
 using Rein.Config;
 using Spectre.Console;
 
@@ -38,32 +37,11 @@ internal static class ConfigCommand
         return cmd;
     }
 
-    static void WriteJson(EffectiveConfig config)
-    {
-        using var stdout = Console.OpenStandardOutput();
-        using var w = new Utf8JsonWriter(stdout, JsonOutput.Options(true));
-        w.WriteStartObject();
-        w.WriteString("schema", "rein.config/1");
-        w.WriteString("repo_file", config.RepoFile);
-        w.WriteString("user_file", config.UserFile);
-        w.WriteStartArray("settings");
-        foreach (var s in config.All)
-        {
-            w.WriteStartObject();
-            w.WriteString("key", s.Definition.Key);
-            w.WriteString("value", s.Raw);
-            w.WriteString("source", s.Source.Kind.ToString().ToLowerInvariant());
-            w.WriteString("where", s.Source.Where);
-            w.WriteString("env", s.Definition.EnvironmentVariable);
-            w.WriteString("description", s.Definition.Description);
-            w.WriteEndObject();
-        }
-
-        w.WriteEndArray();
-        w.WriteEndObject();
-        w.Flush();
-        stdout.WriteByte((byte)'\n');
-    }
+    static void WriteJson(EffectiveConfig config) =>
+        Rendering.DocumentOutput.Print(
+            Documents.ConfigDocument.From(config),
+            Documents.ReinJsonContext.Readable.ConfigDocument
+        );
 
     static void WriteTable(EffectiveConfig config)
     {

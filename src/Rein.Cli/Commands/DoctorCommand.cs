@@ -1,6 +1,5 @@
 using System.CommandLine;
 using System.Diagnostics;
-using System.Text.Json;
 using Rein.Cli.Rendering;
 using Rein.Config;
 using Rein.Diagnostics;
@@ -159,40 +158,9 @@ internal static class DoctorCommand
         };
     }
 
-    static void WriteJson(IReadOnlyList<Finding> findings, TimeSpan took)
-    {
-        using var stdout = Console.OpenStandardOutput();
-        using (var w = new Utf8JsonWriter(stdout, JsonOutput.Options()))
-        {
-            w.WriteStartObject();
-            w.WriteString("schema", "rein.doctor/1");
-            w.WriteNumber("took_ms", (long)took.TotalMilliseconds);
-            w.WriteStartArray("findings");
-            foreach (var f in findings)
-            {
-                w.WriteStartObject();
-                w.WriteString("check", f.Check);
-                w.WriteString("severity", f.Severity.ToString().ToLowerInvariant());
-                w.WriteString("summary", f.Summary);
-                w.WritePropertyName("details");
-                if (f.Details is { } d)
-                {
-                    d.WriteTo(w);
-                }
-                else
-                {
-                    w.WriteStartObject();
-                    w.WriteEndObject();
-                }
-
-                w.WriteString("advice", f.Advice);
-                w.WriteEndObject();
-            }
-
-            w.WriteEndArray();
-            w.WriteEndObject();
-        }
-
-        stdout.WriteByte((byte)'\n');
-    }
+    static void WriteJson(IReadOnlyList<Finding> findings, TimeSpan took) =>
+        DocumentOutput.Print(
+            Documents.DoctorDocument.From(findings, took),
+            Documents.ReinJsonContext.Readable.DoctorDocument
+        );
 }

@@ -1,5 +1,4 @@
 using System.CommandLine;
-using System.Text.Json;
 using Rein.Config;
 using Rein.Export;
 using Rein.Export.Otlp;
@@ -290,39 +289,9 @@ internal static class ExportCommand
         return e.BadPath ? ExitCodes.BadUsage : ExitCodes.Findings;
     }
 
-    static void WriteJson(PrometheusExportResult result)
-    {
-        var t = result.Snapshot.Totals;
-        using var stdout = Console.OpenStandardOutput();
-        using (var w = new Utf8JsonWriter(stdout, JsonOutput.Options()))
-        {
-            w.WriteStartObject();
-            w.WriteString("schema", "rein.export.prometheus/1");
-            w.WriteString("file", result.Path);
-            w.WriteNumber("series", result.Series);
-            w.WriteNumber("newly_counted", result.Snapshot.NewlyCounted);
-            w.WriteNumber("runs_alive", result.Snapshot.RunsAlive);
-            Counts(w, "runs_total", t.Runs);
-            Counts(w, "refusals_total", t.Refusals);
-            Counts(w, "panics_total", t.Panics);
-            w.WriteEndObject();
-        }
-
-        stdout.WriteByte((byte)'\n');
-    }
-
-    static void Counts(
-        Utf8JsonWriter w,
-        string name,
-        IEnumerable<KeyValuePair<string, long>> counts
-    )
-    {
-        w.WriteStartObject(name);
-        foreach (var (k, v) in counts)
-        {
-            w.WriteNumber(k, v);
-        }
-
-        w.WriteEndObject();
-    }
+    static void WriteJson(PrometheusExportResult result) =>
+        Rendering.DocumentOutput.Print(
+            Rein.Documents.PrometheusExportDocument.From(result),
+            Rein.Documents.ReinJsonContext.Readable.PrometheusExportDocument
+        );
 }

@@ -1,5 +1,4 @@
 using System.CommandLine;
-using System.Text.Json;
 using Rein.Cli.Rendering;
 using Rein.Config;
 using Rein.Forensics.Panics;
@@ -134,55 +133,10 @@ internal static class GateCommand
             return blocked ? ExitCodes.TryLater : ExitCodes.Ok;
         }
 
-        using var stdout = Console.OpenStandardOutput();
-        using (var w = new Utf8JsonWriter(stdout, JsonOutput.Options()))
-        {
-            w.WriteStartObject();
-            w.WriteString("schema", "rein.gate/1");
-            w.WriteString("state", state);
-            w.WriteBoolean("clear", !blocked);
-            w.WriteString(
-                "code",
-                !blocked ? null
-                    : v!.State == PanicGateState.Lockout ? Running.Gates.RefusalCodes.PanicLockout
-                    : Running.Gates.RefusalCodes.PanicCooldown
-            );
-            w.WriteString("rule", v?.Rule);
-            w.WriteString("until", v?.Until?.ToString("O"));
-            w.WriteNumber(
-                "remaining_s",
-                v?.Until is { } u && u > now ? (long)Math.Ceiling((u - now).TotalSeconds) : 0
-            );
-            w.WriteStartArray("panics");
-            foreach (var p in v?.Panics ?? [])
-            {
-                PanicGateAccess.WritePanic(w, p);
-            }
-
-            w.WriteEndArray();
-            w.WritePropertyName("ack");
-            if (v?.Ack is { } ack)
-            {
-                w.WriteStartObject();
-                w.WriteString("at", ack.At.ToString("O"));
-                w.WriteString("user", ack.User);
-                w.WriteString("valid_until", v.AckValidUntil?.ToString("O"));
-                w.WriteString("lockout_rule", v.AckedLockout?.Rule);
-                w.WriteString("lockout_lifts_at", v.AckedLockout?.LiftsAt.ToString("O"));
-                w.WriteEndObject();
-            }
-            else
-            {
-                w.WriteNullValue();
-            }
-
-            w.WriteNull("hold");
-            PanicGateAccess.WriteProblems(w, problems);
-            w.WriteString("message", text);
-            w.WriteEndObject();
-        }
-
-        stdout.WriteByte((byte)'\n');
+        DocumentOutput.Print(
+            Documents.GateDocument.FromVerdict(state, v, problems, now, text),
+            Documents.ReinJsonContext.Readable.GateDocument
+        );
         return blocked ? ExitCodes.TryLater : ExitCodes.Ok;
     }
 }

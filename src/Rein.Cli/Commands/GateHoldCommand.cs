@@ -1,5 +1,4 @@
 using System.CommandLine;
-using System.Text.Json;
 using Rein.Cli.Rendering;
 using Rein.Config;
 using Rein.Models;
@@ -72,7 +71,7 @@ internal static class GateHoldCommand
                 return ExitCodes.Ok;
             }
 
-            return WriteJson(hold, now, "held", $"model loads held until {Local(hold.Until)}");
+            return WriteJson(hold, now, $"model loads held until {Local(hold.Until)}");
         });
         return cmd;
     }
@@ -104,18 +103,10 @@ internal static class GateHoldCommand
                 return ExitCodes.Ok;
             }
 
-            using var stdout = Console.OpenStandardOutput();
-            using (var w = new Utf8JsonWriter(stdout, JsonOutput.Options()))
-            {
-                w.WriteStartObject();
-                w.WriteString("schema", "rein.gate/1");
-                w.WriteString("state", "released");
-                w.WriteBoolean("released", released is not null);
-                w.WriteString("message", message);
-                w.WriteEndObject();
-            }
-
-            stdout.WriteByte((byte)'\n');
+            DocumentOutput.Print(
+                Documents.GateReleaseDocument.From(released is not null, message),
+                Documents.ReinJsonContext.Readable.GateReleaseDocument
+            );
             return ExitCodes.Ok;
         });
         return cmd;
@@ -144,42 +135,16 @@ internal static class GateHoldCommand
             return ExitCodes.TryLater;
         }
 
-        WriteJson(hold, now, "held", text);
+        WriteJson(hold, now, text);
         return ExitCodes.TryLater;
     }
 
-    static int WriteJson(LoadHold hold, DateTimeOffset now, string state, string message)
+    static int WriteJson(LoadHold hold, DateTimeOffset now, string message)
     {
-        using var stdout = Console.OpenStandardOutput();
-        using (var w = new Utf8JsonWriter(stdout, JsonOutput.Options()))
-        {
-            w.WriteStartObject();
-            w.WriteString("schema", "rein.gate/1");
-            w.WriteString("state", state);
-            w.WriteBoolean("clear", false);
-            w.WriteString("code", RefusalCodes.LoadHold);
-            w.WriteString("rule", "hold");
-            w.WriteString("until", hold.Until.ToString("O"));
-            w.WriteNumber(
-                "remaining_s",
-                hold.Until > now ? (long)Math.Ceiling((hold.Until - now).TotalSeconds) : 0
-            );
-            w.WriteStartArray("panics");
-            w.WriteEndArray();
-            w.WriteNull("ack");
-            w.WriteStartObject("hold");
-            w.WriteString("set_at", hold.SetAt.ToString("O"));
-            w.WriteString("until", hold.Until.ToString("O"));
-            w.WriteString("reason", hold.Reason);
-            w.WriteString("user", hold.User);
-            w.WriteEndObject();
-            w.WriteStartArray("problems");
-            w.WriteEndArray();
-            w.WriteString("message", message);
-            w.WriteEndObject();
-        }
-
-        stdout.WriteByte((byte)'\n');
+        DocumentOutput.Print(
+            Documents.GateDocument.FromHold(hold, now, message),
+            Documents.ReinJsonContext.Readable.GateDocument
+        );
         return ExitCodes.Ok;
     }
 

@@ -210,7 +210,10 @@ internal static class JournalCommand
             if (parse.GetValue(json))
             {
                 Console.WriteLine(
-                    $$"""{"schema":"rein.journal.prune/1","deleted":{{deleted}},"remaining":{{left}}}"""
+                    System.Text.Json.JsonSerializer.Serialize(
+                        new JournalPruneDocument(JournalPruneDocument.SchemaName, deleted, left),
+                        ReinJsonContext.Compact.JournalPruneDocument
+                    )
                 );
             }
             else

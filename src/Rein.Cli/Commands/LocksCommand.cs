@@ -1,5 +1,4 @@
 using System.CommandLine;
-using System.Text.Json;
 using Rein.Cli.Rendering;
 using Rein.Config;
 using Rein.Locking;
@@ -51,83 +50,10 @@ internal static class LocksCommand
         DateTimeOffset now
     )
     {
-        using var stdout = Console.OpenStandardOutput();
-        using (var w = new Utf8JsonWriter(stdout, JsonOutput.Options()))
-        {
-            w.WriteStartObject();
-            w.WriteString("schema", "rein.locks/1");
-            w.WriteStartArray("locks");
-            foreach (var (name, slots, waiters) in locks)
-            {
-                w.WriteStartObject();
-                w.WriteString("name", name);
-                w.WriteStartArray("slots");
-                foreach (var s in slots)
-                {
-                    w.WriteStartObject();
-                    w.WriteNumber("slot", s.Slot);
-                    w.WriteBoolean("held", s.Held);
-                    if (s.Holder is { } h)
-                    {
-                        Holder(w, "holder", h, now);
-                    }
-
-                    w.WriteString("holder_condition", s.HolderCondition);
-                    if (s.Stuck is { } stuck)
-                    {
-                        w.WriteStartArray("stuck_pids");
-                        foreach (var p in stuck.Pids)
-                        {
-                            w.WriteNumberValue(p);
-                        }
-
-                        w.WriteEndArray();
-                    }
-
-                    w.WriteEndObject();
-                }
-
-                w.WriteEndArray();
-                w.WriteStartArray("waiters");
-                foreach (var waiter in waiters)
-                {
-                    Holder(w, null, waiter, now);
-                }
-
-                w.WriteEndArray();
-                w.WriteEndObject();
-            }
-
-            w.WriteEndArray();
-            w.WriteEndObject();
-        }
-
-        stdout.WriteByte((byte)'\n');
-    }
-
-    static void Holder(Utf8JsonWriter w, string? name, LockHolder h, DateTimeOffset now)
-    {
-        if (name is null)
-        {
-            w.WriteStartObject();
-        }
-        else
-        {
-            w.WriteStartObject(name);
-        }
-
-        w.WriteString("run_id", h.RunId);
-        w.WriteNumber("pid", h.Pid);
-        w.WriteString("command", h.Command);
-        w.WriteString("since", h.Since.ToString("O"));
-        if (h.AcquiredAt is { } acquired)
-        {
-            w.WriteString("acquired_at", acquired.ToString("O"));
-        }
-
-        // A holder's age counts from acquisition (its wait before is not holding); a waiter's from its wait.
-        w.WriteNumber("age_ms", (long)(now - h.HeldSince).TotalMilliseconds);
-        w.WriteEndObject();
+        DocumentOutput.Print(
+            Documents.LocksDocument.From(locks, now),
+            Documents.ReinJsonContext.Readable.LocksDocument
+        );
     }
 
     internal static void WriteTable(

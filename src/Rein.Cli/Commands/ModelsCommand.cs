@@ -1,6 +1,5 @@
 using System.CommandLine;
 using System.Globalization;
-using System.Text.Json;
 using Rein.Cadence;
 using Rein.Cli.Rendering;
 using Rein.Config;
@@ -90,42 +89,11 @@ internal static class ModelsCommand
         }
     }
 
-    static void WriteCheckJson(string id, KnownPanic? entry)
-    {
-        using var stdout = Console.OpenStandardOutput();
-        using (var w = new Utf8JsonWriter(stdout, JsonOutput.Options()))
-        {
-            w.WriteStartObject();
-            w.WriteString("schema", "rein.models.check/1");
-            w.WriteString("model", id);
-            w.WriteBoolean("listed", entry is not null);
-            if (entry is null)
-            {
-                w.WriteNull("entry");
-            }
-            else
-            {
-                w.WriteStartObject("entry");
-                w.WriteString("id", entry.Id);
-                w.WriteString("what", entry.What);
-                w.WriteString("signature", entry.Signature);
-                w.WriteString("evidence", entry.Evidence);
-                w.WriteStartArray("alternatives");
-                foreach (var a in entry.Alternatives)
-                {
-                    w.WriteStringValue(a);
-                }
-
-                w.WriteEndArray();
-                w.WriteString("source", entry.Source);
-                w.WriteEndObject();
-            }
-
-            w.WriteEndObject();
-        }
-
-        stdout.WriteByte((byte)'\n');
-    }
+    static void WriteCheckJson(string id, KnownPanic? entry) =>
+        DocumentOutput.Print(
+            Documents.ModelsCheckDocument.From(id, entry),
+            Documents.ReinJsonContext.Readable.ModelsCheckDocument
+        );
 
     static Command Estimate()
     {
@@ -202,63 +170,9 @@ internal static class ModelsCommand
             + $"({quant}); the fit check wants {SizeParser.Format(bytes + overhead)} available (with the {SizeParser.Format(overhead)} overhead)";
     }
 
-    static void WriteEstimateJson(ModelEstimate e, long overhead)
-    {
-        using var stdout = Console.OpenStandardOutput();
-        using (var w = new Utf8JsonWriter(stdout, JsonOutput.Options()))
-        {
-            w.WriteStartObject();
-            w.WriteString("schema", "rein.models.estimate/1");
-            w.WriteString("model", e.Model);
-            w.WriteBoolean("known", e.Bytes is not null);
-            Number(w, "bytes", e.Bytes);
-            if (e.Parameters is { } p)
-            {
-                w.WriteNumber("parameters", p);
-            }
-            else
-            {
-                w.WriteNull("parameters");
-            }
-
-            w.WriteString("parameter_token", e.ParameterToken);
-            w.WriteBoolean("from_size_word", e.FromSizeWord);
-            w.WriteNumber("bytes_per_parameter", e.BytesPerParameter);
-            w.WriteString("quantisation_token", e.QuantisationToken);
-            w.WriteString("source", e.Source);
-            Number(w, "name_bytes", e.NameBytes);
-            w.WritePropertyName("on_disk");
-            if (e.OnDisk is { } disk)
-            {
-                w.WriteStartObject();
-                w.WriteNumber("bytes", disk.Bytes);
-                w.WriteString("folder", disk.Folder);
-                w.WriteNumber("files", disk.Files);
-                w.WriteString("how", disk.How);
-                w.WriteEndObject();
-            }
-            else
-            {
-                w.WriteNullValue();
-            }
-
-            w.WriteNumber("overhead_bytes", overhead);
-            Number(w, "fit_needs_bytes", e.Bytes is { } b ? b + overhead : null);
-            w.WriteEndObject();
-        }
-
-        stdout.WriteByte((byte)'\n');
-    }
-
-    static void Number(Utf8JsonWriter w, string name, long? value)
-    {
-        if (value is { } v)
-        {
-            w.WriteNumber(name, v);
-        }
-        else
-        {
-            w.WriteNull(name);
-        }
-    }
+    static void WriteEstimateJson(ModelEstimate e, long overhead) =>
+        DocumentOutput.Print(
+            Documents.ModelsEstimateDocument.From(e, overhead),
+            Documents.ReinJsonContext.Readable.ModelsEstimateDocument
+        );
 }

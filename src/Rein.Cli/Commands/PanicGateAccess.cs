@@ -1,4 +1,3 @@
-using System.Text.Json;
 using Rein.Config;
 using Rein.Forensics.Panics;
 using Rein.Models;
@@ -6,7 +5,7 @@ using Rein.Models;
 namespace Rein.Cli.Commands;
 
 /// <summary>The panic ledger and gate for the verbs: where reports are looked for (environment overrides), the
-/// thresholds (rein.toml / REIN_*), and the JSON shapes shared by rein panics, rein gate and rein ack.</summary>
+/// thresholds (rein.toml / REIN_*), and the local time the verbs print.</summary>
 internal static class PanicGateAccess
 {
     public static PanicSources Sources =>
@@ -57,54 +56,6 @@ internal static class PanicGateAccess
                 message => Console.Error.WriteLine($"rein {verb}: WARNING: {message}")
             )
             : null;
-
-    public static void WritePanic(Utf8JsonWriter w, PanicRecord p, LedgerPanic? withRuns = null)
-    {
-        w.WriteStartObject();
-        w.WriteNumber("id", p.Id);
-        w.WriteString("source", p.Source);
-        w.WriteString("time", p.Time.ToString("O"));
-        w.WriteString("kind", p.Kind);
-        w.WriteString("signature_class", p.SignatureClass);
-        w.WriteString("signature", p.Signature);
-        w.WriteString("file", p.File);
-        w.WriteString("boot_id", p.BootId);
-        if (withRuns is not null)
-        {
-            w.WriteStartArray("runs_alive");
-            foreach (var r in withRuns.RunsAlive)
-            {
-                w.WriteStartObject();
-                w.WriteString("run_id", r.Id);
-                w.WriteString("model", r.ModelLabel);
-                w.WriteString("command", r.CommandLine);
-                w.WriteString("started_at", r.StartedAt.ToString("O"));
-                w.WriteEndObject();
-            }
-
-            w.WriteEndArray();
-            w.WriteStartArray("models_alive");
-            foreach (var m in withRuns.ModelsAlive)
-            {
-                w.WriteStringValue(m);
-            }
-
-            w.WriteEndArray();
-        }
-
-        w.WriteEndObject();
-    }
-
-    public static void WriteProblems(Utf8JsonWriter w, IReadOnlyList<string> problems)
-    {
-        w.WriteStartArray("problems");
-        foreach (var p in problems)
-        {
-            w.WriteStringValue(p);
-        }
-
-        w.WriteEndArray();
-    }
 
     public static string Local(DateTimeOffset t) => t.ToLocalTime().ToString("yyyy-MM-dd HH:mm");
 }

@@ -1,5 +1,4 @@
 using System.CommandLine;
-using System.Text.Json;
 using Rein.Cli.Rendering;
 using Rein.Config;
 using Rein.Forensics.Panics;
@@ -124,25 +123,9 @@ internal static class PanicsCommand
         IReadOnlyList<LedgerPanic> panics,
         DateTimeOffset since,
         IReadOnlyList<string> problems
-    )
-    {
-        using var stdout = Console.OpenStandardOutput();
-        using (var w = new Utf8JsonWriter(stdout, JsonOutput.Options()))
-        {
-            w.WriteStartObject();
-            w.WriteString("schema", "rein.panics/1");
-            w.WriteString("since", since.ToString("O"));
-            w.WriteStartArray("panics");
-            foreach (var p in panics)
-            {
-                PanicGateAccess.WritePanic(w, p.Panic, p);
-            }
-
-            w.WriteEndArray();
-            PanicGateAccess.WriteProblems(w, problems);
-            w.WriteEndObject();
-        }
-
-        stdout.WriteByte((byte)'\n');
-    }
+    ) =>
+        Rendering.DocumentOutput.Print(
+            Documents.PanicsDocument.From(panics, since, problems),
+            Documents.ReinJsonContext.Readable.PanicsDocument
+        );
 }

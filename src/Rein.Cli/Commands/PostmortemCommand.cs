@@ -94,7 +94,7 @@ internal static class PostmortemCommand
                 Console.WriteLine(
                     JsonSerializer.Serialize(
                         result,
-                        PostmortemJsonContext.Readable.PostmortemResult
+                        Rein.Documents.ReinJsonContext.Readable.PostmortemResult
                     )
                 );
             }

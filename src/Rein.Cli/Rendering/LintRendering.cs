@@ -38,30 +38,24 @@ internal static class LintRendering
 
     public static void WriteJson(Stream output, LintReport report, LintSeverity failOn)
     {
-        using (var writer = new Utf8JsonWriter(output, JsonOutput.Options()))
-        {
-            JsonSerializer.Serialize(
-                writer,
-                LintDocument.From(report, failOn),
-                LintJsonContext.Default.LintDocument
-            );
-        }
-
+        JsonSerializer.Serialize(
+            output,
+            Documents.LintDocument.From(report, failOn),
+            Documents.ReinJsonContext.Readable.LintDocument
+        );
         output.WriteByte((byte)'\n');
     }
 
+    /// <summary>SARIF is an external format (its field names are camelCase, fixed by the SARIF 2.1.0 schema), so it
+    /// has its own context (<see cref="SarifJsonContext"/>) rather than Rein's snake_case one.</summary>
     public static void WriteSarif(string path, LintReport report)
     {
         using var file = File.Create(path);
-        using (var writer = new Utf8JsonWriter(file, JsonOutput.Options()))
-        {
-            JsonSerializer.Serialize(
-                writer,
-                SarifLog.From(report, ReinCli.VersionText),
-                SarifJsonContext.Default.SarifLog
-            );
-        }
-
+        JsonSerializer.Serialize(
+            file,
+            SarifLog.From(report, ReinCli.VersionText),
+            SarifJsonContext.Readable.SarifLog
+        );
         file.WriteByte((byte)'\n');
     }
 }

@@ -86,23 +86,3 @@ public sealed record CleanupCgroupDocument(
     int Processes,
     string Action
 );
-
-/// <summary>Source-generated serialisation (NativeAOT: no reflection).</summary>
-[JsonSourceGenerationOptions(
-    PropertyNamingPolicy = JsonKnownNamingPolicy.SnakeCaseLower,
-    WriteIndented = true
-)]
-[JsonSerializable(typeof(CleanupDocument))]
-public sealed partial class CleanupJsonContext : JsonSerializerContext
-{
-    /// <summary>Readable text: paths and commands are not HTML-escaped.</summary>
-    public static CleanupJsonContext Readable { get; } =
-        new(
-            new System.Text.Json.JsonSerializerOptions
-            {
-                PropertyNamingPolicy = System.Text.Json.JsonNamingPolicy.SnakeCaseLower,
-                WriteIndented = true,
-                Encoder = System.Text.Encodings.Web.JavaScriptEncoder.UnsafeRelaxedJsonEscaping,
-            }
-        );
-}

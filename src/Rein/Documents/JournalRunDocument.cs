@@ -191,3 +191,10 @@ public sealed record PsDocument(IReadOnlyList<PsRunDocument> Runs)
     [System.Text.Json.Serialization.JsonPropertyOrder(-1)]
     public string Schema { get; init; } = "rein.ps/1";
 }
+
+/// <summary>The <c>rein.journal.prune/1</c> document (<c>rein journal prune --json</c>, one line): how many finished
+/// runs the prune deleted and how many the journal holds now.</summary>
+public sealed record JournalPruneDocument(string Schema, int Deleted, long Remaining)
+{
+    public const string SchemaName = "rein.journal.prune/1";
+}

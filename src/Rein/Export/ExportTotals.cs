@@ -131,6 +131,8 @@ public sealed class ExportTotals
             ? code
             : Other;
 
+    /// <summary>The saved totals are private state (read back only by <see cref="FromJson"/>), not a public
+    /// document: they stay out of <see cref="Documents.ReinJsonContext"/>.</summary>
     internal string ToJson()
     {
         using var buffer = new MemoryStream();

@@ -1,3 +1,5 @@
+using System.Text.Json.Serialization;
+
 namespace Rein.Lint;
 
 /// <summary>One finding of a linter: where (file and 1-based line), how bad, which rule, what happens and what to
@@ -19,37 +21,48 @@ public sealed record LintFinding(
 public sealed record LintDetails
 {
     /// <summary>make: the variable whose value holds the shell call (null for a prerequisite list or a directive).</summary>
+    [JsonIgnore(Condition = JsonIgnoreCondition.WhenWritingNull)]
     public string? Variable { get; init; }
 
     /// <summary>make: when the shell runs — <c>parse_time</c>, <c>every_recipe</c> (an exported recursive variable),
     /// <c>on_reference</c> (a deferred variable expanded in recipes).</summary>
+    [JsonIgnore(Condition = JsonIgnoreCondition.WhenWritingNull)]
     public string? When { get; init; }
 
     /// <summary>make: the shell command as written (make's <c>$$</c> unescaped).</summary>
+    [JsonIgnore(Condition = JsonIgnoreCondition.WhenWritingNull)]
     public string? Command { get; init; }
 
     /// <summary>make: recipe lines that call <c>$(MAKE)</c> and so read this makefile again.</summary>
+    [JsonIgnore(Condition = JsonIgnoreCondition.WhenWritingNull)]
     public int? RecursiveMakeCalls { get; init; }
 
     /// <summary>make: recipe lines that expand the variable.</summary>
+    [JsonIgnore(Condition = JsonIgnoreCondition.WhenWritingNull)]
     public int? References { get; init; }
 
     /// <summary>make: the targets whose recipes expand it.</summary>
+    [JsonIgnore(Condition = JsonIgnoreCondition.WhenWritingNull)]
     public IReadOnlyList<string>? Targets { get; init; }
 
     /// <summary>compose: the service.</summary>
+    [JsonIgnore(Condition = JsonIgnoreCondition.WhenWritingNull)]
     public string? Service { get; init; }
 
     /// <summary>compose: the memory limit in bytes, when there is one.</summary>
+    [JsonIgnore(Condition = JsonIgnoreCondition.WhenWritingNull)]
     public long? MemoryLimitBytes { get; init; }
 
     /// <summary>compose: the sum of tmpfs sizes in bytes (tmpfs is memory).</summary>
+    [JsonIgnore(Condition = JsonIgnoreCondition.WhenWritingNull)]
     public long? TmpfsBytes { get; init; }
 
     /// <summary>compose: the machine's (or the Docker VM's) memory in bytes.</summary>
+    [JsonIgnore(Condition = JsonIgnoreCondition.WhenWritingNull)]
     public long? MachineMemoryBytes { get; init; }
 
     /// <summary>python: the construct found (<c>while True</c>, <c>asyncio.gather</c>, ...).</summary>
+    [JsonIgnore(Condition = JsonIgnoreCondition.WhenWritingNull)]
     public string? Construct { get; init; }
 }
 

@@ -85,10 +85,26 @@ public sealed record SarifArtifactLocation(string Uri);
 
 public sealed record SarifRegion(int StartLine);
 
+/// <summary>SARIF 2.1.0 is an external format, not one of Rein's documents: its names are camelCase and its schema
+/// is OASIS's, so it keeps this context of its own rather than <see cref="Documents.ReinJsonContext"/>'s
+/// snake_case.</summary>
 [JsonSourceGenerationOptions(
     PropertyNamingPolicy = JsonKnownNamingPolicy.CamelCase,
     DefaultIgnoreCondition = JsonIgnoreCondition.WhenWritingNull,
     WriteIndented = true
 )]
 [JsonSerializable(typeof(SarifLog))]
-public sealed partial class SarifJsonContext : JsonSerializerContext { }
+public sealed partial class SarifJsonContext : JsonSerializerContext
+{
+    /// <summary>Readable text: a path or a message stays as it is (the file is never embedded in HTML).</summary>
+    public static SarifJsonContext Readable { get; } =
+        new(
+            new System.Text.Json.JsonSerializerOptions
+            {
+                PropertyNamingPolicy = System.Text.Json.JsonNamingPolicy.CamelCase,
+                DefaultIgnoreCondition = JsonIgnoreCondition.WhenWritingNull,
+                WriteIndented = true,
+                Encoder = System.Text.Encodings.Web.JavaScriptEncoder.UnsafeRelaxedJsonEscaping,
+            }
+        );
+}

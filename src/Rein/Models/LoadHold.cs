@@ -89,6 +89,9 @@ public sealed class LoadHoldStore(string stateDir)
         return held;
     }
 
+    /// <summary>The hold file is private state (read back only by <see cref="Parse"/>), not a public document: it
+    /// stays out of <see cref="Documents.ReinJsonContext"/>, and <c>rein gate</c> shows the hold as
+    /// <c>rein.gate/1</c>.</summary>
     static string Serialize(LoadHold h)
     {
         using var buffer = new MemoryStream();

@@ -67,7 +67,7 @@ public static class PostmortemBundle
         var problems = new List<string>();
         var copied = CopyReports(root.FullName, input, files, problems);
 
-        var context = PostmortemJsonContext.Readable;
+        var context = ReinJsonContext.Readable;
         Save(
             root.FullName,
             "ledger.json",
@@ -164,28 +164,4 @@ public static class PostmortemBundle
         File.WriteAllText(Path.Combine(root, name), text.EndsWith('\n') ? text : text + "\n");
         files.Add(name);
     }
-}
-
-/// <summary>Source-generated serialisation of the bundle's own files (NativeAOT: no reflection).</summary>
-[System.Text.Json.Serialization.JsonSourceGenerationOptions(
-    PropertyNamingPolicy = System.Text.Json.Serialization.JsonKnownNamingPolicy.SnakeCaseLower,
-    WriteIndented = true,
-    Converters = [typeof(RoundTripTime)]
-)]
-[System.Text.Json.Serialization.JsonSerializable(typeof(IReadOnlyList<PostmortemPanic>))]
-[System.Text.Json.Serialization.JsonSerializable(typeof(IReadOnlyList<PostmortemCrumb>))]
-[System.Text.Json.Serialization.JsonSerializable(typeof(PostmortemResult))]
-public sealed partial class PostmortemJsonContext
-    : System.Text.Json.Serialization.JsonSerializerContext
-{
-    public static PostmortemJsonContext Readable { get; } =
-        new(
-            new JsonSerializerOptions
-            {
-                PropertyNamingPolicy = JsonNamingPolicy.SnakeCaseLower,
-                WriteIndented = true,
-                Converters = { new RoundTripTime() },
-                Encoder = System.Text.Encodings.Web.JavaScriptEncoder.UnsafeRelaxedJsonEscaping,
-            }
-        );
 }

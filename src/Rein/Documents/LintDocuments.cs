@@ -1,8 +1,10 @@
 using System.Text.Json.Serialization;
+using Rein.Lint;
 
-namespace Rein.Lint;
+namespace Rein.Documents;
 
-/// <summary>The <c>rein.lint/1</c> document that <c>--json</c> prints.</summary>
+/// <summary>The <c>rein.lint/1</c> document that <c>rein lint make|compose|python --json</c> prints. A finding's
+/// <c>fix</c> and its details' fields are left out when they have no value (a linter fills only its own).</summary>
 public sealed record LintDocument(
     string Schema,
     string Linter,
@@ -45,7 +47,7 @@ public sealed record LintDocumentFinding(
     string Severity,
     string Rule,
     string Message,
-    string? Fix,
+    [property: JsonIgnore(Condition = JsonIgnoreCondition.WhenWritingNull)] string? Fix,
     LintDetails Details
 );
 
@@ -56,12 +58,3 @@ public sealed record LintDocumentSummary(
     string FailOn,
     bool Failed
 );
-
-/// <summary>Source-generated (reflection-free, NativeAOT-safe) JSON for <see cref="LintDocument"/>.</summary>
-[JsonSourceGenerationOptions(
-    PropertyNamingPolicy = JsonKnownNamingPolicy.SnakeCaseLower,
-    DefaultIgnoreCondition = JsonIgnoreCondition.WhenWritingNull,
-    WriteIndented = true
-)]
-[JsonSerializable(typeof(LintDocument))]
-public sealed partial class LintJsonContext : JsonSerializerContext { }
