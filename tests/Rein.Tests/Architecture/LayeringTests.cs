@@ -23,7 +23,9 @@ public sealed class LayeringTests
         ["Rein.Forensics", "Rein.Models", "Rein.Cleanup"],
         ["Rein.Supervision", "Rein.Export"],
         ["Rein.Status", "Rein.Diagnostics"],
-        ["Rein.Documents", "Rein.Hooks", "Rein.Lint"],
+        ["Rein.Hooks", "Rein.Lint"],
+        // The public documents: records of what every layer below produced (rein lint's included).
+        ["Rein.Documents"],
     ];
 
     /// <summary>References that still point up (each closes a cycle); to be removed, never added to. Each is checked
