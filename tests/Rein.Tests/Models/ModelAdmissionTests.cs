@@ -78,7 +78,7 @@ public sealed class ModelAdmissionTests : IDisposable
         );
         _env[Settings.OnKnownPanic.EnvironmentVariable] = "shrug";
         Assert.Equal(
-            $"invalid models.on_known_panic from {Settings.OnKnownPanic.EnvironmentVariable}: 'shrug' (use warn or block)",
+            $"invalid models.on_known_panic from env {Settings.OnKnownPanic.EnvironmentVariable}: 'shrug' (use warn or block)",
             Assert.Throws<RunSettingsException>(() => Build(Models("org/alpha-7b"))).Message
         );
     }

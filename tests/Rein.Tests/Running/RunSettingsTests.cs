@@ -70,7 +70,7 @@ public sealed class RunSettingsTests : IDisposable
         var settings = Make().WithFlag(Settings.CapMethod, "sometimes", "--cap-method");
         var e = Assert.Throws<RunSettingsException>(() => Build(settings));
         Assert.Equal(
-            "invalid run.cap_method from --cap-method: 'sometimes' (use auto, cgroup or poll)",
+            "invalid run.cap_method from flag --cap-method: 'sometimes' (use auto, cgroup or poll)",
             e.Message
         );
     }
@@ -118,7 +118,7 @@ public sealed class RunSettingsTests : IDisposable
         Assert.Equal(GrowthAction.Stop, Build(Make(RunVerb.Supervise)).Spec.OnGrowth);
         var e = Assert.Throws<RunSettingsException>(() => Build(Make()));
         Assert.Equal(
-            "invalid run.on_growth from REIN_ON_GROWTH: 'restart' (use warn or stop)",
+            "invalid run.on_growth from env REIN_ON_GROWTH: 'restart' (use warn or stop)",
             e.Message
         );
     }
