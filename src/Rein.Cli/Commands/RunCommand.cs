@@ -289,7 +289,14 @@ internal static class RunCommand
         try
         {
             config = CliConfig.Load(settings.Flags);
-            built = RunSpecBuilder.FromSettings(settings, config, ModelsRunOptions.Context("run"));
+            built = RunSpecBuilder.FromSettings(
+                settings,
+                config,
+                // Only a model run looks at the state folder this early (JournalAccess.StateDir checks it).
+                settings.Models.Count > 0
+                    ? ModelsRunOptions.Context("run")
+                    : null
+            );
         }
         catch (Exception e) when (e is ConfigException or RunSettingsException)
         {
