@@ -1,14 +1,13 @@
 using System.CommandLine;
-using Rein.Cadence;
 using Rein.Cli.Rendering;
 using Rein.Config;
 using Rein.Models;
-using Rein.Running.Gates;
+using Rein.Running;
 
 namespace Rein.Cli.Commands;
 
-/// <summary><c>rein run</c>'s model options (<c>--model</c> and friends): parsed here, turned into admission gates
-/// (panic gate → known panics → fit check → cadence) over the library.</summary>
+/// <summary><c>rein run</c>'s model options (<c>--model</c> and friends): parsed here into <see cref="RunSettings"/>;
+/// the library turns them into admission gates (<see cref="ModelAdmission.Create"/>).</summary>
 internal sealed class ModelsRunOptions
 {
     public readonly Option<string[]> Model = new("--model")
@@ -57,109 +56,40 @@ internal sealed class ModelsRunOptions
     public IEnumerable<Option> All =>
         [Model, SameModelInterval, CrossModelInterval, OnKnownPanic, ModelSize, NoFitCheck];
 
-    /// <summary>The settings these flags set, for <see cref="CliConfig.Load"/>.</summary>
-    public void AddFlags(Dictionary<string, (string, string)> flags, ParseResult parse)
-    {
-        if (parse.GetValue(SameModelInterval) is { } same)
+    /// <summary><paramref name="settings"/> with what these flags say.</summary>
+    public RunSettings Apply(RunSettings settings, ParseResult parse) =>
+        settings
+            .WithFlag(
+                Settings.SameModelInterval,
+                parse.GetValue(SameModelInterval),
+                SameModelInterval.Name
+            )
+            .WithFlag(
+                Settings.CrossModelInterval,
+                parse.GetValue(CrossModelInterval),
+                CrossModelInterval.Name
+            )
+            .WithFlag(Settings.OnKnownPanic, parse.GetValue(OnKnownPanic), OnKnownPanic.Name)
+            .WithFlag(
+                Settings.FitCheck,
+                parse.GetValue(NoFitCheck) ? "false" : null,
+                NoFitCheck.Name
+            ) with
         {
-            flags[Settings.SameModelInterval.Key] = (same, SameModelInterval.Name);
-        }
+            Models = parse.GetValue(Model) ?? [],
+            ModelSize = parse.GetValue(ModelSize),
+        };
 
-        if (parse.GetValue(CrossModelInterval) is { } cross)
+    /// <summary>Where the model gates of <c>rein <paramref name="verb"/></c> look, and their lines on stderr.</summary>
+    public static ModelAdmissionContext Context(string verb) =>
+        new()
         {
-            flags[Settings.CrossModelInterval.Key] = (cross, CrossModelInterval.Name);
-        }
-
-        if (parse.GetValue(OnKnownPanic) is { } onPanic)
-        {
-            flags[Settings.OnKnownPanic.Key] = (onPanic, OnKnownPanic.Name);
-        }
-
-        if (parse.GetValue(NoFitCheck))
-        {
-            flags[Settings.FitCheck.Key] = ("false", NoFitCheck.Name);
-        }
-    }
-
-    /// <summary>The models (null when none) and their gates; or a one-line usage problem.</summary>
-    public (string? Label, IReadOnlyList<IAdmissionGate> Gates, string? Problem) Gates(
-        ParseResult parse,
-        EffectiveConfig config
-    )
-    {
-        var models = parse.GetValue(Model) ?? [];
-        long? declared = null;
-        if (parse.GetValue(ModelSize) is { } sizeText)
-        {
-            if (models.Length == 0)
-            {
-                return (null, [], "--model-size needs --model (the size of which model?)");
-            }
-
-            if (!SizeParser.TryParse(sizeText, out var size, out var sizeError))
-            {
-                return (null, [], $"--model-size: {sizeError}");
-            }
-
-            declared = size;
-        }
-
-        if (models.Length == 0)
-        {
-            return (null, [], null);
-        }
-
-        if (models.Select(ModelId.Problem).FirstOrDefault(p => p is not null) is { } bad)
-        {
-            return (null, [], $"--model: {bad}");
-        }
-
-        var onPanic = config[Settings.OnKnownPanic];
-        if (onPanic.Raw is not ("warn" or "block"))
-        {
-            return (
-                null,
-                [],
-                $"invalid models.on_known_panic from {onPanic.Source}: '{onPanic.Raw}' (use warn or block)"
-            );
-        }
-
-        // A person's hold first, then the panic gate: after a kernel panic nothing else about the load matters.
-        var gates = new List<IAdmissionGate> { PanicGateAccess.Hold(models, "run") };
-        if (PanicGateAccess.Gate(config, models, "run") is { } panicGate)
-        {
-            gates.Add(panicGate);
-        }
-
-        gates.AddRange([
-            new KnownPanicGate(
-                KnownPanicRegistry.FromConfig(config),
-                models,
-                block: onPanic.Raw == "block",
-                advise: entry => Console.Error.WriteLine($"rein run: {RefusalText.Advisory(entry)}")
-            ),
-        ]);
-        if (config.Flag(Settings.FitCheck))
-        {
-            gates.Add(
-                new ModelFitGate(
-                    [.. models.Select(m => ModelSizeEstimator.Estimate(m, ModelsCommand.Caches))],
-                    declared,
-                    config.Size(Settings.FitOverhead)
-                )
-            );
-        }
-
-        if (config.Flag(Settings.CadenceEnabled))
-        {
-            gates.Add(
-                new CadenceGate(
-                    new CadenceGuard(JournalAccess.StateDir, CadencePolicy.FromConfig(config)),
-                    models
-                )
-            );
-        }
-
-        return (string.Join(",", models), gates, null);
-    }
+            StateDirectory = JournalAccess.StateDir,
+            Caches = ModelsCommand.Caches,
+            PanicSources = PanicGateAccess.Sources,
+            BootId = () => JournalAccess.Boot.BootId,
+            Warn = message => Console.Error.WriteLine($"rein {verb}: WARNING: {message}"),
+            Advise = entry =>
+                Console.Error.WriteLine($"rein {verb}: {RefusalText.Advisory(entry)}"),
+        };
 }

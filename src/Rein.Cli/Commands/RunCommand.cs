@@ -2,7 +2,6 @@ using System.CommandLine;
 using Rein.Cli.Rendering;
 using Rein.Config;
 using Rein.Journal;
-using Rein.Locking;
 using Rein.Running;
 
 namespace Rein.Cli.Commands;
@@ -251,157 +250,61 @@ internal static class RunCommand
             return ExitCodes.ReinFailed;
         }
 
+        var settings = o.Models.Apply(
+            new RunSettings
+            {
+                Command = command,
+                Lock = parse.GetValue(o.Lock),
+                // --wait alone: forever (empty); not given: null.
+                Wait = parse.GetResult(o.Wait) is null ? null : parse.GetValue(o.Wait) ?? "",
+                Force = parse.GetValue(o.Force),
+                Foreground = parse.GetValue(o.Foreground),
+                EnvOffline = parse.GetValue(o.EnvOffline),
+                Classify = parse.GetValue(o.Classify),
+            }
+                .WithFlag(Settings.Timeout, parse.GetValue(o.Timeout), o.Timeout.Name)
+                .WithFlag(Settings.IdleTimeout, parse.GetValue(o.IdleTimeout), o.IdleTimeout.Name)
+                .WithFlag(Settings.Grace, parse.GetValue(o.Grace), o.Grace.Name)
+                .WithFlag(
+                    Settings.BreakerCooldown,
+                    parse.GetValue(o.BreakerCooldown),
+                    o.BreakerCooldown.Name
+                )
+                .WithFlag(Settings.Memory, parse.GetValue(o.Memory), o.Memory.Name)
+                .WithFlag(Settings.WarnBefore, parse.GetValue(o.WarnBefore), o.WarnBefore.Name)
+                .WithFlag(Settings.OnGrowth, parse.GetValue(o.OnGrowth), o.OnGrowth.Name)
+                .WithFlag(Settings.Containers, parse.GetValue(o.Containers), o.Containers.Name)
+                .WithFlag(Settings.MaxProcs, parse.GetValue(o.MaxProcs), o.MaxProcs.Name)
+                .WithFlag(Settings.CapMethod, parse.GetValue(o.CapMethod), o.CapMethod.Name)
+                .WithFlag(
+                    Settings.MinAvailable,
+                    parse.GetValue(o.MinAvailable),
+                    o.MinAvailable.Name
+                ),
+            parse
+        );
+
         EffectiveConfig config;
+        BuiltRun built;
         try
         {
-            var flags = new Dictionary<string, (string, string)>();
-            AddFlag(flags, parse, o.Timeout, Settings.Timeout);
-            AddFlag(flags, parse, o.IdleTimeout, Settings.IdleTimeout);
-            AddFlag(flags, parse, o.Grace, Settings.Grace);
-            AddFlag(flags, parse, o.BreakerCooldown, Settings.BreakerCooldown);
-            AddFlag(flags, parse, o.Memory, Settings.Memory);
-            AddFlag(flags, parse, o.WarnBefore, Settings.WarnBefore);
-            AddFlag(flags, parse, o.OnGrowth, Settings.OnGrowth);
-            AddFlag(flags, parse, o.Containers, Settings.Containers);
-            AddFlag(flags, parse, o.MaxProcs, Settings.MaxProcs);
-            AddFlag(flags, parse, o.CapMethod, Settings.CapMethod);
-            AddFlag(flags, parse, o.MinAvailable, Settings.MinAvailable);
-            o.Models.AddFlags(flags, parse);
-            config = CliConfig.Load(flags);
+            config = CliConfig.Load(settings.Flags);
+            built = RunSpecBuilder.FromSettings(
+                settings,
+                config,
+                // Only a model run looks at the state folder this early (JournalAccess.StateDir checks it).
+                settings.Models.Count > 0
+                    ? ModelsRunOptions.Context("run")
+                    : null
+            );
         }
-        catch (ConfigException e)
+        catch (Exception e) when (e is ConfigException or RunSettingsException)
         {
             Console.Error.WriteLine($"rein run: {e.Message}");
             return ExitCodes.ReinFailed;
         }
 
-        LockRequest? lockRequest = null;
-        if (
-            parse.GetValue(o.Lock) is { } lockText
-            && !LockRequest.TryParse(lockText, out lockRequest, out var lockError)
-        )
-        {
-            Console.Error.WriteLine($"rein run: --lock {lockError}");
-            return ExitCodes.ReinFailed;
-        }
-
-        TimeSpan? wait = null;
-        if (parse.GetResult(o.Wait) is not null)
-        {
-            var text = parse.GetValue(o.Wait);
-            if (string.IsNullOrEmpty(text))
-            {
-                wait = Timeout.InfiniteTimeSpan;
-            }
-            else if (DurationParser.TryParse(text, out var w, out var waitError))
-            {
-                wait = w;
-            }
-            else
-            {
-                Console.Error.WriteLine($"rein run: --wait: {waitError}");
-                return ExitCodes.ReinFailed;
-            }
-        }
-
-        var method = config[Settings.CapMethod].Raw switch
-        {
-            "auto" => (CapMethod?)CapMethod.Auto,
-            "cgroup" => CapMethod.Cgroup,
-            "poll" => CapMethod.Poll,
-            _ => null,
-        };
-        if (method is null)
-        {
-            Console.Error.WriteLine(
-                $"rein run: invalid run.cap_method from {config[Settings.CapMethod].Source}: '{config[Settings.CapMethod].Raw}' (use auto, cgroup or poll)"
-            );
-            return ExitCodes.ReinFailed;
-        }
-
-        if (GrowthActions.Parse(config[Settings.OnGrowth].Raw) is not { } onGrowth)
-        {
-            Console.Error.WriteLine(
-                $"rein run: invalid run.on_growth from {config[Settings.OnGrowth].Source}: '{config[Settings.OnGrowth].Raw}' (use warn or stop)"
-            );
-            return ExitCodes.ReinFailed;
-        }
-
-        if (
-            Rein.Containers.ContainerModes.Parse(config[Settings.Containers].Raw)
-            is not { } containers
-        )
-        {
-            Console.Error.WriteLine(
-                $"rein run: invalid run.containers from {config[Settings.Containers].Source}: '{config[Settings.Containers].Raw}' (use auto, on or off)"
-            );
-            return ExitCodes.ReinFailed;
-        }
-
-        IReadOnlyList<Running.Gates.IAdmissionGate> modelGates;
-        string? modelLabel;
-        try
-        {
-            (modelLabel, modelGates, var modelProblem) = o.Models.Gates(parse, config);
-            if (modelProblem is not null)
-            {
-                Console.Error.WriteLine($"rein run: {modelProblem}");
-                return ExitCodes.ReinFailed;
-            }
-        }
-        catch (ConfigException e)
-        {
-            Console.Error.WriteLine($"rein run: {e.Message}");
-            return ExitCodes.ReinFailed;
-        }
-
-        Forensics.Classification.ClassificationRules rules;
-        try
-        {
-            rules = Forensics.Classification.ClassificationRules.FromConfig(config);
-        }
-        catch (ConfigException e)
-        {
-            Console.Error.WriteLine($"rein run: {e.Message}");
-            return ExitCodes.ReinFailed;
-        }
-
-        var admission = new AdmissionRequest
-        {
-            Lock = lockRequest,
-            Wait = wait,
-            Force = parse.GetValue(o.Force),
-            BreakerCooldown = config.Duration(Settings.BreakerCooldown),
-            MinAvailable = config.Size(Settings.MinAvailable),
-            MinAvailableSource = config[Settings.MinAvailable].Source,
-            MaxPressure = config.WholeNumber(Settings.MaxMemoryPressure),
-            ExtraGates = modelGates,
-        };
-
-        var spec = new RunSpec
-        {
-            Command = command,
-            Timeout = config.Duration(Settings.Timeout),
-            IdleTimeout = config.Duration(Settings.IdleTimeout),
-            Grace = config.Duration(Settings.Grace),
-            KillWait = config.Duration(Settings.KillBound),
-            Foreground = parse.GetValue(o.Foreground),
-            EnvOffline = parse.GetValue(o.EnvOffline),
-            LockLabel = lockRequest?.Label,
-            ModelLabel = modelLabel,
-            MemoryLimit = config.Size(Settings.Memory) is > 0 and var m ? m : null,
-            WarnBefore = config.Duration(Settings.WarnBefore) is { Ticks: > 0 } horizon
-                ? horizon
-                : null,
-            OnGrowth = onGrowth,
-            Containers = containers,
-            MaxProcs = config.WholeNumber(Settings.MaxProcs) is > 0 and var p ? (int)p : null,
-            CapMethod = method.Value,
-            Classify = parse.GetValue(o.Classify),
-            ClassificationRules = rules,
-        };
-
-        return Run(spec, parse.GetValue(o.Report), config, admission);
+        return Run(built.Spec, parse.GetValue(o.Report), config, built.Admission);
     }
 
     static int Run(
@@ -499,18 +402,5 @@ internal static class RunCommand
         return dir is not null && !Directory.Exists(dir) ? $"the directory {dir} does not exist"
             : Directory.Exists(path) ? $"{path} is a directory"
             : null;
-    }
-
-    static void AddFlag(
-        Dictionary<string, (string, string)> flags,
-        ParseResult parse,
-        Option<string?> option,
-        SettingDefinition setting
-    )
-    {
-        if (parse.GetValue(option) is { } raw)
-        {
-            flags[setting.Key] = (raw, option.Name);
-        }
     }
 }

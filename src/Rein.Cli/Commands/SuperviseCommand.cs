@@ -1,7 +1,6 @@
 using System.CommandLine;
 using System.Globalization;
 using Rein.Config;
-using Rein.Locking;
 using Rein.Running;
 using Rein.Supervision;
 
@@ -125,73 +124,33 @@ internal static class SuperviseCommand
         string[] command
     )
     {
-        var flags = new Dictionary<string, (string, string)>();
-        void Flag(Option<string?> option, SettingDefinition setting)
-        {
-            if (parse.GetValue(option) is { } raw)
-            {
-                flags[setting.Key] = (raw, option.Name);
-            }
-        }
-
-        Flag(o.Timeout, Settings.Timeout);
-        Flag(o.IdleTimeout, Settings.IdleTimeout);
-        Flag(o.Grace, Settings.Grace);
-        Flag(o.Memory, Settings.Memory);
-        Flag(o.WarnBefore, Settings.WarnBefore);
-        Flag(o.OnGrowth, Settings.OnGrowth);
-        Flag(o.MaxProcs, Settings.MaxProcs);
-        Flag(o.CapMethod, Settings.CapMethod);
-        Flag(o.MinAvailable, Settings.MinAvailable);
-        var config = CliConfig.Load(flags);
-
-        LockRequest? lockRequest = null;
-        if (
-            parse.GetValue(o.Lock) is { } lockText
-            && !LockRequest.TryParse(lockText, out lockRequest, out var lockError)
-        )
-        {
-            throw new UsageException($"--lock {lockError}");
-        }
-
-        var method = config[Settings.CapMethod].Raw switch
-        {
-            "auto" => Running.CapMethod.Auto,
-            "cgroup" => Running.CapMethod.Cgroup,
-            "poll" => Running.CapMethod.Poll,
-            var bad => throw new UsageException(
-                $"invalid run.cap_method from {config[Settings.CapMethod].Source}: '{bad}' (use auto, cgroup or poll)"
-            ),
-        };
-        // A supervised worker is not stopped for good: "restart" (stop this incarnation, start the next) is the word
-        // here, and "stop" from a shared rein.toml means the same.
-        var onGrowth = config[Settings.OnGrowth].Raw switch
-        {
-            "warn" => GrowthAction.Warn,
-            "restart" or "stop" => GrowthAction.Stop,
-            var bad => throw new UsageException(
-                $"invalid run.on_growth from {config[Settings.OnGrowth].Source}: '{bad}' (use warn or restart)"
-            ),
-        };
-        var spec = new RunSpec
+        var settings = new RunSettings
         {
             Command = command,
-            WarnBefore = config.Duration(Settings.WarnBefore) is { Ticks: > 0 } horizon
-                ? horizon
-                : null,
-            OnGrowth = onGrowth,
-            Timeout = config.Duration(Settings.Timeout),
-            IdleTimeout = config.Duration(Settings.IdleTimeout),
-            Grace = config.Duration(Settings.Grace),
-            KillWait = config.Duration(Settings.KillBound),
+            Verb = RunVerb.Supervise,
+            Lock = parse.GetValue(o.Lock),
             EnvOffline = parse.GetValue(o.EnvOffline),
-            LockLabel = lockRequest?.Label,
-            MemoryLimit = config.Size(Settings.Memory) is > 0 and var m ? m : null,
-            MaxProcs = config.WholeNumber(Settings.MaxProcs) is > 0 and var p ? (int)p : null,
-            CapMethod = method,
-            // The user's [[classify.rule]] as rein run reads them: a bad one is a config error before the start.
-            ClassificationRules = Forensics.Classification.ClassificationRules.FromConfig(config),
-        };
+        }
+            .WithFlag(Settings.Timeout, parse.GetValue(o.Timeout), o.Timeout.Name)
+            .WithFlag(Settings.IdleTimeout, parse.GetValue(o.IdleTimeout), o.IdleTimeout.Name)
+            .WithFlag(Settings.Grace, parse.GetValue(o.Grace), o.Grace.Name)
+            .WithFlag(Settings.Memory, parse.GetValue(o.Memory), o.Memory.Name)
+            .WithFlag(Settings.WarnBefore, parse.GetValue(o.WarnBefore), o.WarnBefore.Name)
+            .WithFlag(Settings.OnGrowth, parse.GetValue(o.OnGrowth), o.OnGrowth.Name)
+            .WithFlag(Settings.MaxProcs, parse.GetValue(o.MaxProcs), o.MaxProcs.Name)
+            .WithFlag(Settings.CapMethod, parse.GetValue(o.CapMethod), o.CapMethod.Name)
+            .WithFlag(Settings.MinAvailable, parse.GetValue(o.MinAvailable), o.MinAvailable.Name);
+        var config = CliConfig.Load(settings.Flags);
+        BuiltRun built;
+        try
+        {
+            built = RunSpecBuilder.FromSettings(settings, config);
+        }
+        catch (RunSettingsException e)
+        {
+            throw new UsageException(e.Message);
+        }
+
         var policy = new RestartPolicy
         {
             Mode = parse.GetValue(o.Restart) switch
@@ -213,14 +172,7 @@ internal static class SuperviseCommand
             throw new UsageException(problem);
         }
 
-        var admission = new AdmissionRequest
-        {
-            Lock = lockRequest,
-            MinAvailable = config.Size(Settings.MinAvailable),
-            MinAvailableSource = config[Settings.MinAvailable].Source,
-            MaxPressure = config.WholeNumber(Settings.MaxMemoryPressure),
-        };
-        return (spec, policy, admission);
+        return (built.Spec, policy, built.Admission);
     }
 
     static TimeSpan? Duration(ParseResult parse, Option<string?> option, TimeSpan? fallback)

@@ -41,13 +41,19 @@ internal static class TimeoutCommand
 
         var a = parsed.Arguments!;
         EffectiveConfig config;
-        Forensics.Classification.ClassificationRules rules;
+        RunSpec spec;
         try
         {
             // No flags of rein run here: DURATION and -k are the command line's; the run's grace and kill wait,
             // the journal's retention and the user's [[classify.rule]] come from REIN_* and rein.toml as for rein run.
-            config = CliConfig.Load(new Dictionary<string, (string, string)>());
-            rules = Forensics.Classification.ClassificationRules.FromConfig(config);
+            var settings = new RunSettings
+            {
+                Command = a.Command,
+                Verb = RunVerb.Timeout,
+                Foreground = a.Foreground,
+            };
+            config = CliConfig.Load(settings.Flags);
+            spec = RunSpecBuilder.FromSettings(settings, config).Spec;
         }
         catch (ConfigException e)
         {
@@ -55,17 +61,13 @@ internal static class TimeoutCommand
             return ExitCodes.ReinFailed;
         }
 
-        var spec = new RunSpec
+        spec = spec with
         {
-            Command = a.Command,
             Timeout = a.Duration,
             TimeoutSignal = a.Signal,
             // Without -k coreutils never sends KILL and may wait forever; rein keeps its bound (docs/manual/guard.md).
-            Grace = a.KillAfter ?? config.Duration(Settings.Grace),
-            KillWait = config.Duration(Settings.KillBound),
-            Foreground = a.Foreground,
+            Grace = a.KillAfter ?? spec.Grace,
             AlarmTimesOut = true, // coreutils: SIGALRM is the timer going off, whoever sent it
-            ClassificationRules = rules,
         };
         return Run(spec, a, config);
     }

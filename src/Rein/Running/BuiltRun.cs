@@ -1,0 +1,5 @@
+namespace Rein.Running;
+
+/// <summary>A run built from <see cref="RunSettings"/>: what to run and what must admit it. Hand both to
+/// <see cref="GuardedRun"/> (<see cref="GuardedRunOptions.Admission"/>).</summary>
+public sealed record BuiltRun(RunSpec Spec, AdmissionRequest Admission);
