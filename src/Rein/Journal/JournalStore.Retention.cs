@@ -81,8 +81,7 @@ public sealed partial class JournalStore
     /// <summary>True when the last prune is older than <paramref name="every"/> (or there never was one).</summary>
     public bool PruneDue(DateTimeOffset now, TimeSpan every)
     {
-        var last = Scalar(_db, "SELECT value FROM meta WHERE key = 'last_prune';") as string;
-        return last is null
+        return Scalar(_db, "SELECT value FROM meta WHERE key = 'last_prune';") is not string last
             || !long.TryParse(last, out var ms)
             || now.ToUnixTimeMilliseconds() - ms >= every.TotalMilliseconds;
     }
