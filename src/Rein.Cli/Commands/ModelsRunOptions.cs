@@ -3,6 +3,7 @@ using Rein.Cli.Rendering;
 using Rein.Config;
 using Rein.Models;
 using Rein.Running;
+using Rein.Setup;
 
 namespace Rein.Cli.Commands;
 

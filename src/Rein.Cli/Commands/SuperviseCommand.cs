@@ -2,6 +2,7 @@ using System.CommandLine;
 using System.Globalization;
 using Rein.Config;
 using Rein.Running;
+using Rein.Setup;
 using Rein.Supervision;
 
 namespace Rein.Cli.Commands;

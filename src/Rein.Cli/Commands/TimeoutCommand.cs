@@ -3,6 +3,7 @@ using Rein.Config;
 using Rein.Journal;
 using Rein.Processes.Posix;
 using Rein.Running;
+using Rein.Setup;
 
 namespace Rein.Cli.Commands;
 

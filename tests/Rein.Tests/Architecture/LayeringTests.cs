@@ -20,8 +20,10 @@ public sealed class LayeringTests
         ["Rein.Locking"],
         ["Rein.Running"],
         ["Rein.Journal", "Rein.Cadence"],
-        ["Rein.Forensics", "Rein.Models", "Rein.Cleanup"],
-        ["Rein.Supervision", "Rein.Export"],
+        ["Rein.Forensics", "Rein.Cleanup"],
+        ["Rein.Models"],
+        // Settings → a RunSpec and its gates (the --model ones included): above everything a run is built from.
+        ["Rein.Supervision", "Rein.Export", "Rein.Setup"],
         ["Rein.Status", "Rein.Diagnostics"],
         ["Rein.Hooks", "Rein.Lint"],
         // The public documents: records of what every layer below produced (rein lint's included).

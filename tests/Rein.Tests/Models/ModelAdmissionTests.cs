@@ -3,6 +3,7 @@ using Rein.Config;
 using Rein.Forensics.Panics;
 using Rein.Models;
 using Rein.Running;
+using Rein.Setup;
 
 namespace Rein.Tests.Models;
 

@@ -1,5 +1,6 @@
 using Rein.Config;
 using Rein.Running;
+using Rein.Setup;
 
 namespace Rein.Tests.Running;
 

@@ -1,4 +1,6 @@
-namespace Rein.Running;
+using Rein.Running;
+
+namespace Rein.Setup;
 
 /// <summary>Which of the CLI's run verbs a <see cref="RunSettings"/> speaks for: each reads a different part of the
 /// configuration, so the same REIN_* environment does not change what <c>rein timeout</c> (a coreutils drop-in) does.</summary>

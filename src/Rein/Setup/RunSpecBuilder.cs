@@ -3,8 +3,9 @@ using Rein.Containers;
 using Rein.Forensics.Classification;
 using Rein.Locking;
 using Rein.Models;
+using Rein.Running;
 
-namespace Rein.Running;
+namespace Rein.Setup;
 
 /// <summary>Settings → run: the one path from what the flags, REIN_* and rein.toml say to a <see cref="RunSpec"/>
 /// and its admission, shared by <c>rein run</c>, <c>rein supervise</c>, <c>rein timeout</c> and library hosts.</summary>

@@ -1,6 +1,7 @@
 using Rein.Config;
+using Rein.Running;
 
-namespace Rein.Running;
+namespace Rein.Setup;
 
 /// <summary>
 /// What a caller asked for a run, before resolution: the command, the values given as flags (which win over
