@@ -33,7 +33,7 @@ internal static class SuperviseSession
                         events.Write(
                             JsonSerializer.Serialize(
                                 SuperviseEventDocument.From(e, spec.SupervisionId),
-                                SuperviseJsonContext.Compact.SuperviseEventDocument
+                                ReinJsonContext.Compact.SuperviseEventDocument
                             ) + "\n"
                         );
                         events.Flush();
@@ -129,7 +129,7 @@ internal static class SuperviseSession
                         {
                             ReinExitCode = exitCode,
                         },
-                        SuperviseJsonContext.Readable.SuperviseReportDocument
+                        ReinJsonContext.Readable.SuperviseReportDocument
                     ) + "\n"
                 );
             }

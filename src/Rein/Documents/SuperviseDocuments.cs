@@ -1,5 +1,3 @@
-using System.Text.Encodings.Web;
-using System.Text.Json;
 using System.Text.Json.Serialization;
 using Rein.Running;
 using Rein.Supervision;
@@ -108,25 +106,3 @@ public sealed record SupervisionStatusDocument(
     DateTimeOffset? BackoffUntil,
     DateTimeOffset UpdatedAt
 );
-
-/// <summary>Source-generated JSON for the supervision documents (no reflection under NativeAOT).</summary>
-[JsonSourceGenerationOptions(PropertyNamingPolicy = JsonKnownNamingPolicy.SnakeCaseLower)]
-[JsonSerializable(typeof(SuperviseReportDocument))]
-[JsonSerializable(typeof(SuperviseEventDocument))]
-[JsonSerializable(typeof(SupervisionStatusDocument))]
-public sealed partial class SuperviseJsonContext : JsonSerializerContext
-{
-    static SuperviseJsonContext Create(bool indented) =>
-        new(
-            new JsonSerializerOptions
-            {
-                PropertyNamingPolicy = JsonNamingPolicy.SnakeCaseLower,
-                WriteIndented = indented,
-                Encoder = JavaScriptEncoder.UnsafeRelaxedJsonEscaping,
-            }
-        );
-
-    public static SuperviseJsonContext Readable { get; } = Create(indented: true);
-
-    public static SuperviseJsonContext Compact { get; } = Create(indented: false);
-}

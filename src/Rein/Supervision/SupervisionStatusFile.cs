@@ -79,10 +79,7 @@ internal sealed class SupervisionStatusFile
             {
                 StateFile.WriteAtomically(
                     _path,
-                    JsonSerializer.Serialize(
-                        doc,
-                        SuperviseJsonContext.Compact.SupervisionStatusDocument
-                    )
+                    JsonSerializer.Serialize(doc, ReinJsonContext.Compact.SupervisionStatusDocument)
                 );
             }
             catch (Exception e) when (e is IOException or UnauthorizedAccessException)
@@ -140,7 +137,7 @@ internal sealed class SupervisionStatusFile
                 doc = StateFile.ReadAllText(file) is { } text
                     ? JsonSerializer.Deserialize(
                         text,
-                        SuperviseJsonContext.Compact.SupervisionStatusDocument
+                        ReinJsonContext.Compact.SupervisionStatusDocument
                     )
                     : null;
             }
