@@ -455,4 +455,85 @@ public sealed class DocumentShapeTests
             ),
             ReinJsonContext.Readable.PostmortemResult
         );
+
+    [Fact]
+    public void Run() =>
+        Check(
+            "rein.run/1",
+            RunDocument.From(
+                new Rein.Running.RunVerdict
+                {
+                    RunId = "20261123T215153Z-0a1b2c3d4e",
+                    Outcome = Rein.Running.RunOutcome.TimedOut,
+                    ExitCode = 124,
+                    Signal = 15,
+                    Duration = TimeSpan.FromSeconds(2),
+                    StartedAt = At,
+                    ChildPid = 4242,
+                    PeakRssBytes = 1L << 30,
+                    PidsKilled = [4242, 4243],
+                    Unkillable =
+                    [
+                        new Rein.Processes.UnkillableProcess(4243, 'D', "cat /dev/x", 99),
+                    ],
+                    CapMethod = "cgroup",
+                    MemoryLimitBytes = 8L << 30,
+                    PeakProcesses = 3,
+                    StartFailure = new Rein.Processes.Posix.SpawnFailure(2, "no such file"),
+                    Refusal = CadenceRefusal,
+                    Failure = new Rein.Forensics.Classification.RunFailure(
+                        "oom",
+                        "hint",
+                        "advice",
+                        "title",
+                        "evidence",
+                        "rule",
+                        "builtin"
+                    ),
+                    Growth = new Rein.Running.GrowthWarning(
+                        TimeSpan.FromSeconds(1),
+                        1e6,
+                        1L << 29,
+                        8L << 30,
+                        "memory",
+                        TimeSpan.FromSeconds(30)
+                    ),
+                    Containers =
+                    [
+                        new Rein.Containers.RunContainer(
+                            "abc",
+                            "web",
+                            "nginx",
+                            "label",
+                            true,
+                            null
+                        ),
+                    ],
+                    ContainersProblem = "no daemon",
+                },
+                ["python", "train.py"]
+            ),
+            ReinJsonContext.Readable.RunDocument
+        );
+
+    [Fact]
+    public void Classify() =>
+        Check(
+            "rein.classify/1",
+            new Rein.Forensics.Classification.ClassifyDocument(
+                "build.log",
+                1024,
+                137,
+                new Rein.Forensics.Classification.RunFailure(
+                    "oom",
+                    "hint",
+                    "advice",
+                    "title",
+                    "evidence",
+                    "rule",
+                    "builtin"
+                )
+            ),
+            ReinJsonContext.Readable.ClassifyDocument
+        );
 }
