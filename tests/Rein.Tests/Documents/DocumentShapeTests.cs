@@ -456,6 +456,16 @@ public sealed class DocumentShapeTests
             ReinJsonContext.Readable.PostmortemResult
         );
 
+    static readonly Rein.Forensics.Classification.RunFailure OomFailure = new(
+        "oom",
+        "hint",
+        "advice",
+        "title",
+        "evidence",
+        "rule",
+        "builtin"
+    );
+
     [Fact]
     public void Run() =>
         Check(
@@ -481,15 +491,7 @@ public sealed class DocumentShapeTests
                     PeakProcesses = 3,
                     StartFailure = new Rein.Processes.Posix.SpawnFailure(2, "no such file"),
                     Refusal = CadenceRefusal,
-                    Failure = new Rein.Forensics.Classification.RunFailure(
-                        "oom",
-                        "hint",
-                        "advice",
-                        "title",
-                        "evidence",
-                        "rule",
-                        "builtin"
-                    ),
+                    Failure = OomFailure,
                     Growth = new Rein.Running.GrowthWarning(
                         TimeSpan.FromSeconds(1),
                         1e6,
@@ -520,20 +522,7 @@ public sealed class DocumentShapeTests
     public void Classify() =>
         Check(
             "rein.classify/1",
-            new Rein.Forensics.Classification.ClassifyDocument(
-                "build.log",
-                1024,
-                137,
-                new Rein.Forensics.Classification.RunFailure(
-                    "oom",
-                    "hint",
-                    "advice",
-                    "title",
-                    "evidence",
-                    "rule",
-                    "builtin"
-                )
-            ),
+            new Rein.Forensics.Classification.ClassifyDocument("build.log", 1024, 137, OomFailure),
             ReinJsonContext.Readable.ClassifyDocument
         );
 }
