@@ -63,7 +63,9 @@ public static class StateDirectory
         if (FileStatus.Of(path, follow: true) is null)
         {
             // A link to nothing, or a folder rein may not create: one line naming the path, never .NET's words.
-            if (FileStatus.Of(path, follow: false) is { } link)
+            // Only a link: another rein creating the folder between the two looks is no error (CI saw 1 of 100
+            // concurrent first runs refused).
+            if (FileStatus.Of(path, follow: false) is { IsSymbolicLink: true })
             {
                 throw new StateDirectoryException(
                     $"state directory {path} is a link to {new FileInfo(path).LinkTarget ?? "?"}, which does not exist; create it, or set REIN_HOME elsewhere"
